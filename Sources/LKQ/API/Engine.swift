@@ -1,0 +1,54 @@
+import Foundation
+
+/// The LKQ evaluator over a set of tables. Immutable and `Sendable`: share one engine between
+/// threads freely; each caller keeps its own ``Session`` for `let` names.
+///
+/// ```swift
+/// let engine = Engine()                       // the built-in LKIP 2023 of Dinas PMD NTT
+/// let result = try engine.run("capaian where sasaran = 2 and < 75")
+/// print(result.last!.rows)
+/// ```
+public struct Engine: Sendable {
+    private var byName: [String: Table]
+    private var order: [String]
+
+    /// An engine over the built-in dataset (the LKIP 2023 of Dinas PMD Provinsi NTT).
+    public init() {
+        self.init(tables: BuiltinData.tables)
+    }
+
+    /// An engine over the given tables only; later tables replace earlier ones of the same name.
+    public init(tables: [Table]) {
+        byName = [:]
+        order = []
+        for t in tables { add(t) }
+    }
+
+    private mutating func add(_ table: Table) {
+        if byName[table.name] == nil { order.append(table.name) }
+        byName[table.name] = table
+    }
+
+    /// The tables, in the order they were added.
+    public var tables: [Table] { order.compactMap { byName[$0] } }
+
+    /// The table with this (case-insensitive) name, if any.
+    public func table(named name: String) -> Table? { byName[name.lowercased()] }
+
+    /// A copy of this engine with `table` added, replacing any table of the same name.
+    public func adding(_ table: Table) -> Engine {
+        var copy = self
+        copy.add(table)
+        return copy
+    }
+
+    /// A new session: a place to run statements that remembers `let` names between them.
+    public func makeSession() -> Session { Session(engine: self) }
+
+    /// Runs a whole script in a fresh session and returns the result of each query in it
+    /// (`let` statements give none). Stops at the first error.
+    public func run(_ script: String, sourceName: String = "<input>") throws(LKQError) -> [QueryResult] {
+        var session = makeSession()
+        return try session.run(script, sourceName: sourceName)
+    }
+}

@@ -1,0 +1,73 @@
+/// The one error type the LKQ library throws: what went wrong, where, and the text to show.
+public struct LKQError: Error, Sendable, CustomStringConvertible {
+    let diagnostic: Diagnostic
+
+    init(_ diagnostic: Diagnostic) { self.diagnostic = diagnostic }
+
+    /// Broad classes of error, for programs that react differently to each.
+    public enum Kind: String, Sendable {
+        /// A character or token LKQ cannot read.
+        case lexical
+        /// Tokens that do not form a statement.
+        case syntax
+        /// An unknown table, column or function.
+        case name
+        /// Values of the wrong type for an operation.
+        case type
+        /// A data file that cannot be read or parsed.
+        case data
+        /// A query stopped by the caller.
+        case cancelled
+    }
+
+    /// Which class of error this is.
+    public var kind: Kind {
+        switch diagnostic.kind {
+        case .unexpectedCharacter, .unterminatedString, .invalidNumber: return .lexical
+        case .expected, .expectedClosing, .nestingTooDeep, .invalidLimit: return .syntax
+        case .unknownTable, .unknownColumn, .unknownFunction, .duplicateColumn, .noDefaultMeasure, .cannotRedefineTable:
+            return .name
+        case .typeMismatch, .notNumeric, .wrongArgumentCount, .aggregateOutsideGroup, .integerOverflow: return .type
+        case .fileNotFound, .fileUnreadable, .csvUnterminatedQuote, .csvFieldCount, .csvBadValue, .csvEmpty,
+             .csvDuplicateHeader, .csvInvalidUTF8:
+            return .data
+        case .cancelled: return .cancelled
+        }
+    }
+
+    /// The message alone, without location: `unknown column 'sasran' in capaian; did you mean 'sasaran'?`.
+    public var message: String { diagnostic.message }
+
+    /// The name of the source or file the error is in (`-e`, `report.lkq`, `data.csv`), if any.
+    public var sourceName: String? {
+        switch diagnostic.location {
+        case .source(let file, _): return file.name
+        case .file(let path, _, _): return path
+        case .none: return nil
+        }
+    }
+
+    /// One-based line and column of the error, if it has a place.
+    public var line: Int? { position?.line }
+    /// One-based column (in characters) of the error, if it has a place.
+    public var column: Int? { position?.column }
+
+    /// UTF-8 offsets of the offending text within its source, for LKQ text errors.
+    public var range: Range<Int>? {
+        if case .source(_, let r) = diagnostic.location { return r.start..<r.end }
+        return nil
+    }
+
+    private var position: (line: Int, column: Int)? {
+        switch diagnostic.location {
+        case .source(let file, let range): return file.location(of: range.start)
+        case .file(_, let line, let column): return (line, column)
+        case .none: return nil
+        }
+    }
+
+    /// `SOURCE:LINE:COL: error: MESSAGE` followed by the line and a caret.
+    public func rendered(color: Bool = false) -> String { diagnostic.rendered(color: color) }
+
+    public var description: String { rendered() }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// Runs statements against an ``Engine`` and remembers the tables that `let` names.
+public struct Session: Sendable {
+    /// The engine the session reads its tables from.
+    public private(set) var engine: Engine
+    var bindings: [String: Table] = [:]
+
+    init(engine: Engine) { self.engine = engine }
+
+    /// What became of one statement of a script.
+    public enum Outcome: Sendable {
+        /// A query ran and produced this result.
+        case result(QueryResult)
+        /// A `let` bound this name.
+        case bound(String)
+        /// The statement failed; later statements still run unless the caller stops.
+        case failed(LKQError)
+    }
+
+    /// Names a `let` has bound so far, sorted.
+    public var letNames: [String] { bindings.keys.sorted() }
+
+    /// Replaces the engine, keeping `let` names (for example after loading a CSV).
+    public mutating func use(_ engine: Engine) { self.engine = engine }
+
+    /// Runs every statement of `script`, stopping at the first error, and returns the query results.
+    public mutating func run(_ script: String, sourceName: String = "<input>") throws(LKQError) -> [QueryResult] {
+        var results: [QueryResult] = []
+        var failure: LKQError?
+        execute(script, sourceName: sourceName) { outcome in
+            switch outcome {
+            case .result(let r): results.append(r); return true
+            case .bound: return true
+            case .failed(let e): failure = e; return false
+            }
+        }
+        if let failure { throw failure }
+        return results
+    }
+
+    /// Runs the statements of `script` one by one, handing each outcome to `each`; stops when
+    /// `each` returns false. A statement with a syntax error fails alone: the others still run.
+    ///
+    /// - Parameter cancellation: checked while a query runs; set it from another thread to stop.
+    public mutating func execute(_ script: String, sourceName: String = "<input>",
+                                 cancellation: Cancellation? = nil,
+                                 _ each: (Outcome) -> Bool) {
+        let source = SourceFile(name: sourceName, text: script)
+        for parsed in Parser.parseScript(source) {
+            let outcome: Outcome
+            switch parsed {
+            case .failure(let d):
+                outcome = .failed(LKQError(d))
+            case .success(let statement):
+                do {
+                    outcome = try Interpreter(session: self, source: source, cancellation: cancellation)
+                        .run(statement, into: &self)
+                } catch {
+                    outcome = .failed(LKQError(error))
+                }
+            }
+            if !each(outcome) { return }
+        }
+    }
+}
+
+/// A flag another thread sets to stop a running query (the REPL's Ctrl-C).
+public final class Cancellation: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    /// A flag that is not set.
+    public init() {}
+    /// Asks the running query to stop; it fails with a `cancelled` error.
+    public func cancel() { lock.lock(); flag = true; lock.unlock() }
+    /// Clears the flag for the next query.
+    public func reset() { lock.lock(); flag = false; lock.unlock() }
+    /// Whether `cancel()` has been called since the last reset.
+    public var isCancelled: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+}

@@ -1,0 +1,3 @@
+enum BuiltinData {
+    static let tables: [Table] = []
+}

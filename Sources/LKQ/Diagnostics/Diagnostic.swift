@@ -1,0 +1,152 @@
+/// Where a diagnostic points: into LKQ text, or into a data file read from disk.
+enum DiagnosticLocation: Sendable {
+    /// A range of UTF-8 offsets in LKQ source text.
+    case source(SourceFile, SourceRange)
+    /// A place in a data file (CSV), as one-based line and column.
+    case file(path: String, line: Int, column: Int)
+    /// No place (an engine-wide problem such as a cancelled query).
+    case none
+}
+
+/// Everything LKQ can complain about. The words users read for each case live in one place,
+/// ``Diagnostic/message``, so that tests compare kinds and ranges, never English.
+enum DiagnosticKind: Sendable, Equatable {
+    // Lexical
+    case unexpectedCharacter(String)
+    case unterminatedString
+    case invalidNumber(String)
+    // Syntax
+    case expected(String, found: String)
+    case expectedClosing(String, opener: String, line: Int, column: Int)
+    case nestingTooDeep(limit: Int)
+    case invalidLimit(String)
+    // Names
+    case unknownTable(String, suggestion: String?)
+    case unknownColumn(String, table: String, suggestion: String?)
+    case unknownFunction(String, suggestion: String?)
+    case duplicateColumn(String)
+    case noDefaultMeasure(table: String)
+    case cannotRedefineTable(String)
+    // Types
+    case typeMismatch(operation: String, left: String, right: String)
+    case notNumeric(operation: String, type: String)
+    case wrongArgumentCount(function: String, expected: String, got: Int)
+    case aggregateOutsideGroup(String)
+    case integerOverflow(operation: String)
+    // Data files
+    case fileNotFound(String)
+    case fileUnreadable(String, reason: String)
+    case csvUnterminatedQuote
+    case csvFieldCount(expected: Int, got: Int)
+    case csvBadValue(column: String, type: String, text: String)
+    case csvEmpty
+    case csvDuplicateHeader(String)
+    case csvInvalidUTF8
+    // Running
+    case cancelled
+}
+
+/// A problem found in LKQ text or data, with where it is and what to do about it.
+struct Diagnostic: Sendable, Error {
+    var kind: DiagnosticKind
+    var location: DiagnosticLocation
+    /// Extra lines printed after the message (for example which rows were skipped).
+    var notes: [String] = []
+
+    init(_ kind: DiagnosticKind, _ location: DiagnosticLocation, notes: [String] = []) {
+        self.kind = kind
+        self.location = location
+        self.notes = notes
+    }
+
+    init(_ kind: DiagnosticKind, in source: SourceFile, at range: SourceRange) {
+        self.init(kind, .source(source, range))
+    }
+
+    /// The one sentence that says what went wrong.
+    var message: String {
+        switch kind {
+        case .unexpectedCharacter(let c):
+            return "unexpected character '\(c)'"
+        case .unterminatedString:
+            return "unterminated string; add the closing quote"
+        case .invalidNumber(let text):
+            return "invalid number '\(text)'"
+        case .expected(let what, let found):
+            return "expected \(what), found \(found)"
+        case .expectedClosing(let closer, let opener, let line, let column):
+            return "expected '\(closer)' to close '\(opener)' at \(line):\(column)"
+        case .nestingTooDeep(let limit):
+            return "expression nested too deeply (more than \(limit) levels); split it up"
+        case .invalidLimit(let text):
+            return "limit needs a whole number of rows, not '\(text)'"
+        case .unknownTable(let name, let suggestion):
+            return "unknown table '\(name)'" + didYouMean(suggestion, or: "; '.tables' lists the tables")
+        case .unknownColumn(let name, let table, let suggestion):
+            return "unknown column '\(name)' in \(table)" + didYouMean(suggestion, or: "; '.schema \(table)' lists its columns")
+        case .unknownFunction(let name, let suggestion):
+            return "unknown function '\(name)'" + didYouMean(suggestion, or: "")
+        case .duplicateColumn(let name):
+            return "column '\(name)' appears twice; rename one with 'as'"
+        case .noDefaultMeasure(let table):
+            return "\(table) has no default measure; name the column to compare"
+        case .cannotRedefineTable(let name):
+            return "'\(name)' is a table; choose another name for the let"
+        case .typeMismatch(let op, let left, let right):
+            return "cannot apply '\(op)' to \(left) and \(right)"
+        case .notNumeric(let op, let type):
+            return "'\(op)' needs a number, not \(type)"
+        case .wrongArgumentCount(let function, let expected, let got):
+            return "\(function)() takes \(expected), not \(got)"
+        case .aggregateOutsideGroup(let name):
+            return "\(name)() is an aggregate; use it after 'group by' or as a stage ('| \(name) col')"
+        case .integerOverflow(let op):
+            return "integer overflow in '\(op)'; the result does not fit in 64 bits"
+        case .fileNotFound(let path):
+            return "no such file '\(path)'"
+        case .fileUnreadable(let path, let reason):
+            return "cannot read '\(path)': \(reason)"
+        case .csvUnterminatedQuote:
+            return "quoted field is never closed; add the closing '\"'"
+        case .csvFieldCount(let expected, let got):
+            return "row has \(got) fields but the header has \(expected); fix the row or skip bad rows with --skip-bad-rows"
+        case .csvBadValue(let column, let type, let text):
+            return "'\(text)' in column '\(column)' is not \(type); fix the value or skip bad rows with --skip-bad-rows"
+        case .csvEmpty:
+            return "the file is empty; a CSV needs a header row"
+        case .csvDuplicateHeader(let name):
+            return "the header names column '\(name)' twice"
+        case .csvInvalidUTF8:
+            return "the file is not valid UTF-8"
+        case .cancelled:
+            return "query cancelled"
+        }
+    }
+
+    private func didYouMean(_ suggestion: String?, or fallback: String) -> String {
+        if let suggestion { return "; did you mean '\(suggestion)'?" }
+        return fallback
+    }
+
+    /// `SOURCE:LINE:COL: error: MESSAGE`, then the offending line with a caret under the spot.
+    func rendered(color: Bool = false) -> String {
+        let red = color ? "\u{1B}[1;31m" : "", bold = color ? "\u{1B}[1m" : "", reset = color ? "\u{1B}[0m" : ""
+        var out = ""
+        switch location {
+        case .source(let file, let range):
+            let (line, column) = file.location(of: range.start)
+            out = "\(bold)\(file.name):\(line):\(column):\(reset) \(red)error:\(reset) \(message)"
+            let text = file.lineText(containing: range.start)
+            let lineStart = file.lineStart(containing: range.start)
+            let endOnLine = min(range.end, lineStart + text.utf8.count)
+            let width = max(1, file.slice(SourceRange(range.start, endOnLine)).count)
+            out += "\n    \(text)\n    " + String(repeating: " ", count: column - 1) + red + String(repeating: "^", count: width) + reset
+        case .file(let path, let line, let column):
+            out = "\(bold)\(path):\(line):\(column):\(reset) \(red)error:\(reset) \(message)"
+        case .none:
+            out = "\(red)error:\(reset) \(message)"
+        }
+        for note in notes { out += "\n" + note }
+        return out
+    }
+}

@@ -1,0 +1,74 @@
+/// A piece of LKQ text with the name it is reported under (a file path, `-e`, `<repl>`).
+///
+/// Positions inside it are UTF-8 offsets everywhere in LKQ; line and column are computed
+/// here and only here, when a diagnostic is printed.
+public final class SourceFile: Sendable {
+    /// The name used in diagnostics, as in `report.lkq:3:17`.
+    public let name: String
+    /// The text itself.
+    public let text: String
+    let bytes: [UInt8]
+    /// Offsets at which each line starts; the first is 0.
+    private let lineStarts: [Int]
+
+    /// Wraps `text` for lexing and error reporting under `name`.
+    public init(name: String, text: String) {
+        self.name = name
+        self.text = text
+        let bytes = Array(text.utf8)
+        self.bytes = bytes
+        var starts = [0]
+        for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") {
+            starts.append(i + 1)
+        }
+        self.lineStarts = starts
+    }
+
+    /// One-based line and column (counted in characters, not bytes) of a UTF-8 offset.
+    public func location(of offset: Int) -> (line: Int, column: Int) {
+        let offset = max(0, min(offset, bytes.count))
+        var lo = 0, hi = lineStarts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        let start = lineStarts[lo]
+        let prefix = String(decoding: bytes[start..<offset], as: UTF8.self)
+        return (lo + 1, prefix.count + 1)
+    }
+
+    /// The offset at which the line holding `offset` starts.
+    func lineStart(containing offset: Int) -> Int {
+        lineStarts[location(of: offset).line - 1]
+    }
+
+    /// The text of the line holding `offset`, without its line break.
+    func lineText(containing offset: Int) -> String {
+        let (line, _) = location(of: offset)
+        let start = lineStarts[line - 1]
+        var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
+        if end > start && bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        return String(decoding: bytes[start..<max(start, end)], as: UTF8.self)
+    }
+
+    /// The text covered by a range of offsets.
+    func slice(_ range: SourceRange) -> String {
+        let lo = max(0, min(range.start, bytes.count))
+        let hi = max(lo, min(range.end, bytes.count))
+        return String(decoding: bytes[lo..<hi], as: UTF8.self)
+    }
+}
+
+/// A half-open range of UTF-8 offsets into a ``SourceFile``.
+public struct SourceRange: Sendable, Hashable {
+    public var start: Int
+    public var end: Int
+    public init(_ start: Int, _ end: Int) {
+        self.start = start
+        self.end = max(start, end)
+    }
+    /// The smallest range covering both.
+    func to(_ other: SourceRange) -> SourceRange {
+        SourceRange(min(start, other.start), max(end, other.end))
+    }
+}

@@ -1,0 +1,2 @@
+import LKQ
+print(Engine().tables.count)
