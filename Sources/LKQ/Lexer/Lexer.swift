@@ -94,12 +94,24 @@ struct Lexer {
 
     private func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
 
-    /// Letters, `_`, and any non-ASCII byte (so names like `tahun_2023` or `kabupatén` work).
+    /// ASCII letters and `_`; beyond ASCII, any alphabetic character (so `kabupatén` is a
+    /// name but `→` is not).
     private func isNameStart(_ c: UInt8) -> Bool {
-        (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95 || c >= 0xC0
+        (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95 || (c >= 0xC0 && letterAt(pos))
     }
 
-    private func isNamePart(_ c: UInt8) -> Bool { isNameStart(c) || isDigit(c) || c >= 0x80 }
+    private func isNamePart(_ c: UInt8) -> Bool {
+        isNameStart(c) || isDigit(c) || (c >= 0x80 && c < 0xC0)
+    }
+
+    /// Whether the multi-byte character starting at `offset` is a letter.
+    private func letterAt(_ offset: Int) -> Bool {
+        let length = Lexer.scalarLength(bytes[offset])
+        guard offset + length <= bytes.count else { return false }
+        let text = String(decoding: bytes[offset..<offset + length], as: UTF8.self)
+        guard let scalar = text.unicodeScalars.first, text.unicodeScalars.count == 1 else { return false }
+        return scalar.properties.isAlphabetic
+    }
 
     static func scalarLength(_ lead: UInt8) -> Int {
         switch lead {
