@@ -104,14 +104,20 @@ extension Evaluator {
     /// Nulls are skipped; a group with no values gives null (count gives 0).
     func aggregate(_ fn: Aggregate, _ arg: Operand?, rows n: Int, groups: Grouping?, range: SourceRange) throws(Diagnostic) -> Column {
         let g = groups?.count ?? 1
-        @inline(__always) func gid(_ k: Int) -> Int { groups.map { Int($0.ids[k]) } ?? 0 }
         guard let arg else {
             var counts = [Int64](repeating: 0, count: g)
             if let groups { for k in 0..<n { counts[Int(groups.ids[k])] += 1 } } else { counts[0] = Int64(n) }
             return .ints(counts)
         }
+        let ids = groups?.ids ?? []
+        let grouped = groups != nil
+        let nulls: NullMask? = { if case .column(let c) = arg { return c.nulls }; return nil }()
         var counts = [Int64](repeating: 0, count: g)
-        for k in 0..<n where !arg.isNull(k) { counts[gid(k)] += 1 }
+        if case .constant(let v) = arg {
+            if v != .null { for k in 0..<n { counts[grouped ? Int(ids[k]) : 0] += 1 } }
+        } else {
+            for k in 0..<n where nulls?.isNull(k) != true { counts[grouped ? Int(ids[k]) : 0] += 1 }
+        }
         if fn == .count { return .ints(counts) }
         let empty = counts.map { $0 == 0 }
         switch (fn, arg.type) {
@@ -124,21 +130,38 @@ extension Evaluator {
                     sums[i] = v; overflow = overflow || o
                 }
             } else if case .column(let c) = arg, case .int(let b) = c.storage {
-                for k in 0..<n where !c.isNull(k) {
-                    let (v, o) = sums[gid(k)].addingReportingOverflow(b[k])
-                    sums[gid(k)] = v
-                    overflow = overflow || o
+                sums.withUnsafeMutableBufferPointer { sums in
+                    for k in 0..<n where nulls?.isNull(k) != true {
+                        let i = grouped ? Int(ids[k]) : 0
+                        let (v, o) = sums[i].addingReportingOverflow(b[k])
+                        sums[i] = v
+                        overflow = overflow || o
+                    }
                 }
             }
             if overflow { throw fail(.integerOverflow(operation: "sum"), range) }
             return .ints(zip(sums, empty).map { $1 ? nil : $0 })
         case (.sum, .double), (.avg, .int), (.avg, .double):
             var sums = [Double](repeating: 0, count: g)
-            for k in 0..<n where !arg.isNull(k) { sums[gid(k)] += arg.double(k) }
+            sums.withUnsafeMutableBufferPointer { sums in
+                switch arg {
+                case .column(let c):
+                    switch c.storage {
+                    case .int(let b):
+                        for k in 0..<n where nulls?.isNull(k) != true { sums[grouped ? Int(ids[k]) : 0] += Double(b[k]) }
+                    case .double(let b):
+                        for k in 0..<n where nulls?.isNull(k) != true { sums[grouped ? Int(ids[k]) : 0] += b[k] }
+                    case .text: break
+                    }
+                case .constant:
+                    let x = arg.double(0)
+                    for i in 0..<g { sums[i] = x * Double(counts[i]) }
+                }
+            }
             if fn == .avg { for i in 0..<g where counts[i] > 0 { sums[i] /= Double(counts[i]) } }
             return .doubles(zip(sums, empty).map { $1 ? nil : $0 })
         case (.min, _), (.max, _):
-            return try extreme(fn == .max, arg, rows: n, groups: g, gid: gid, empty: empty, range: range)
+            return extreme(fn == .max, arg, rows: n, groups: g, ids: grouped ? ids : nil, empty: empty)
         case (_, nil):
             return .ints([Int64?](repeating: nil, count: g))
         default:
@@ -146,13 +169,12 @@ extension Evaluator {
         }
     }
 
-    private func extreme(_ isMax: Bool, _ arg: Operand, rows n: Int, groups g: Int, gid: (Int) -> Int,
-                         empty: [Bool], range: SourceRange) throws(Diagnostic) -> Column {
+    private func extreme(_ isMax: Bool, _ arg: Operand, rows n: Int, groups g: Int, ids: [Int32]?, empty: [Bool]) -> Column {
         let column = arg.materialize(count: n)
         var best = [Int](repeating: -1, count: g)
         let key = SortColumn(column, descending: false)
         for k in 0..<n where !column.isNull(k) {
-            let i = gid(k)
+            let i = ids.map { Int($0[k]) } ?? 0
             if best[i] < 0 { best[i] = k; continue }
             let c = key.compare(k, best[i])
             if isMax ? c > 0 : c < 0 { best[i] = k }
