@@ -1,0 +1,4 @@
+data:
+	python3 Scripts/embed-data.py
+
+.PHONY: data
