@@ -26,3 +26,8 @@ build: deps
 
 release: deps
 	swift build -c release --product lkq
+
+## Regenerate the embedded copy of the built-in data after editing Sources/LKQ/Data/LKIP2023.
+data:
+	python3 Scripts/embed-data.py
+	python3 Scripts/check-data.py
