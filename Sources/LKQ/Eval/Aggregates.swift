@@ -80,12 +80,19 @@ extension Evaluator {
         var ids = [Int32](repeating: 0, count: raw.count)
         var next: Int32 = 0
         if let range, range <= Int64(Swift.max(1 << 22, 4 * raw.count)) {
-            var table = [Int32](repeating: -1, count: Int(range))
-            for k in 0..<raw.count {
-                let v = Int(raw[k])
-                if table[v] < 0 { table[v] = next; next += 1 }
-                ids[k] = table[v]
+            // Values in a small known range: mark which occur (a slice per core), number
+            // them in value order, then look every row up. Group order is settled later by
+            // key, so numbering by value rather than by first appearance loses nothing.
+            let r = Int(range)
+            let marks = Parallel.map(raw.count) { slice -> [Bool] in
+                var seen = [Bool](repeating: false, count: r)
+                for k in slice { seen[Int(raw[k])] = true }
+                return seen
             }
+            var table = [Int32](repeating: -1, count: r)
+            for v in 0..<r where marks.contains(where: { $0[v] }) { table[v] = next; next += 1 }
+            let parts = Parallel.map(raw.count) { slice in slice.map { table[Int(raw[$0])] } }
+            ids = parts.count == 1 ? parts[0] : Array(parts.joined())
             return (ids, Int(next))
         }
         var table: [Int64: Int32] = [:]
@@ -130,12 +137,27 @@ extension Evaluator {
                     sums[i] = v; overflow = overflow || o
                 }
             } else if case .column(let c) = arg, case .int(let b) = c.storage {
-                sums.withUnsafeMutableBufferPointer { sums in
-                    for k in 0..<n where nulls?.isNull(k) != true {
-                        let i = grouped ? Int(ids[k]) : 0
-                        let (v, o) = sums[i].addingReportingOverflow(b[k])
+                // Partial sums per slice on every core, then added together; any overflow,
+                // in a slice or in the merge, is an error rather than a wrapped total.
+                let parts = Parallel.map(n) { slice -> ([Int64], Bool) in
+                    var local = [Int64](repeating: 0, count: g)
+                    var overflow = false
+                    local.withUnsafeMutableBufferPointer { local in
+                        for k in slice where nulls?.isNull(k) != true {
+                            let i = grouped ? Int(ids[k]) : 0
+                            let (v, o) = local[i].addingReportingOverflow(b[k])
+                            local[i] = v
+                            overflow = overflow || o
+                        }
+                    }
+                    return (local, overflow)
+                }
+                for (local, o) in parts {
+                    overflow = overflow || o
+                    for i in 0..<g {
+                        let (v, o2) = sums[i].addingReportingOverflow(local[i])
                         sums[i] = v
-                        overflow = overflow || o
+                        overflow = overflow || o2
                     }
                 }
             }
