@@ -27,7 +27,9 @@ public struct LKQError: Error, Sendable, CustomStringConvertible {
         case .expected, .expectedClosing, .nestingTooDeep, .invalidLimit: return .syntax
         case .unknownTable, .unknownColumn, .unknownFunction, .duplicateColumn, .noDefaultMeasure, .cannotRedefineTable:
             return .name
-        case .typeMismatch, .notNumeric, .wrongArgumentCount, .aggregateOutsideGroup, .integerOverflow: return .type
+        case .typeMismatch, .notNumeric, .wrongArgumentCount, .aggregateOutsideGroup, .integerOverflow,
+             .conditionAsValue, .valueAsCondition, .notInGroup:
+            return .type
         case .fileNotFound, .fileUnreadable, .csvUnterminatedQuote, .csvFieldCount, .csvBadValue, .csvEmpty,
              .csvDuplicateHeader, .csvInvalidUTF8:
             return .data

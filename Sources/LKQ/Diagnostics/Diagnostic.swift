@@ -33,6 +33,9 @@ enum DiagnosticKind: Sendable, Equatable {
     case wrongArgumentCount(function: String, expected: String, got: Int)
     case aggregateOutsideGroup(String)
     case integerOverflow(operation: String)
+    case conditionAsValue
+    case valueAsCondition(String)
+    case notInGroup(String)
     // Data files
     case fileNotFound(String)
     case fileUnreadable(String, reason: String)
@@ -61,6 +64,12 @@ struct Diagnostic: Sendable, Error {
 
     init(_ kind: DiagnosticKind, in source: SourceFile, at range: SourceRange) {
         self.init(kind, .source(source, range))
+    }
+
+    /// The source range, for diagnostics in LKQ text (an empty range otherwise).
+    var range: SourceRange {
+        if case .source(_, let r) = location { return r }
+        return SourceRange(0, 0)
     }
 
     /// The one sentence that says what went wrong.
@@ -102,6 +111,12 @@ struct Diagnostic: Sendable, Error {
             return "\(name)() is an aggregate; use it after 'group by' or as a stage ('| \(name) col')"
         case .integerOverflow(let op):
             return "integer overflow in '\(op)'; the result does not fit in 64 bits"
+        case .conditionAsValue:
+            return "a condition (comparison, ~, is null, and/or/not) can only be used after 'where'"
+        case .valueAsCondition(let text):
+            return "'\(text)' is a value, not a condition; compare it, as in '\(text) > 0'"
+        case .notInGroup(let name):
+            return "column '\(name)' is neither a group key nor inside an aggregate; add it to 'group by' or wrap it, as in max(\(name))"
         case .fileNotFound(let path):
             return "no such file '\(path)'"
         case .fileUnreadable(let path, let reason):
