@@ -33,6 +33,9 @@ enum DiagnosticKind: Sendable, Equatable {
     case wrongArgumentCount(function: String, expected: String, got: Int)
     case aggregateOutsideGroup(String)
     case integerOverflow(operation: String)
+    case conditionAsValue
+    case valueAsCondition(String)
+    case notInGroup(String)
     // Data files
     case fileNotFound(String)
     case fileUnreadable(String, reason: String)
@@ -42,6 +45,10 @@ enum DiagnosticKind: Sendable, Equatable {
     case csvEmpty
     case csvDuplicateHeader(String)
     case csvInvalidUTF8
+    case csvCharacterAfterQuote
+    case csvHeaderMismatch(position: Int, expected: String, found: String)
+    /// A warning: a row left out because of `because` (with skip-bad-rows on).
+    indirect case csvRowSkipped(because: DiagnosticKind)
     // Running
     case cancelled
 }
@@ -53,6 +60,12 @@ struct Diagnostic: Sendable, Error {
     /// Extra lines printed after the message (for example which rows were skipped).
     var notes: [String] = []
 
+    /// Whether this reports something LKQ worked around (a skipped row) rather than a failure.
+    var isWarning: Bool {
+        if case .csvRowSkipped = kind { return true }
+        return false
+    }
+
     init(_ kind: DiagnosticKind, _ location: DiagnosticLocation, notes: [String] = []) {
         self.kind = kind
         self.location = location
@@ -61,6 +74,12 @@ struct Diagnostic: Sendable, Error {
 
     init(_ kind: DiagnosticKind, in source: SourceFile, at range: SourceRange) {
         self.init(kind, .source(source, range))
+    }
+
+    /// The source range, for diagnostics in LKQ text (an empty range otherwise).
+    var range: SourceRange {
+        if case .source(_, let r) = location { return r }
+        return SourceRange(0, 0)
     }
 
     /// The one sentence that says what went wrong.
@@ -102,6 +121,12 @@ struct Diagnostic: Sendable, Error {
             return "\(name)() is an aggregate; use it after 'group by' or as a stage ('| \(name) col')"
         case .integerOverflow(let op):
             return "integer overflow in '\(op)'; the result does not fit in 64 bits"
+        case .conditionAsValue:
+            return "a condition (comparison, ~, is null, and/or/not) can only be used after 'where'"
+        case .valueAsCondition(let text):
+            return "'\(text)' is a value, not a condition; compare it, as in '\(text) > 0'"
+        case .notInGroup(let name):
+            return "column '\(name)' is neither a group key nor inside an aggregate; add it to 'group by' or wrap it, as in max(\(name))"
         case .fileNotFound(let path):
             return "no such file '\(path)'"
         case .fileUnreadable(let path, let reason):
@@ -117,7 +142,20 @@ struct Diagnostic: Sendable, Error {
         case .csvDuplicateHeader(let name):
             return "the header names column '\(name)' twice"
         case .csvInvalidUTF8:
-            return "the file is not valid UTF-8"
+            return "the file is not valid UTF-8 here; save it as UTF-8"
+        case .csvCharacterAfterQuote:
+            return "unexpected character after a closing quote; write a quote inside a quoted field as \"\""
+        case .csvHeaderMismatch(let position, let expected, let found):
+            return "header column \(position) is '\(found)' but the schema expects '\(expected)'; fix the header or the schema"
+        case .csvRowSkipped(let reason):
+            switch reason {
+            case .csvFieldCount(let expected, let got):
+                return "row skipped: it has \(got) fields but the header has \(expected)"
+            case .csvBadValue(let column, let type, let text):
+                return "row skipped: '\(text)' in column '\(column)' is not \(type)"
+            default:
+                return "row skipped: " + Diagnostic(reason, .none).message
+            }
         case .cancelled:
             return "query cancelled"
         }
@@ -142,7 +180,8 @@ struct Diagnostic: Sendable, Error {
             let width = max(1, file.slice(SourceRange(range.start, endOnLine)).count)
             out += "\n    \(text)\n    " + String(repeating: " ", count: column - 1) + red + String(repeating: "^", count: width) + reset
         case .file(let path, let line, let column):
-            out = "\(bold)\(path):\(line):\(column):\(reset) \(red)error:\(reset) \(message)"
+            let label = isWarning ? "warning:" : "error:"
+            out = "\(bold)\(path):\(line):\(column):\(reset) \(red)\(label)\(reset) \(message)"
         case .none:
             out = "\(red)error:\(reset) \(message)"
         }

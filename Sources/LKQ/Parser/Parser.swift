@@ -1,4 +1,450 @@
-enum Statement: Sendable {}
-enum Parser {
-    static func parseScript(_ source: SourceFile) -> [Result<Statement, Diagnostic>] { [] }
+/// A recursive-descent parser with one function per rule of `Grammar/lkq.ebnf`; each
+/// function's doc comment repeats its rule. Statements are parsed independently: a syntax
+/// error fails only its own statement, and parsing resumes at the next separator.
+struct Parser {
+    /// Deeper nesting than this is refused, so no input can overflow the stack.
+    static let maxDepth = 100
+
+    /// Binary operators by precedence level, loosest first; the rules `disjunction`,
+    /// `conjunction`, `expr` and `term` each read one level through ``parseLevel(_:next:)``.
+    static let binaryLevels: [[TokenKind: BinaryOperator]] = [
+        [.keyword(.or): .or],
+        [.keyword(.and): .and],
+        [.plus: .add, .minus: .subtract],
+        [.star: .multiply, .slash: .divide],
+    ]
+
+    static let comparisons: [TokenKind: BinaryOperator] = [
+        .equal: .equal, .notEqual: .notEqual, .less: .less, .lessEqual: .lessEqual,
+        .greater: .greater, .greaterEqual: .greaterEqual,
+    ]
+
+    let source: SourceFile
+    private let tokens: [Token]
+    private let lexErrors: [Int: Diagnostic]
+    private var index = 0
+    private var depth = 0
+    /// Open parentheses; inside them line breaks are just spaces.
+    private var openParens = 0
+
+    init(_ source: SourceFile) {
+        self.source = source
+        (tokens, lexErrors) = Lexer.tokenize(source)
+    }
+
+    /// `script = [ statement ] , { separator , [ statement ] } ;`
+    static func parseScript(_ source: SourceFile) -> [Result<Statement, Diagnostic>] {
+        var parser = Parser(source)
+        var results: [Result<Statement, Diagnostic>] = []
+        while true {
+            parser.skipSeparators()
+            if parser.current.kind == .end { return results }
+            do {
+                let statement = try parser.parseStatement()
+                try parser.expectStatementEnd()
+                results.append(.success(statement))
+            } catch {
+                results.append(.failure(error))
+                parser.recover()
+            }
+        }
+    }
+
+    // MARK: Tokens
+
+    /// The next significant token: line breaks are skipped inside parentheses and when the
+    /// next line continues the pipeline with `|`.
+    private var current: Token {
+        mutating get {
+            skipInsignificantNewlines()
+            return tokens[index]
+        }
+    }
+
+    private mutating func skipInsignificantNewlines() {
+        guard tokens[index].kind == .newline else { return }
+        var i = index
+        while tokens[i].kind == .newline { i += 1 }
+        if openParens > 0 || tokens[i].kind == .pipe { index = i }
+    }
+
+    /// Consumes the current token. Tokens that cannot end a statement (operators, `,`, `|`,
+    /// most keywords) let the statement go on past a line break.
+    @discardableResult
+    private mutating func advance() -> Token {
+        let t = current
+        if index < tokens.count - 1 { index += 1 }
+        if Parser.continuesLine(t.kind) {
+            while tokens[index].kind == .newline { index += 1 }
+        }
+        return t
+    }
+
+    private static func continuesLine(_ kind: TokenKind) -> Bool {
+        switch kind {
+        case .pipe, .comma, .leftParen, .plus, .minus, .star, .slash, .tilde,
+             .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
+            return true
+        case .keyword(let k):
+            return [.let, .from, .where, .select, .as, .sort, .group, .by, .and, .or, .not, .is].contains(k)
+        default:
+            return false
+        }
+    }
+
+    private mutating func check(_ kind: TokenKind) -> Bool { current.kind == kind }
+
+    private mutating func accept(_ kind: TokenKind) -> Token? {
+        check(kind) ? advance() : nil
+    }
+
+    /// The error for an unexpected token; a lexical error token reports itself instead.
+    private mutating func unexpected(_ what: String) -> Diagnostic {
+        let t = current
+        if t.kind == .invalid, let d = lexErrors[index] { return d }
+        return Diagnostic(.expected(what, found: t.kind.description), in: source, at: t.range)
+    }
+
+    private mutating func expect(_ kind: TokenKind, _ what: String) throws(Diagnostic) -> Token {
+        if let t = accept(kind) { return t }
+        throw unexpected(what)
+    }
+
+    private mutating func expectName(_ what: String) throws(Diagnostic) -> Name {
+        if case .name(let n) = current.kind {
+            let t = advance()
+            return Name(text: n, range: t.range)
+        }
+        throw unexpected(what)
+    }
+
+    private mutating func skipSeparators() {
+        while tokens[index].kind == .newline || tokens[index].kind == .semicolon { index += 1 }
+    }
+
+    private mutating func expectStatementEnd() throws(Diagnostic) {
+        switch current.kind {
+        case .newline, .semicolon, .end: return
+        default: throw unexpected("'|' or the end of the statement")
+        }
+    }
+
+    /// Skips to the next separator so the following statement parses on its own.
+    private mutating func recover() {
+        openParens = 0
+        depth = 0
+        while true {
+            switch tokens[index].kind {
+            case .end, .semicolon: return
+            case .newline:
+                var i = index
+                while tokens[i].kind == .newline { i += 1 }
+                if tokens[i].kind != .pipe { return }
+                index = i
+            default: index += 1
+            }
+        }
+    }
+
+    private mutating func nest() throws(Diagnostic) {
+        depth += 1
+        if depth > Parser.maxDepth {
+            throw Diagnostic(.nestingTooDeep(limit: Parser.maxDepth), in: source, at: current.range)
+        }
+    }
+
+    // MARK: Statements
+
+    /// `statement = let_statement | query ;`
+    /// `let_statement = "let" , NAME , "=" , query ;`
+    mutating func parseStatement() throws(Diagnostic) -> Statement {
+        if let letToken = accept(.keyword(.let)) {
+            let name = try expectName("a name after 'let'")
+            _ = try expect(.equal, "'=' after 'let \(name.text)'")
+            let query = try parseQuery()
+            return Statement(kind: .bind(name, query), range: letToken.range.to(query.range))
+        }
+        let query = try parseQuery()
+        return Statement(kind: .query(query), range: query.range)
+    }
+
+    /// `query = [ "from" ] , NAME , [ "where" , condition ] , { "|" , stage } ;`
+    mutating func parseQuery() throws(Diagnostic) -> Query {
+        let start = current.range
+        _ = accept(.keyword(.from))
+        let table = try expectName("a table name")
+        var stages: [Stage] = []
+        if let w = accept(.keyword(.where)) {
+            let cond = try parseCondition()
+            stages.append(Stage(kind: .filter(cond), range: w.range.to(cond.range)))
+        }
+        while accept(.pipe) != nil {
+            stages.append(try parseStage())
+        }
+        return Query(table: table, stages: stages, range: start.to(stages.last?.range ?? table.range))
+    }
+
+    /// `stage = where_stage | select_stage | sort_stage | limit_stage | group_stage | aggregate_stage ;`
+    mutating func parseStage() throws(Diagnostic) -> Stage {
+        let start = current.range
+        switch current.kind {
+        case .keyword(.where):
+            advance()
+            let cond = try parseCondition()
+            return Stage(kind: .filter(cond), range: start.to(cond.range))
+        case .keyword(.select):
+            return try parseSelect()
+        case .keyword(.sort):
+            return try parseSort()
+        case .keyword(.limit):
+            return try parseLimit()
+        case .keyword(.group):
+            return try parseGroup()
+        case .name(let n) where Aggregate(rawValue: n) != nil:
+            return try parseAggregateStage()
+        default:
+            throw unexpected("a stage (where, select, sort, limit, group by, count, sum, avg, min, max)")
+        }
+    }
+
+    /// `select_stage = "select" , item , { "," , item } ;`
+    mutating func parseSelect() throws(Diagnostic) -> Stage {
+        let start = advance().range
+        var items = [try parseItem()]
+        while accept(.comma) != nil { items.append(try parseItem()) }
+        return Stage(kind: .select(items), range: start.to(items.last!.expr.range))
+    }
+
+    /// `item = expr , [ "as" , NAME ] ;`
+    mutating func parseItem() throws(Diagnostic) -> Item {
+        let expr = try parseExpr()
+        var alias: Name?
+        if accept(.keyword(.as)) != nil { alias = try expectName("a column name after 'as'") }
+        return Item(expr: expr, alias: alias)
+    }
+
+    /// `sort_stage = "sort" , sort_key , { "," , sort_key } ;`
+    /// `sort_key = expr , [ "asc" | "desc" ] ;`
+    mutating func parseSort() throws(Diagnostic) -> Stage {
+        let start = advance().range
+        var keys: [SortKey] = []
+        var end = start
+        repeat {
+            let e = try parseExpr()
+            end = e.range
+            var descending = false
+            if let t = accept(.keyword(.desc)) { descending = true; end = t.range }
+            else if let t = accept(.keyword(.asc)) { end = t.range }
+            keys.append(SortKey(expr: e, descending: descending))
+        } while accept(.comma) != nil
+        return Stage(kind: .sort(keys), range: start.to(end))
+    }
+
+    /// `limit_stage = "limit" , INTEGER ;`
+    mutating func parseLimit() throws(Diagnostic) -> Stage {
+        let start = advance().range
+        let t = current
+        switch t.kind {
+        case .int(let n) where n <= Int64(Int32.max):
+            advance()
+            return Stage(kind: .limit(Int(n)), range: start.to(t.range))
+        case .int, .double, .minus:
+            throw Diagnostic(.invalidLimit(source.slice(t.range)), in: source, at: t.range)
+        default:
+            throw unexpected("a number of rows after 'limit'")
+        }
+    }
+
+    /// `group_stage = "group" , "by" , item , { [ "," ] , item } ;`
+    /// Keys are the items before the first one holding an aggregate call.
+    mutating func parseGroup() throws(Diagnostic) -> Stage {
+        let start = advance().range
+        _ = try expect(.keyword(.by), "'by' after 'group'")
+        var keys: [Item] = []
+        var items: [Item] = []
+        var end = start
+        while true {
+            let item = try parseItem()
+            end = item.alias?.range ?? item.expr.range
+            if item.expr.containsAggregate {
+                items.append(item)
+            } else if items.isEmpty {
+                keys.append(item)
+            } else {
+                throw Diagnostic(.expected("an aggregate such as avg(capaian) or count()", found: "'\(source.slice(item.expr.range))'"),
+                                 in: source, at: item.expr.range)
+            }
+            if accept(.comma) != nil { continue }
+            if startsExpression(current.kind) { continue }
+            break
+        }
+        return Stage(kind: .group(keys: keys, items: items), range: start.to(end))
+    }
+
+    private func startsExpression(_ kind: TokenKind) -> Bool {
+        switch kind {
+        case .name, .int, .double, .string, .leftParen, .minus, .keyword(.null): return true
+        default: return false
+        }
+    }
+
+    /// `aggregate_stage = AGGREGATE , [ expr ] ;`
+    mutating func parseAggregateStage() throws(Diagnostic) -> Stage {
+        let t = advance()
+        guard case .name(let n) = t.kind, let aggregate = Aggregate(rawValue: n) else {
+            throw unexpected("an aggregate")
+        }
+        // `count()` and `sum(x)` are accepted in stage position too.
+        if check(.leftParen) {
+            let open = advance()
+            openParens += 1
+            var arg: Expr?
+            if !check(.rightParen) { arg = try parseExpr() }
+            let close = try expectClose(open)
+            return Stage(kind: .aggregate(aggregate, arg), range: t.range.to(close.range))
+        }
+        if startsExpression(current.kind) {
+            let e = try parseExpr()
+            return Stage(kind: .aggregate(aggregate, e), range: t.range.to(e.range))
+        }
+        return Stage(kind: .aggregate(aggregate, nil), range: t.range)
+    }
+
+    // MARK: Conditions
+
+    /// `condition = disjunction ;`
+    /// `disjunction = conjunction , { "or" , conjunction } ;`
+    mutating func parseCondition() throws(Diagnostic) -> Expr {
+        try parseLevel(0) { (p: inout Parser) throws(Diagnostic) in try p.parseConjunction() }
+    }
+
+    /// `conjunction = negation , { "and" , negation } ;`
+    mutating func parseConjunction() throws(Diagnostic) -> Expr {
+        try parseLevel(1) { (p: inout Parser) throws(Diagnostic) in try p.parseNegation() }
+    }
+
+    /// `negation = "not" , negation | predicate ;`
+    mutating func parseNegation() throws(Diagnostic) -> Expr {
+        if let t = accept(.keyword(.not)) {
+            try nest()
+            defer { depth -= 1 }
+            let inner = try parseNegation()
+            return Expr(kind: .not(inner), range: t.range.to(inner.range))
+        }
+        return try parsePredicate()
+    }
+
+    /// `predicate = compare_op , expr | expr , [ compare_op , expr | "~" , expr | "is" , [ "not" ] , "null" ] ;`
+    mutating func parsePredicate() throws(Diagnostic) -> Expr {
+        if let op = Parser.comparisons[current.kind] {
+            // A bare comparison: the left side is the table's default measure.
+            let opToken = advance()
+            let right = try parseExpr()
+            let left = Expr(kind: .defaultMeasure, range: opToken.range)
+            return Expr(kind: .binary(op, left, right), range: opToken.range.to(right.range))
+        }
+        let left = try parseExpr()
+        if let op = Parser.comparisons[current.kind] {
+            advance()
+            let right = try parseExpr()
+            return Expr(kind: .binary(op, left, right), range: left.range.to(right.range))
+        }
+        if accept(.tilde) != nil {
+            let right = try parseExpr()
+            return Expr(kind: .binary(.contains, left, right), range: left.range.to(right.range))
+        }
+        if accept(.keyword(.is)) != nil {
+            let negated = accept(.keyword(.not)) != nil
+            let null = try expect(.keyword(.null), negated ? "'null' after 'is not'" : "'null' or 'not null' after 'is'")
+            return Expr(kind: .isNull(left, negated: negated), range: left.range.to(null.range))
+        }
+        return left
+    }
+
+    // MARK: Expressions
+
+    /// `expr = term , { ( "+" | "-" ) , term } ;`
+    mutating func parseExpr() throws(Diagnostic) -> Expr {
+        try parseLevel(2) { (p: inout Parser) throws(Diagnostic) in try p.parseTerm() }
+    }
+
+    /// `term = factor , { ( "*" | "/" ) , factor } ;`
+    mutating func parseTerm() throws(Diagnostic) -> Expr {
+        try parseLevel(3) { (p: inout Parser) throws(Diagnostic) in try p.parseFactor() }
+    }
+
+    /// One left-associative level of ``binaryLevels``: `next , { OP , next }`.
+    private mutating func parseLevel(_ level: Int, next: (inout Parser) throws(Diagnostic) -> Expr) throws(Diagnostic) -> Expr {
+        var left = try next(&self)
+        while let op = Parser.binaryLevels[level][current.kind] {
+            advance()
+            let right = try next(&self)
+            left = Expr(kind: .binary(op, left, right), range: left.range.to(right.range))
+        }
+        return left
+    }
+
+    /// `factor = "-" , factor | primary ;`
+    mutating func parseFactor() throws(Diagnostic) -> Expr {
+        if let t = accept(.minus) {
+            try nest()
+            defer { depth -= 1 }
+            let inner = try parseFactor()
+            // Fold literals so that `-5` is a number, not an operation.
+            switch inner.kind {
+            case .int(let v): return Expr(kind: .int(-v), range: t.range.to(inner.range))
+            case .double(let v): return Expr(kind: .double(-v), range: t.range.to(inner.range))
+            default: return Expr(kind: .negate(inner), range: t.range.to(inner.range))
+            }
+        }
+        return try parsePrimary()
+    }
+
+    /// `primary = NUMBER | STRING | "null" | NAME , "(" , [ expr , { "," , expr } ] , ")" | NAME | "(" , condition , ")" ;`
+    mutating func parsePrimary() throws(Diagnostic) -> Expr {
+        let t = current
+        switch t.kind {
+        case .int(let v): advance(); return Expr(kind: .int(v), range: t.range)
+        case .double(let v): advance(); return Expr(kind: .double(v), range: t.range)
+        case .string(let s): advance(); return Expr(kind: .string(s), range: t.range)
+        case .keyword(.null): advance(); return Expr(kind: .null, range: t.range)
+        case .name(let n):
+            advance()
+            let name = Name(text: n, range: t.range)
+            guard tokens[index].kind == .leftParen else { return Expr(kind: .column(n), range: t.range) }
+            let open = advance()
+            openParens += 1
+            try nest()
+            defer { depth -= 1 }
+            var args: [Expr] = []
+            if !check(.rightParen) {
+                repeat { args.append(try parseExpr()) } while accept(.comma) != nil
+            }
+            let close = try expectClose(open)
+            return Expr(kind: .call(name, args), range: t.range.to(close.range))
+        case .leftParen:
+            let open = advance()
+            openParens += 1
+            try nest()
+            defer { depth -= 1 }
+            var inner = try parseCondition()
+            let close = try expectClose(open)
+            inner.range = open.range.to(close.range)
+            return inner
+        default:
+            throw unexpected("a value, a column name or '('")
+        }
+    }
+
+    /// Consumes `)` or reports what it would have closed: `expected ')' to close '(' at 1:9`.
+    private mutating func expectClose(_ open: Token) throws(Diagnostic) -> Token {
+        if let close = accept(.rightParen) {
+            openParens -= 1
+            return close
+        }
+        let t = current
+        if t.kind == .invalid, let d = lexErrors[index] { throw d }
+        let (line, column) = source.location(of: open.range.start)
+        throw Diagnostic(.expectedClosing(")", opener: "(", line: line, column: column), in: source, at: t.range)
+    }
 }

@@ -1,0 +1,225 @@
+import Foundation
+
+extension Evaluator {
+    /// The visible rows of `frame` for which `condition` holds, as a new selection.
+    func filter(_ condition: Expr, _ frame: Frame) throws(Diagnostic) -> [Int32] {
+        let positions = try matches(condition, frame, among: nil)
+        return positions.map { Int32(frame.row(Int($0))) }
+    }
+
+    /// Positions (indices into the visible rows, ascending) among `among` (all when `nil`)
+    /// where `condition` holds. Comparisons with null are false; `not` is the complement.
+    func matches(_ condition: Expr, _ frame: Frame, among: [Int32]?) throws(Diagnostic) -> [Int32] {
+        try checkCancelled()
+        switch condition.kind {
+        case .binary(.and, let l, let r):
+            let left = try matches(l, frame, among: among)
+            return try matches(r, frame, among: left)
+        case .binary(.or, let l, let r):
+            let left = try matches(l, frame, among: among)
+            let right = try matches(r, frame, among: among)
+            return mergeUnion(left, right)
+        case .not(let inner):
+            let hit = try matches(inner, frame, among: among)
+            return complement(hit, among: among, count: frame.rowCount)
+        case .isNull(let e, let negated):
+            let sub = subframe(frame, among)
+            let v = try value(e, sub)
+            return select(among, sub.rowCount) { v.isNull($0) != negated }
+        case .binary(let op, let l, let r) where op.isComparison || op == .contains:
+            return try compare(op, l, r, frame, among: among, range: condition.range)
+        case .int, .double, .string, .null, .column, .defaultMeasure, .negate, .binary, .call:
+            throw fail(.valueAsCondition(source.slice(condition.range)), condition.range)
+        }
+    }
+
+    /// The frame restricted to `among`, so that operand row `k` is position `among[k]`.
+    private func subframe(_ frame: Frame, _ among: [Int32]?) -> Frame {
+        guard let among else { return frame }
+        var sub = frame
+        sub.selection = among.map { Int32(frame.row(Int($0))) }
+        return sub
+    }
+
+    /// Maps a test on operand rows `0..<n` back to positions.
+    private func select(_ among: [Int32]?, _ n: Int, _ test: (Int) -> Bool) -> [Int32] {
+        var out: [Int32] = []
+        for k in 0..<n where test(k) { out.append(among.map { $0[k] } ?? Int32(k)) }
+        return out
+    }
+
+    private func mergeUnion(_ a: [Int32], _ b: [Int32]) -> [Int32] {
+        var out: [Int32] = []
+        out.reserveCapacity(a.count + b.count)
+        var i = 0, j = 0
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && a[i] < b[j]) { out.append(a[i]); i += 1 }
+            else if i == a.count || b[j] < a[i] { out.append(b[j]); j += 1 }
+            else { out.append(a[i]); i += 1; j += 1 }
+        }
+        return out
+    }
+
+    private func complement(_ hit: [Int32], among: [Int32]?, count: Int) -> [Int32] {
+        var out: [Int32] = []
+        var j = 0
+        let all = among ?? Array(0..<Int32(count))
+        for p in all {
+            while j < hit.count && hit[j] < p { j += 1 }
+            if j < hit.count && hit[j] == p { continue }
+            out.append(p)
+        }
+        return out
+    }
+
+    // MARK: Comparisons
+
+    private func compare(_ op: BinaryOperator, _ l: Expr, _ r: Expr, _ frame: Frame, among: [Int32]?, range: SourceRange) throws(Diagnostic) -> [Int32] {
+        // Fast path: a column (or the default measure) against a constant reads the base
+        // column through the selection, without copying it.
+        if let ci = try baseColumn(l, frame), let constant = literal(r) {
+            return try compareColumn(op, frame.columns[ci]!, constant, frame, among: among, range: range)
+        }
+        if op != .contains, let ci = try baseColumn(r, frame), let constant = literal(l) {
+            return try compareColumn(op.flipped, frame.columns[ci]!, constant, frame, among: among, range: range)
+        }
+        let sub = subframe(frame, among)
+        let left = try value(l, sub)
+        let right = try value(r, sub)
+        let n = sub.rowCount
+        if op == .contains {
+            guard left.type != .int, left.type != .double, right.type != .int, right.type != .double else {
+                throw fail(.typeMismatch(operation: "~", left: left.typeName, right: right.typeName), range)
+            }
+            return select(among, n) { k in
+                !left.isNull(k) && !right.isNull(k) && Evaluator.contains(left.text(k), right.text(k))
+            }
+        }
+        if left.type == .text || right.type == .text {
+            guard left.type != .int, left.type != .double, right.type != .int, right.type != .double else {
+                throw fail(.typeMismatch(operation: op.rawValue, left: left.typeName, right: right.typeName), range)
+            }
+            return select(among, n) { k in
+                !left.isNull(k) && !right.isNull(k) && op.holds(left.text(k), right.text(k))
+            }
+        }
+        if left.type == .int && right.type == .int {
+            return select(among, n) { k in !left.isNull(k) && !right.isNull(k) && op.holds(left.int(k), right.int(k)) }
+        }
+        return select(among, n) { k in !left.isNull(k) && !right.isNull(k) && op.holds(left.double(k), right.double(k)) }
+    }
+
+    /// The base column an expression names directly, if it is a plain column reference.
+    private func baseColumn(_ e: Expr, _ frame: Frame) throws(Diagnostic) -> Int? {
+        switch e.kind {
+        case .column(let name): return try columnIndex(name, in: frame, at: e.range)
+        case .defaultMeasure: return try measureIndex(in: frame, at: e.range)
+        default: return nil
+        }
+    }
+
+    private func literal(_ e: Expr) -> Value? {
+        switch e.kind {
+        case .int(let v): return .int(v)
+        case .double(let v): return .double(v)
+        case .string(let s): return .text(s)
+        case .null: return .null
+        default: return nil
+        }
+    }
+
+    private func compareColumn(_ op: BinaryOperator, _ column: Column, _ constant: Value, _ frame: Frame,
+                               among: [Int32]?, range: SourceRange) throws(Diagnostic) -> [Int32] {
+        if constant == .null { return [] }
+        let n = among?.count ?? frame.rowCount
+        var out: [Int32] = []
+        func scan(_ test: (Int) -> Bool) {
+            let nulls = column.nulls
+            // Large scans run in slices on every core; the slices' hits are joined in order,
+            // so the selection stays in row order.
+            let parts = Parallel.map(n) { slice -> [Int32] in
+                var hits: [Int32] = []
+                if let among {
+                    for k in slice {
+                        let p = among[k]
+                        let row = frame.row(Int(p))
+                        if nulls?.isNull(row) != true && test(row) { hits.append(p) }
+                    }
+                } else {
+                    for p in slice {
+                        let row = frame.row(p)
+                        if nulls?.isNull(row) != true && test(row) { hits.append(Int32(p)) }
+                    }
+                }
+                return hits
+            }
+            out = parts.count == 1 ? parts[0] : Array(parts.joined())
+        }
+        switch (column.storage, constant) {
+        case (.text(let codes, let dict), .text(let s)):
+            // Decide once per distinct string, then scan the codes.
+            let hit: [Bool] = op == .contains
+                ? dict.map { Evaluator.contains($0, s) }
+                : dict.map { op.holds($0, s) }
+            scan { hit[Int(codes[$0])] }
+        case (.int(let b), .int(let x)):
+            switch op {
+            case .equal: scan { b[$0] == x }
+            case .notEqual: scan { b[$0] != x }
+            case .less: scan { b[$0] < x }
+            case .lessEqual: scan { b[$0] <= x }
+            case .greater: scan { b[$0] > x }
+            case .greaterEqual: scan { b[$0] >= x }
+            default: throw fail(.typeMismatch(operation: op.rawValue, left: "an integer", right: "an integer"), range)
+            }
+        case (.int(let b), .double(let x)) where op != .contains:
+            scan { op.holds(Double(b[$0]), x) }
+        case (.double(let b), .int(let xi)) where op != .contains:
+            let x = Double(xi)
+            scan { op.holds(b[$0], x) }
+        case (.double(let b), .double(let x)) where op != .contains:
+            switch op {
+            case .less: scan { b[$0] < x }
+            case .lessEqual: scan { b[$0] <= x }
+            case .greater: scan { b[$0] > x }
+            case .greaterEqual: scan { b[$0] >= x }
+            default: scan { op.holds(b[$0], x) }
+            }
+        default:
+            throw fail(.typeMismatch(operation: op.rawValue, left: column.type.article,
+                                     right: Operand.constant(constant).typeName), range)
+        }
+        return out
+    }
+
+    /// Case-insensitive "contains", the meaning of `~`.
+    static func contains(_ haystack: String, _ needle: String) -> Bool {
+        if needle.isEmpty { return true }
+        return haystack.range(of: needle, options: [.caseInsensitive]) != nil
+    }
+}
+
+extension BinaryOperator {
+    /// The same comparison with its sides swapped (`5 < x` is `x > 5`).
+    var flipped: BinaryOperator {
+        switch self {
+        case .less: return .greater
+        case .lessEqual: return .greaterEqual
+        case .greater: return .less
+        case .greaterEqual: return .lessEqual
+        default: return self
+        }
+    }
+
+    @inline(__always) func holds<T: Comparable>(_ a: T, _ b: T) -> Bool {
+        switch self {
+        case .equal: return a == b
+        case .notEqual: return a != b
+        case .less: return a < b
+        case .lessEqual: return a <= b
+        case .greater: return a > b
+        case .greaterEqual: return a >= b
+        default: return false
+        }
+    }
+}

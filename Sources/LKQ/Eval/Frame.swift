@@ -1,0 +1,63 @@
+/// The rows flowing between pipeline stages: base columns plus a selection of row numbers.
+///
+/// Filters never copy columns: they narrow `selection`. Stages that compute new columns
+/// (select, group by, aggregates) produce a frame whose columns are exactly its rows.
+struct Frame {
+    /// The table's name, for messages.
+    var tableName: String
+    var fields: [Field]
+    /// Columns of `baseCount` rows each; `nil` for a column the query never reads.
+    var columns: [Column?]
+    var baseCount: Int
+    /// Rows in order, by number; `nil` means every row in order.
+    var selection: [Int32]?
+    var measure: String?
+
+    var rowCount: Int { selection?.count ?? baseCount }
+
+    func index(of name: String) -> Int? { fields.firstIndex { $0.name == name } }
+
+    /// Row number in the base columns of the `i`-th visible row.
+    @inline(__always) func row(_ i: Int) -> Int {
+        if let selection { return Int(selection[i]) }
+        return i
+    }
+
+    /// The visible rows of column `i`, as a column of exactly `rowCount` rows.
+    func visible(_ i: Int) -> Column {
+        let column = columns[i]!
+        guard let selection else { return column }
+        return column.gather(selection)
+    }
+}
+
+extension Column {
+    /// The rows listed in `rows`, in that order, as a new column.
+    func gather(_ rows: [Int32]) -> Column {
+        let n = rows.count
+        var nullFlags: [Bool]?
+        if let nulls {
+            nullFlags = rows.map { nulls.isNull(Int($0)) }
+        }
+        let mask = nullFlags.flatMap(NullMask.from)
+        switch storage {
+        case .int(let b):
+            return Column(storage: .int(Buffer.make(count: n) { out in
+                for i in 0..<n { out[i] = b[Int(rows[i])] }
+            }), nulls: mask)
+        case .double(let b):
+            return Column(storage: .double(Buffer.make(count: n) { out in
+                for i in 0..<n { out[i] = b[Int(rows[i])] }
+            }), nulls: mask)
+        case .text(let codes, let dict):
+            return Column(storage: .text(codes: Buffer.make(count: n) { out in
+                for i in 0..<n { out[i] = codes[Int(rows[i])] }
+            }, dictionary: dict), nulls: mask)
+        }
+    }
+
+    /// The first `n` rows.
+    func prefix(_ n: Int) -> Column {
+        gather((0..<Int32(min(n, count))).map { $0 })
+    }
+}

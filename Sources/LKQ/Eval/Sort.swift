@@ -1,0 +1,100 @@
+/// A column prepared for ordering rows: numbers as they are, text as the rank of each
+/// dictionary entry, so comparing two rows never touches a string.
+struct SortColumn {
+    private enum Keys {
+        case int(Buffer<Int64>)
+        case double(Buffer<Double>)
+        case rank(codes: Buffer<Int32>, rank: [Int32])
+    }
+    private let keys: Keys
+    private let nulls: NullMask?
+    let descending: Bool
+
+    init(_ column: Column, descending: Bool) {
+        self.descending = descending
+        self.nulls = column.nulls
+        switch column.storage {
+        case .int(let b): keys = .int(b)
+        case .double(let b): keys = .double(b)
+        case .text(let codes, let dict):
+            var rank = [Int32](repeating: 0, count: dict.count)
+            for (r, i) in dict.indices.sorted(by: { dict[$0] < dict[$1] }).enumerated() { rank[i] = Int32(r) }
+            keys = .rank(codes: codes, rank: rank)
+        }
+    }
+
+    /// Negative, zero or positive as row `a` sorts before, with or after row `b`.
+    /// Nulls sort last in either direction.
+    @inline(__always) func compare(_ a: Int, _ b: Int) -> Int {
+        let na = nulls?.isNull(a) ?? false, nb = nulls?.isNull(b) ?? false
+        if na || nb { return na == nb ? 0 : (na ? 1 : -1) }
+        var c: Int
+        switch keys {
+        case .int(let v): c = v[a] < v[b] ? -1 : (v[a] > v[b] ? 1 : 0)
+        case .double(let v): c = v[a] < v[b] ? -1 : (v[a] > v[b] ? 1 : 0)
+        case .rank(let codes, let rank):
+            let x = rank[Int(codes[a])], y = rank[Int(codes[b])]
+            c = x < y ? -1 : (x > y ? 1 : 0)
+        }
+        return descending ? -c : c
+    }
+}
+
+extension Evaluator {
+    /// Positions `0..<n` in sorted order; ties keep their original order. With `limit`,
+    /// only the first `limit` are found, with a bounded heap instead of a full sort.
+    func order(_ keys: [SortColumn], rows n: Int, limit: Int?) throws(Diagnostic) -> [Int32] {
+        @inline(__always) func before(_ a: Int32, _ b: Int32) -> Bool {
+            for key in keys {
+                let c = key.compare(Int(a), Int(b))
+                if c != 0 { return c < 0 }
+            }
+            return a < b
+        }
+        if let limit, limit < n / 8 {
+            return try topN(limit, rows: n, before: before)
+        }
+        try checkCancelled()
+        var positions = (0..<Int32(n)).map { $0 }
+        positions.sort(by: before)
+        if let limit, limit < n { positions.removeLast(n - limit) }
+        return positions
+    }
+
+    /// The `k` smallest positions under `before`, kept in a max-heap whose root is the
+    /// worst of the best so far.
+    private func topN(_ k: Int, rows n: Int, before: (Int32, Int32) -> Bool) throws(Diagnostic) -> [Int32] {
+        guard k > 0 else { return [] }
+        var heap: [Int32] = []
+        heap.reserveCapacity(k)
+        func siftDown(_ start: Int) {
+            var i = start
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var worst = i
+                if l < heap.count && before(heap[worst], heap[l]) { worst = l }
+                if r < heap.count && before(heap[worst], heap[r]) { worst = r }
+                if worst == i { return }
+                heap.swapAt(i, worst)
+                i = worst
+            }
+        }
+        for p in 0..<Int32(n) {
+            if p & 0xFFFF == 0 { try checkCancelled() }
+            if heap.count < k {
+                heap.append(p)
+                var i = heap.count - 1
+                while i > 0 {
+                    let parent = (i - 1) / 2
+                    guard before(heap[parent], heap[i]) else { break }
+                    heap.swapAt(parent, i)
+                    i = parent
+                }
+            } else if before(p, heap[0]) {
+                heap[0] = p
+                siftDown(0)
+            }
+        }
+        return heap.sorted(by: before)
+    }
+}
