@@ -106,7 +106,8 @@ QUERIES = {
     "Q4": dict(
         title="text match + sum", table="anggaran", compare="scalar",
         lkq='{t} where uraian ~ "desa" | sum pagu',
-        sql="SELECT sum(pagu) FROM {t} WHERE uraian ILIKE '%desa%'",
+        # contains(lower(..)) is DuckDB's fastest form here: ILIKE takes ~3x longer.
+        sql="SELECT sum(pagu) FROM {t} WHERE contains(lower(uraian), 'desa')",
         sqlite="SELECT sum(pagu) FROM {t} WHERE uraian LIKE '%desa%'",  # LIKE is ASCII case-insensitive
         mlr=["filter", '$uraian =~ "desa"i', "then", "stats1", "-a", "sum", "-f", "pagu"],
         polars="lf.filter(pl.col('uraian').str.contains('(?i)desa')).select(pl.col('pagu').sum())",
@@ -505,8 +506,8 @@ def ratio(a, b):
     return a / b
 
 
-def fmt_r(x):
-    return "-" if x is None else f"{x:.2f}"
+def fmt_r(x, digits=2):
+    return "-" if x is None else f"{x:.{digits}f}"
 
 
 def main():
@@ -656,7 +657,7 @@ def main():
             med = fmt_s(r["median"]) if r["status"] == "ok" else f"{r['status']}"
             md.append(f"| {q} {QUERIES[q]['title']} | {size} | {name} | {med} | {fmt_mb(r['peak_mb'])} | {rat} | {r['agree']} |")
     if builtin is not None:
-        md.append(f"| builtin `{BUILTIN_QUERY}` | built-in | lkq | "
+        md.append(f"| builtin `{BUILTIN_QUERY.replace('|', chr(92) + '|')}` | built-in | lkq | "
                   f"{fmt_s(builtin['median']) if builtin['status'] == 'ok' else builtin['status']} | "
                   f"{fmt_mb(builtin['peak_mb'])} |  | |")
     md.append("")
@@ -702,14 +703,14 @@ def main():
                 if dk:
                     rc = ratio(lc and lc["median"], dk["median"])
                     targets.append((f"{q} {size}: LKQ ≤ 1.5× DuckDB (from CSV)",
-                                    rc is not None and rc <= 1.5, f"ratio {fmt_r(rc)}"))
+                                    rc is not None and rc <= 1.5, f"ratio {fmt_r(rc, 3)}"))
                     rw = ratio(lw and lw["median"], dk["median"])
                     targets.append((f"{q} {size}: LKQ warm cache ≤ 0.3× DuckDB from CSV",
-                                    rw is not None and rw <= 0.3, f"ratio {fmt_r(rw)}"))
+                                    rw is not None and rw <= 0.3, f"ratio {fmt_r(rw, 3)}"))
                 if sq and size == "1m":
                     rs_ = ratio(lc and lc["median"], sq["median"])
                     targets.append((f"{q} {size}: LKQ ≤ 0.2× sqlite3 (from CSV)",
-                                    rs_ is not None and rs_ <= 0.2, f"ratio {fmt_r(rs_)}"))
+                                    rs_ is not None and rs_ <= 0.2, f"ratio {fmt_r(rs_, 3)}"))
                 if size == "10m":
                     csv_mb = os.path.getsize(os.path.join(a.data, FILES["10m"]["anggaran"] + ".csv")) / 1024 / 1024
                     pk = max([x["peak_mb"] for x in (lc, lw) if x and x["peak_mb"] is not None], default=None)
