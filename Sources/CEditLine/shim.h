@@ -1,1 +1,180 @@
+#ifndef LKQ_CEDITLINE_SHIM_H
+#define LKQ_CEDITLINE_SHIM_H
+
+/*
+ * Fixed-argument wrappers around libedit's variadic el_set/el_get/history calls, which
+ * Swift cannot call, plus the little signal and terminal plumbing the REPL needs.
+ */
+
+#include <errno.h>
 #include <histedit.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <wchar.h>
+
+/* ---- SIGINT ------------------------------------------------------------------------ */
+
+/* Set by the SIGINT handler; the REPL reads and clears it. */
+static volatile sig_atomic_t lkq_interrupted = 0;
+
+static void lkq_on_sigint(int signo) {
+    (void)signo;
+    lkq_interrupted = 1;
+}
+
+/* Installs the handler without SA_RESTART, so a blocked read() returns EINTR. */
+static inline int lkq_install_sigint(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = lkq_on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    return sigaction(SIGINT, &sa, NULL);
+}
+
+/* Returns whether SIGINT arrived since the last call, and clears the flag. */
+static inline int lkq_take_interrupt(void) {
+    int was = lkq_interrupted;
+    lkq_interrupted = 0;
+    return was;
+}
+
+/* ---- Terminal ---------------------------------------------------------------------- */
+
+/* Columns of the terminal on fd, or 0 when fd is not a terminal. */
+static inline int lkq_terminal_width(int fd) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+    return 0;
+}
+
+/* ---- Reading characters ------------------------------------------------------------ */
+
+static int lkq_input_fd = 0;
+
+/*
+ * libedit's own reader retries a read() interrupted by a signal once, so the first Ctrl-C
+ * would be swallowed. This one gives up at once when SIGINT arrived, which makes el_gets
+ * return NULL; it decodes UTF-8 itself so it does not depend on the C library's locale.
+ */
+static int lkq_read_char(EditLine *el, wchar_t *out) {
+    (void)el;
+    unsigned char bytes[4];
+    int have = 0, need = 1;
+    for (;;) {
+        ssize_t n = read(lkq_input_fd, bytes + have, 1);
+        if (n == 0) return 0;
+        if (n < 0) {
+            if (errno == EINTR && !lkq_interrupted) continue;
+            return -1;
+        }
+        if (have == 0) {
+            unsigned char b = bytes[0];
+            if (b < 0x80) { *out = (wchar_t)b; return 1; }
+            else if ((b & 0xE0) == 0xC0) need = 2;
+            else if ((b & 0xF0) == 0xE0) need = 3;
+            else if ((b & 0xF8) == 0xF0) need = 4;
+            else { *out = (wchar_t)0xFFFD; return 1; }
+        } else if ((bytes[have] & 0xC0) != 0x80) {
+            /* A broken sequence: show a replacement character rather than stall. */
+            *out = (wchar_t)0xFFFD;
+            return 1;
+        }
+        have++;
+        if (have == need) {
+            unsigned long c;
+            if (need == 2) c = ((bytes[0] & 0x1Ful) << 6) | (bytes[1] & 0x3Ful);
+            else if (need == 3) c = ((bytes[0] & 0x0Ful) << 12) | ((bytes[1] & 0x3Ful) << 6) | (bytes[2] & 0x3Ful);
+            else c = ((bytes[0] & 0x07ul) << 18) | ((bytes[1] & 0x3Ful) << 12) | ((bytes[2] & 0x3Ful) << 6) | (bytes[3] & 0x3Ful);
+            *out = (wchar_t)c;
+            return 1;
+        }
+    }
+}
+
+/* ---- EditLine ---------------------------------------------------------------------- */
+
+static char lkq_prompt_text[256] = "> ";
+
+static char *lkq_prompt_fn(EditLine *el) {
+    (void)el;
+    return lkq_prompt_text;
+}
+
+/* Starts libedit on stdin/stdout/stderr with LKQ's reader and prompt. */
+static inline EditLine *lkq_el_init(const char *program) {
+    EditLine *el = el_init(program, stdin, stdout, stderr);
+    if (el == NULL) return NULL;
+    lkq_input_fd = fileno(stdin);
+    el_set(el, EL_GETCFN, lkq_read_char);
+    el_set(el, EL_PROMPT, lkq_prompt_fn);
+    return el;
+}
+
+static inline void lkq_el_set_prompt(const char *text) {
+    strncpy(lkq_prompt_text, text, sizeof lkq_prompt_text - 1);
+    lkq_prompt_text[sizeof lkq_prompt_text - 1] = '\0';
+}
+
+static inline int lkq_el_set_editor(EditLine *el, const char *mode) {
+    return el_set(el, EL_EDITOR, mode);
+}
+
+static inline int lkq_el_bind(EditLine *el, const char *key, const char *command) {
+    return el_set(el, EL_BIND, key, command, NULL);
+}
+
+typedef unsigned char (*lkq_el_function)(EditLine *, int);
+
+/* Registers `fn` as an editor command called `name` and binds it to `key`. */
+static inline int lkq_el_bind_function(EditLine *el, const char *name, const char *help,
+                                       lkq_el_function fn, const char *key) {
+    if (el_set(el, EL_ADDFN, name, help, fn) != 0) return -1;
+    return el_set(el, EL_BIND, key, name, NULL);
+}
+
+static inline int lkq_el_set_history(EditLine *el, History *h) {
+    return el_set(el, EL_HIST, history, h);
+}
+
+static inline int lkq_el_set_clientdata(EditLine *el, void *data) {
+    return el_set(el, EL_CLIENTDATA, data);
+}
+
+static inline void *lkq_el_get_clientdata(EditLine *el) {
+    void *data = NULL;
+    if (el_get(el, EL_CLIENTDATA, &data) != 0) return NULL;
+    return data;
+}
+
+/* ---- History ----------------------------------------------------------------------- */
+
+static inline int lkq_history_setsize(History *h, int size) {
+    HistEvent ev;
+    return history(h, &ev, H_SETSIZE, size);
+}
+
+static inline int lkq_history_setunique(History *h, int unique) {
+    HistEvent ev;
+    return history(h, &ev, H_SETUNIQUE, unique);
+}
+
+static inline int lkq_history_enter(History *h, const char *line) {
+    HistEvent ev;
+    return history(h, &ev, H_ENTER, line);
+}
+
+static inline int lkq_history_load(History *h, const char *path) {
+    HistEvent ev;
+    return history(h, &ev, H_LOAD, path);
+}
+
+static inline int lkq_history_save(History *h, const char *path) {
+    HistEvent ev;
+    return history(h, &ev, H_SAVE, path);
+}
+
+#endif

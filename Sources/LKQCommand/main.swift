@@ -1,2 +1,86 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LKQ
-print(Engine().tables.count)
+
+/// Exit statuses, as `--help` documents them.
+enum ExitStatus {
+    static let ok: Int32 = 0
+    static let failed: Int32 = 1
+    static let usage: Int32 = 2
+}
+
+func usageError(_ message: String) -> Never {
+    Console.err("lkq: \(message)\ntry 'lkq --help'\n")
+    exit(ExitStatus.usage)
+}
+
+let options: Options
+do {
+    options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    usageError(error.message)
+}
+
+switch options.action {
+case .help:
+    Console.out(Help.usage)
+    exit(ExitStatus.ok)
+case .version:
+    Console.out(Help.version + "\n")
+    exit(ExitStatus.ok)
+case .run:
+    break
+}
+
+// Read every script before running any, so a wrong path is a usage error with nothing half done.
+var sources: [(text: String, name: String)] = []
+var readStdin = false
+for input in options.inputs {
+    switch input {
+    case .expression(let text):
+        sources.append((text, "-e"))
+    case .file("-"):
+        guard !readStdin else { usageError("standard input ('-') can be read only once") }
+        readStdin = true
+        guard let bytes = Console.readAll(fd: STDIN_FILENO) else { usageError("cannot read standard input") }
+        sources.append((String(decoding: bytes, as: UTF8.self), "<stdin>"))
+    case .file(let path):
+        switch Console.readFile(path) {
+        case .success(let text): sources.append((text, path))
+        case .failure(let problem): usageError(problem.message)
+        }
+    }
+}
+
+let settings = DataLoading.Settings(locale: options.locale, skipBadRows: options.skipBadRows, useCache: options.useCache)
+var engine = Engine()
+if let directory = options.dataDirectory {
+    switch DataLoading.loadDirectory(directory, into: engine, settings: settings) {
+    case .success(let loaded):
+        engine = loaded
+    case .failure(.lkq(let error)):
+        Console.err(error.rendered(color: Console.colorErr) + "\n")
+        exit(ExitStatus.failed)
+    case .failure(.message(let message)):
+        Console.err(Runner.errorLine(message))
+        exit(ExitStatus.failed)
+    }
+}
+
+let interactive = sources.isEmpty && Console.stdinIsTerminal
+let format = options.format ?? (Console.stdoutIsTerminal ? .table : .csv)
+let runner = Runner(session: engine.makeSession(), format: format, bail: options.bail)
+
+if interactive {
+    exit(REPL(runner: runner, settings: settings).run())
+}
+
+if sources.isEmpty {
+    guard let bytes = Console.readAll(fd: STDIN_FILENO) else { usageError("cannot read standard input") }
+    sources.append((String(decoding: bytes, as: UTF8.self), "<stdin>"))
+}
+for source in sources {
+    if !runner.run(source.text, sourceName: source.name) { break }
+}
+exit(runner.failed ? ExitStatus.failed : ExitStatus.ok)

@@ -1,0 +1,393 @@
+import Foundation
+
+/// How a ``QueryResult`` is written out.
+public enum OutputFormat: String, Sendable, CaseIterable {
+    /// Aligned columns for people at a terminal: thousands separators, long text cut to fit.
+    case table
+    /// RFC 4180 comma-separated values with a header row, numbers printed plainly.
+    case csv
+    /// An array of row objects keyed by column name, one object per line.
+    case json
+    /// A GitHub-flavoured Markdown table.
+    case markdown
+}
+
+/// Renders query results as text in one of the ``OutputFormat``s.
+///
+/// ```swift
+/// let text = ResultFormatter(format: .table, width: 100).render(result)
+/// ```
+///
+/// Numbers in `table` and `markdown` output are for reading: integers get thousands
+/// separators (`9,051,591,780`) and each column of doubles is shown with the same number
+/// of decimals, the fewest (at most two) that keep every value in it as printed once
+/// rounded to hundredths, so `83.33` and `100.00` line up; a column of whole doubles has
+/// none. A non-zero value too small to show in two decimals gets two significant digits
+/// instead (`0.0042`). `csv` and `json` print every number in full, with no separators.
+public struct ResultFormatter: Sendable {
+    /// The format to write.
+    public var format: OutputFormat
+    /// The terminal width `table` output is fitted to by cutting long text; `nil` never cuts.
+    public var width: Int?
+    /// Whether `table` output may use ANSI styles (bold headers, dim nulls).
+    public var color: Bool
+
+    /// A formatter for `format`; `width` and `color` affect only the `table` format.
+    public init(format: OutputFormat = .table, width: Int? = nil, color: Bool = false) {
+        self.format = format
+        self.width = width
+        self.color = color
+    }
+
+    /// The whole result as text, ending in a newline.
+    public func render(_ result: QueryResult) -> String {
+        switch format {
+        case .table: return TableRenderer(result: result, width: width, color: color).render()
+        case .csv: return renderCSV(result)
+        case .json: return renderJSON(result)
+        case .markdown: return renderMarkdown(result)
+        }
+    }
+
+    // MARK: CSV
+
+    private func renderCSV(_ result: QueryResult) -> String {
+        var out = result.fields.map { csvField($0.name) }.joined(separator: ",") + "\n"
+        for r in 0..<result.rowCount {
+            var cells: [String] = []
+            cells.reserveCapacity(result.fields.count)
+            for c in result.fields.indices {
+                switch result[r, c] {
+                case .null: cells.append("")
+                // An empty string is quoted so that it reads back differently from null.
+                case .text(let s): cells.append(s.isEmpty ? "\"\"" : csvField(s))
+                case let v: cells.append(Plain.number(v))
+                }
+            }
+            out += cells.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    private func csvField(_ s: String) -> String {
+        let needsQuotes = s.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
+        guard needsQuotes else { return s }
+        return "\"" + s.replacing("\"", with: "\"\"") + "\""
+    }
+
+    // MARK: JSON
+
+    private func renderJSON(_ result: QueryResult) -> String {
+        guard result.rowCount > 0 else { return "[]\n" }
+        let keys = result.fields.map { JSON.string($0.name) + ":" }
+        var out = "[\n"
+        for r in 0..<result.rowCount {
+            out += "{"
+            for c in keys.indices {
+                if c > 0 { out += "," }
+                out += keys[c]
+                switch result[r, c] {
+                case .null: out += "null"
+                case .text(let s): out += JSON.string(s)
+                case .double(let d) where !d.isFinite: out += "null"
+                case let v: out += Plain.number(v)
+                }
+            }
+            out += r == result.rowCount - 1 ? "}\n" : "},\n"
+        }
+        return out + "]\n"
+    }
+
+    // MARK: Markdown
+
+    private func renderMarkdown(_ result: QueryResult) -> String {
+        let numeric = result.fields.map { $0.type != .text }
+        let display = DisplayColumns(result)
+        func cell(_ s: String) -> String {
+            var t = s.replacing("\\", with: "\\\\").replacing("|", with: "\\|")
+            t = t.replacing("\r\n", with: "<br>").replacing("\n", with: "<br>").replacing("\r", with: "<br>")
+            return t
+        }
+        var out = "| " + result.fields.map { cell($0.name) }.joined(separator: " | ") + " |\n"
+        out += "|" + numeric.map { $0 ? " ---: |" : " --- |" }.joined() + "\n"
+        for r in 0..<result.rowCount {
+            out += "| " + result.fields.indices.map { cell(display.text(row: r, column: $0)) }.joined(separator: " | ") + " |\n"
+        }
+        return out
+    }
+}
+
+/// Plain number text for machine formats: full precision, `.` decimal point, no separators.
+enum Plain {
+    static func number(_ v: Value) -> String {
+        switch v {
+        case .int(let i): return String(i)
+        case .double(let d): return Value.format(d)
+        case .null: return ""
+        case .text(let s): return s
+        }
+    }
+}
+
+/// JSON string escaping, by hand so output is the same on every platform.
+enum JSON {
+    static func string(_ s: String) -> String {
+        var out = "\""
+        out.reserveCapacity(s.utf8.count + 2)
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            default:
+                // Line and paragraph separators are legal JSON but break JavaScript readers.
+                if u.value < 0x20 || u.value == 0x2028 || u.value == 0x2029 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// Human-readable cell text shared by `table` and `markdown`: separators and per-column decimals.
+struct DisplayColumns {
+    let result: QueryResult
+    /// Decimals to show for each double column (nil for other types).
+    let decimals: [Int?]
+
+    init(_ result: QueryResult) {
+        self.result = result
+        decimals = result.fields.indices.map { c in
+            guard result.fields[c].type == .double else { return nil }
+            var most = 0
+            for r in 0..<result.rowCount {
+                if case .double(let d) = result[r, c] { most = max(most, Numbers.decimalsNeeded(d)) }
+            }
+            return most
+        }
+    }
+
+    func text(row: Int, column: Int) -> String {
+        switch result[row, column] {
+        case .null: return "null"
+        case .int(let i): return Numbers.grouped(i)
+        case .double(let d): return Numbers.grouped(d, decimals: decimals[column] ?? Numbers.decimalsNeeded(d))
+        case .text(let s): return s
+        }
+    }
+}
+
+/// Thousands separators and decimal rounding for display.
+enum Numbers {
+    /// The most decimals shown for a value too small for two decimals.
+    static let maxDecimals = 10
+
+    /// Decimals a value needs once rounded to hundredths (0, 1 or 2); more for tiny non-zero values.
+    static func decimalsNeeded(_ d: Double) -> Int {
+        guard d.isFinite, d != 0 else { return 0 }
+        let hundredths = (abs(d) * 100).rounded()
+        if hundredths == 0 {
+            // Two significant digits: 0.0042 needs 4 decimals.
+            let firstDigit = Int((-log10(abs(d))).rounded(.down)) + 1
+            return min(maxDecimals, firstDigit + 1)
+        }
+        if hundredths.truncatingRemainder(dividingBy: 100) == 0 { return 0 }
+        if hundredths.truncatingRemainder(dividingBy: 10) == 0 { return 1 }
+        return 2
+    }
+
+    static func grouped(_ i: Int64) -> String {
+        let digits = String(i.magnitude)
+        return (i < 0 ? "-" : "") + group(Substring(digits))
+    }
+
+    static func grouped(_ d: Double, decimals: Int) -> String {
+        guard d.isFinite else { return d.isNaN ? "NaN" : (d < 0 ? "-inf" : "inf") }
+        // Past 10^18 grouping digits would pretend to a precision the double does not have.
+        guard abs(d) < 1e18 else { return Value.format(d) }
+        // Beyond 2^53 doubles have no fraction left to show; print the digits they hold.
+        let places = abs(d) >= 1e15 ? 0 : decimals
+        let text = fixed(abs(d), places)
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let isZero = text.allSatisfy { $0 == "0" || $0 == "." }
+        var out = (d < 0 && !isZero ? "-" : "") + group(parts[0])
+        if parts.count > 1 { out += "." + parts[1] }
+        return out
+    }
+
+    /// `v` (non-negative, finite) with exactly `places` decimals, rounded half away from zero.
+    private static func fixed(_ v: Double, _ places: Int) -> String {
+        if places == 0 {
+            return String(UInt64(v.rounded()))
+        }
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        let scaled = (v * scale).rounded()
+        guard scaled < 9e18 else { return String(UInt64(v.rounded())) }
+        let digits = String(UInt64(scaled))
+        let padded = String(repeating: "0", count: max(0, places + 1 - digits.count)) + digits
+        return String(padded.dropLast(places)) + "." + String(padded.suffix(places))
+    }
+
+    private static func group(_ digits: Substring) -> String {
+        guard digits.count > 3, digits.allSatisfy(\.isASCII) else { return String(digits) }
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return out
+    }
+}
+
+/// Lays out the `table` format: widths, cutting, alignment, styles.
+struct TableRenderer {
+    let result: QueryResult
+    let width: Int?
+    let color: Bool
+
+    /// Text columns are never cut narrower than this (or their natural width, if smaller).
+    static let minimumTextWidth = 6
+    static let gap = "  "
+
+    func render() -> String {
+        let fields = result.fields
+        let rows = result.rowCount
+        let footer = rows == 1 ? "(1 row)\n" : "(\(Numbers.grouped(Int64(rows))) rows)\n"
+        guard !fields.isEmpty else { return footer }
+
+        let display = DisplayColumns(result)
+        let numeric = fields.map { $0.type != .text }
+        let headers = fields.map { Terminal.sanitize($0.name) }
+        var cells: [[String]] = Array(repeating: [], count: fields.count)
+        var natural = headers.map { Terminal.width($0) }
+        for c in fields.indices {
+            cells[c].reserveCapacity(rows)
+            for r in 0..<rows {
+                let text = Terminal.sanitize(display.text(row: r, column: c))
+                natural[c] = max(natural[c], Terminal.width(text))
+                cells[c].append(text)
+            }
+        }
+        let widths = fit(natural, numeric: numeric)
+
+        let bold = color ? "\u{1B}[1m" : "", dim = color ? "\u{1B}[2m" : "", reset = color ? "\u{1B}[0m" : ""
+        func line(_ parts: [String]) -> String {
+            var s = parts.joined(separator: Self.gap)
+            // Trailing blanks from a left-aligned last column are noise in copied output.
+            while s.hasSuffix(" ") { s.removeLast() }
+            return s + "\n"
+        }
+        var out = line(fields.indices.map { c in
+            bold + Terminal.pad(Terminal.cut(headers[c], to: widths[c]), to: widths[c], right: numeric[c]) + reset
+        })
+        out += line(widths.map { String(repeating: "─", count: $0) })
+        for r in 0..<rows {
+            out += line(fields.indices.map { c in
+                let text = Terminal.pad(Terminal.cut(cells[c][r], to: widths[c]), to: widths[c], right: numeric[c])
+                if case .null = result[r, c] { return dim + text + reset }
+                return text
+            })
+        }
+        return out + footer
+    }
+
+    /// Shrinks the widest text columns, one character at a time, until the row fits `width`.
+    func fit(_ natural: [Int], numeric: [Bool]) -> [Int] {
+        var widths = natural
+        guard let width else { return widths }
+        var excess = widths.reduce(0, +) + Self.gap.count * (widths.count - 1) - width
+        while excess > 0 {
+            var widest: Int?
+            for c in widths.indices where !numeric[c] && widths[c] > min(natural[c], Self.minimumTextWidth) {
+                if widest == nil || widths[c] > widths[widest!] { widest = c }
+            }
+            guard let c = widest else { break }
+            // Bring the widest column down to the next widest in one step, but no further than needed.
+            let next = widths.indices.filter { !numeric[$0] && $0 != c }.map { widths[$0] }.filter { $0 < widths[c] }.max() ?? 0
+            let floor = max(min(natural[c], Self.minimumTextWidth), next, widths[c] - excess)
+            let step = max(1, widths[c] - floor)
+            widths[c] -= step
+            excess -= step
+        }
+        return widths
+    }
+}
+
+/// Terminal text measurement: display columns, cutting with an ellipsis, padding.
+enum Terminal {
+    /// Control characters would move the cursor or inject escapes; show them harmlessly.
+    static func sanitize(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return s }
+        var out = String.UnicodeScalarView()
+        for u in s.unicodeScalars {
+            switch u {
+            case "\t": out.append(" ")
+            case "\n", "\r": out.append("↵")
+            case _ where u.value < 0x20 || u.value == 0x7F: out.append("\u{FFFD}")
+            default: out.append(u)
+            }
+        }
+        return String(out)
+    }
+
+    /// Columns a string takes on a terminal: combining marks none, East Asian wide two.
+    static func width(_ s: String) -> Int {
+        if s.utf8.allSatisfy({ $0 < 0x80 }) { return s.utf8.count }
+        return s.unicodeScalars.reduce(0) { $0 + width($1) }
+    }
+
+    static func width(_ u: Unicode.Scalar) -> Int {
+        switch u.properties.generalCategory {
+        case .nonspacingMark, .enclosingMark, .format: return 0
+        default: break
+        }
+        switch u.value {
+        case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
+             0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
+             0xFFE0...0xFFE6, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD:
+            return 2
+        default:
+            return 1
+        }
+    }
+
+    /// `s` cut to at most `columns` display columns, ending in `…` when anything was removed.
+    static func cut(_ s: String, to columns: Int) -> String {
+        guard width(s) > columns else { return s }
+        guard columns > 0 else { return "" }
+        var out = ""
+        var used = 0
+        for ch in s {
+            let w = width(String(ch))
+            if used + w > columns - 1 { break }
+            out.append(ch)
+            used += w
+        }
+        return out + "…"
+    }
+
+    static func pad(_ s: String, to columns: Int, right: Bool) -> String {
+        let fill = String(repeating: " ", count: max(0, columns - width(s)))
+        return right ? fill + s : s + fill
+    }
+}
+
+extension QueryResult {
+    /// A result built from Swift values, for printing host data with a ``ResultFormatter``.
+    /// Every column must have the same number of rows.
+    public init(columns: [(String, Table.Values)]) throws(LKQError) {
+        let table = try Table(name: "result", columns: columns)
+        let loaded: (count: Int, columns: [Column])
+        do { loaded = try table.store.load(Array(table.fields.indices)) } catch { throw LKQError(error) }
+        self.init(fields: table.fields, columns: loaded.columns, measure: nil)
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+
+/// The words `lkq --help` and `.help` print.
+enum Help {
+    static let version = "lkq 0.1.0"
+
+    static let usage = """
+        usage: lkq [options] [SCRIPT.lkq ...]
+
+        LKQ queries the performance report (LKIP 2023) of Dinas PMD Provinsi NTT, or CSV files
+        of your own. With no script and a terminal it starts an interactive session; with
+        standard input from a pipe or file it runs that input as a script.
+
+        options:
+          -e, --execute STATEMENT   run STATEMENT; repeatable, and all share one session so a
+                                    'let' in one is visible to the next
+          -f, --format FORMAT       table, csv, json or markdown (default: table on a
+                                    terminal, csv otherwise)
+          -d, --data DIR            load every CSV file in DIR as a table named after the file,
+                                    beside the built-in tables (or in place of one of the same name)
+              --locale LOCALE       how CSV numbers are written: id (1.234,5), c (1234.5) or
+                                    auto (decide per file; the default)
+              --skip-bad-rows       leave out CSV rows that cannot be read, with a warning,
+                                    instead of failing
+              --no-cache            read CSV files afresh instead of using the .lkqcache beside them
+              --bail                stop at the first statement that fails
+          -h, --help                show this help
+          -V, --version             show the version
+
+        examples:
+          lkq                                         interactive session (type .help)
+          lkq -e 'capaian where realisasi < target'
+          lkq -e 'let rendah = capaian where < 75' -e 'rendah | count'
+          lkq --format json -e 'anggaran where level = "program"'
+          lkq --data ./csv -e 'realisasi | count'      query ./csv/realisasi.csv
+          lkq Examples/serapan_program.lkq             run a script
+          printf 'capaian | count\\n' | lkq             run standard input
+
+        exit status:
+          0  every statement ran
+          1  a statement failed, or a data file could not be loaded
+          2  the command line was wrong (unknown option, missing value, unreadable script)
+
+        Errors are written to standard error as FILE:LINE:COLUMN with the line and a caret.
+        NO_COLOR turns colours off; LKQ_HISTORY names the history file of the interactive session.
+
+        """
+
+    /// One `.help` topic: what it is about, how to use it, and an example that runs on the built-in data.
+    struct Topic {
+        let name: String
+        let summary: String
+        let text: String
+        let example: String
+    }
+
+    static let topics: [Topic] = [
+        Topic(name: "query", summary: "TABLE [where COND] | STAGE | ...",
+              text: "A query names a table, may filter it, then passes rows through stages joined by '|'.\nStatements end at a newline or ';'; '#' starts a comment. A line ending in '|' goes on.",
+              example: "capaian where sasaran = 2 | select indikator, capaian | sort capaian desc"),
+        Topic(name: "let", summary: "let NAME = query",
+              text: "Binds a query's result to a name that later statements use like a table.",
+              example: "let rendah = capaian where < 75\nrendah | count"),
+        Topic(name: "where", summary: "where COND",
+              text: "Keeps rows where COND holds. Predicates: a = b, !=, <, <=, >, >=; 'OP value' compares the\ntable's default measure; a ~ \"text\" contains (any case); a is [not] null. Combine with and, or,\nnot and parentheses.",
+              example: "capaian where sasaran = 2 and < 75"),
+        Topic(name: "select", summary: "select expr [as name], ...",
+              text: "Chooses and computes columns, with + - * / and functions.",
+              example: "capaian | select indikator, capaian - capaian_2022 as selisih"),
+        Topic(name: "sort", summary: "sort key [asc|desc], ...",
+              text: "Orders rows; ascending unless 'desc'. Nulls come last.",
+              example: "anggaran where level = \"program\" | sort persen desc"),
+        Topic(name: "limit", summary: "limit N",
+              text: "Keeps the first N rows.",
+              example: "anggaran | sort pagu desc | limit 3"),
+        Topic(name: "count", summary: "count",
+              text: "The number of rows, as one row with a column 'count'.",
+              example: "capaian where realisasi < target | count"),
+        Topic(name: "aggregates", summary: "sum|avg|min|max [expr]",
+              text: "One row with the total, mean, least or greatest value of expr, or of the table's default\nmeasure when expr is left out.",
+              example: "anggaran where level = \"program\" | sum pagu"),
+        Topic(name: "group", summary: "group by expr, ... agg(expr) [as name], ...",
+              text: "One row per distinct key, with aggregates count(), sum(), avg(), min(), max() over each group.",
+              example: "capaian | group by sasaran avg(capaian), count()"),
+        Topic(name: "functions", summary: "round abs lower upper coalesce",
+              text: "round(x[, digits]), abs(x), lower(text), upper(text), coalesce(a, b, ...) (the first non-null).",
+              example: "capaian | select indikator, round(capaian, 1) as capaian"),
+        Topic(name: "tables", summary: ".tables",
+              text: "Lists the tables with their row counts and where they come from.",
+              example: ".tables"),
+        Topic(name: "schema", summary: ".schema [TABLE]",
+              text: "Shows a table's columns and types, its default measure and its source table in the report.",
+              example: ".schema capaian"),
+        Topic(name: "mode", summary: ".mode table|csv|json|markdown",
+              text: "Chooses how results are printed.",
+              example: ".mode csv"),
+        Topic(name: "read", summary: ".read FILE",
+              text: "Runs the statements of an LKQ script in this session.",
+              example: ".read Examples/di_bawah_target.lkq"),
+        Topic(name: "load", summary: ".load FILE.csv [as NAME]",
+              text: "Loads a CSV file as a table, named after the file unless 'as NAME' is given.",
+              example: ".load realisasi.csv as realisasi"),
+        Topic(name: "timer", summary: ".timer on|off",
+              text: "Prints how long each query took.",
+              example: ".timer on"),
+        Topic(name: "quit", summary: ".quit or .exit",
+              text: "Leaves the session; so does Ctrl-D on an empty line. Ctrl-C clears the line or stops a query.",
+              example: ".quit"),
+    ]
+
+    static var topicNames: [String] { topics.map(\.name) }
+
+    /// `.help` with no topic: every topic on a line, and how to ask for one.
+    static var overview: String {
+        let width = topics.map(\.name.count).max() ?? 0
+        var out = "Type a query and press Enter, for example:\n    capaian where realisasi < target\n\nTopics (.help TOPIC):\n"
+        for t in topics {
+            out += "  " + t.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + t.summary + "\n"
+        }
+        out += "\nTables: capaian, tren, kegiatan, anggaran, belanja, desa (.tables, .schema NAME).\n"
+        out += "Keys: Tab completes, Up/Down and Ctrl-R search history, Ctrl-C clears the line, Ctrl-D leaves.\n"
+        return out
+    }
+
+    /// The text for `.help NAME`, or nil when there is no such topic.
+    static func topic(_ name: String) -> String? {
+        let key = name.lowercased().trimmingPrefix(".")
+        let aliases = ["sum": "aggregates", "avg": "aggregates", "min": "aggregates", "max": "aggregates",
+                       "exit": "quit", "stages": "query", "by": "group"]
+        let wanted = aliases[String(key)] ?? String(key)
+        guard let t = topics.first(where: { $0.name == wanted }) else { return nil }
+        let example = t.example.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+        return "\(t.summary)\n\n\(t.text)\n\nExample:\n\(example)\n"
+    }
+}

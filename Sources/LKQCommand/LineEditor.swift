@@ -1,0 +1,116 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CEditLine
+
+/// Line editing and history on a terminal, through libedit. The only type that touches it.
+final class LineEditor {
+    /// What one call to ``readLine(prompt:)`` got.
+    enum Input: Equatable {
+        /// A line, without its line break.
+        case line(String)
+        /// Ctrl-C: the half-typed line is gone.
+        case interrupted
+        /// Ctrl-D on an empty line, or the terminal went away.
+        case endOfInput
+    }
+
+    /// Given the text before the cursor, the candidates and how much of the text they replace.
+    typealias Completer = (_ textBeforeCursor: String) -> Completion
+
+    private let el: OpaquePointer
+    private let history: OpaquePointer
+    private let historyPath: String?
+    private var historyWarned = false
+    private let completer: Completer
+
+    /// Most history entries kept, in memory and on disk.
+    static let historySize: Int32 = 1000
+
+    /// Starts editing on the terminal; nil if libedit cannot start.
+    init?(historyPath: String?, completer: @escaping Completer) {
+        guard let el = lkq_el_init("lkq"), let history = history_init() else { return nil }
+        self.el = el
+        self.history = history
+        self.historyPath = historyPath
+        self.completer = completer
+
+        lkq_history_setsize(history, Self.historySize)
+        lkq_history_setunique(history, 1)
+        if let historyPath { lkq_history_load(history, historyPath) }
+        lkq_el_set_history(el, history)
+        lkq_el_set_editor(el, "emacs")
+        lkq_el_bind(el, "^R", "em-inc-search-prev")
+        lkq_el_set_clientdata(el, Unmanaged.passUnretained(self).toOpaque())
+        lkq_el_bind_function(el, "lkq-complete", "Complete LKQ names", { el, _ in
+            guard let el, let data = lkq_el_get_clientdata(el) else { return UInt8(CC_ERROR) }
+            return Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue().complete()
+        }, "^I")
+        // Last, so the user's ~/.editrc can change any binding above.
+        el_source(el, nil)
+        lkq_install_sigint()
+    }
+
+    deinit {
+        el_end(el)
+        history_end(history)
+    }
+
+    /// Shows `prompt` and reads one line, with editing.
+    func readLine(prompt: String) -> Input {
+        lkq_el_set_prompt(prompt)
+        _ = lkq_take_interrupt()
+        var count: Int32 = 0
+        let line = el_gets(el, &count)
+        if lkq_take_interrupt() != 0 {
+            Console.out("\n")
+            return .interrupted
+        }
+        guard let line, count > 0 else { return .endOfInput }
+        var text = String(cString: line)
+        if text.hasSuffix("\n") { text.removeLast() }
+        return .line(text)
+    }
+
+    /// Adds a whole statement (lines joined) to the history and saves it at once, so a
+    /// session that is killed keeps what was typed.
+    func remember(_ entry: String) {
+        guard !entry.allSatisfy(\.isWhitespace) else { return }
+        lkq_history_enter(history, entry)
+        guard let historyPath else { return }
+        if lkq_history_save(history, historyPath) < 0 && !historyWarned {
+            historyWarned = true
+            Console.err("lkq: warning: cannot save history to '\(historyPath)'; history will not be kept\n")
+        }
+    }
+
+    /// The Tab key: insert what all candidates share, or list them when there is nothing to add.
+    private func complete() -> UInt8 {
+        guard let info = el_line(el)?.pointee, let start = info.buffer, let cursor = info.cursor else {
+            return UInt8(CC_ERROR)
+        }
+        let length = cursor - start
+        let before = String(decoding: UnsafeBufferPointer(start: UnsafeRawPointer(start).assumingMemoryBound(to: UInt8.self),
+                                                          count: max(0, length)), as: UTF8.self)
+        let completion = completer(before)
+        if completion.candidates.isEmpty { return UInt8(CC_REFRESH_BEEP) }
+
+        let typed = completion.word
+        let shared = Completion.commonPrefix(completion.candidates)
+        if completion.candidates.count == 1 {
+            insert(String(shared.dropFirst(typed.count)) + completion.suffix(for: shared))
+            return UInt8(CC_REFRESH)
+        }
+        if shared.count > typed.count {
+            insert(String(shared.dropFirst(typed.count)))
+            return UInt8(CC_REFRESH)
+        }
+        Console.out("\n" + Completion.columns(completion.candidates, width: Console.width() ?? 80))
+        return UInt8(CC_REDISPLAY)
+    }
+
+    private func insert(_ text: String) {
+        guard !text.isEmpty else { return }
+        el_insertstr(el, text)
+    }
+}
