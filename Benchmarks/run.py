@@ -166,6 +166,11 @@ def run_once(argv, env=None, timeout=300.0):
         timer.start()
         try:
             _, status, ru = os.wait4(p.pid, 0)
+        except BaseException:  # interrupted: do not leave the child running
+            kill()
+            os.waitpid(p.pid, 0)
+            p.returncode = -9
+            raise
         finally:
             timer.cancel()
         secs = time.perf_counter() - t0
@@ -510,7 +515,12 @@ def fmt_r(x, digits=2):
     return "-" if x is None else f"{x:.{digits}f}"
 
 
+def _on_term(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main():
+    signal.signal(signal.SIGTERM, _on_term)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default="/tmp/lkq-bench", help="directory made by generate.py")
     ap.add_argument("--lkq", default=os.path.join(REPO, ".build", "release", "lkq"), help="lkq binary")
