@@ -16,13 +16,23 @@ final class RowTokenizer {
     /// 0 for bytes that need no attention in an unquoted field.
     private let classes: UnsafeMutablePointer<UInt8>
 
-    /// Results of the last `tokenize`.
-    var fieldCount = 0
-    var newlines = 0
-    var contentEnd = 0
-    var extraStart = -1
-    var error = SyntaxError.invalidUTF8
-    var errorAt = 0
+    /// Results of the last `tokenize`, kept behind a pointer so that writing them in the hot
+    /// loop costs no exclusivity checks.
+    struct Results {
+        var fieldCount = 0
+        var newlines = 0
+        var contentEnd = 0
+        var extraStart = -1
+        var error = SyntaxError.invalidUTF8
+        var errorAt = 0
+    }
+    private let results: UnsafeMutablePointer<Results>
+    var fieldCount: Int { get { results.pointee.fieldCount } set { results.pointee.fieldCount = newValue } }
+    var newlines: Int { get { results.pointee.newlines } set { results.pointee.newlines = newValue } }
+    var contentEnd: Int { get { results.pointee.contentEnd } set { results.pointee.contentEnd = newValue } }
+    var extraStart: Int { get { results.pointee.extraStart } set { results.pointee.extraStart = newValue } }
+    var error: SyntaxError { get { results.pointee.error } set { results.pointee.error = newValue } }
+    var errorAt: Int { get { results.pointee.errorAt } set { results.pointee.errorAt = newValue } }
 
     init(separator: UInt8, capacity: Int) {
         self.separator = separator
@@ -31,12 +41,14 @@ final class RowTokenizer {
         ends = .allocate(capacity: capacity + 1)
         flags = .allocate(capacity: capacity + 1)
         classes = .allocate(capacity: 256)
+        results = .allocate(capacity: 1)
+        results.initialize(to: Results())
         for c in 0..<256 { classes[c] = c >= 0x80 ? 2 : 0 }
         for c in [separator, 34, 10, 13] { classes[Int(c)] = 1 }
     }
 
     deinit {
-        starts.deallocate(); ends.deallocate(); flags.deallocate(); classes.deallocate()
+        starts.deallocate(); ends.deallocate(); flags.deallocate(); classes.deallocate(); results.deallocate()
     }
 
     /// Whether the last row was an empty line.
@@ -186,12 +198,16 @@ final class ChunkParser {
     let builders: [ColumnBuilder]
     let skipBadRows: Bool
     private let scratch: UnsafeMutablePointer<UInt8>
-    private var unescaped = GrowBuffer<UInt8>(capacity: 256)
+    private let unescapedBuffer: UnsafeMutablePointer<GrowBuffer<UInt8>>
+    private var unescaped: GrowBuffer<UInt8> {
+        get { unescapedBuffer.pointee } set { unescapedBuffer.pointee = newValue }
+    }
+    private let counters: UnsafeMutablePointer<Int>
 
     /// Rows kept so far.
-    private(set) var rows = 0
+    var rows: Int { get { counters[0] } set { counters[0] = newValue } }
     /// Physical lines consumed so far (rows, their inner newlines, blank and skipped lines).
-    private(set) var lines = 0
+    var lines: Int { get { counters[1] } set { counters[1] = newValue } }
     private(set) var error: ChunkIssue?
     private(set) var warnings: [ChunkIssue] = []
 
@@ -205,11 +221,17 @@ final class ChunkParser {
         builders = order.map { ColumnBuilder(type: types[$0], locale: locales[$0], policy: policy) }
         self.skipBadRows = skipBadRows
         scratch = .allocate(capacity: 512)
+        unescapedBuffer = .allocate(capacity: 1)
+        unescapedBuffer.initialize(to: GrowBuffer<UInt8>(capacity: 256))
+        counters = .allocate(capacity: 2)
+        counters.initialize(repeating: 0, count: 2)
     }
 
     deinit {
         scratch.deallocate()
-        unescaped.release()
+        unescapedBuffer.pointee.release()
+        unescapedBuffer.deallocate()
+        counters.deallocate()
     }
 
     /// Reads rows that start before `stopAt` from `b[from..<bufEnd]`. `final` says no bytes follow
@@ -291,13 +313,14 @@ final class ChunkParser {
     }
 
     private func unescape(_ p: UnsafePointer<UInt8>, _ n: Int) {
-        unescaped.count = 0
-        unescaped.reserve(n)
+        let u = unescapedBuffer
+        u.pointee.count = 0
+        u.pointee.reserve(n)
         var i = 0
         while i < n {
             let c = p[i]
-            unescaped.base[unescaped.count] = c
-            unescaped.count &+= 1
+            u.pointee.base[u.pointee.count] = c
+            u.pointee.count &+= 1
             i &+= (c == 34 && i &+ 1 < n && p[i &+ 1] == 34) ? 2 : 1
         }
     }

@@ -398,6 +398,8 @@ enum CSVReader {
             DispatchQueue.concurrentPerform(iterations: starts.count) { i in jobs.run(i, fd: fd, fileSize: fileSize) }
         }
         let results = jobs.results
+        let tScan = Date()
+        defer { if ProcessInfo.processInfo.environment["LKQ_CSV_TRACE"] != nil { print("scan done; merge", Date().timeIntervalSince(tScan)) } }
         // Check each stretch began where the one before it really ended; read again if not.
         var chain: [ChunkParser] = []
         var warnings: [Diagnostic] = []
@@ -423,14 +425,37 @@ enum CSVReader {
         }
         var columns: [Int: Column] = [:]
         var failed: [Int] = []
+        var merging: [(column: Int, parts: [ColumnBuilder])] = []
         for (j, col) in chain[0].wanted.enumerated() {
             let parts = chain.map { $0.builders[j] }
             if parts.contains(where: { $0.kind == .failed }) { failed.append(col); continue }
             if parts.contains(where: { $0.kind == .double }) { parts.forEach { $0.widenToDouble() } }
-            columns[col] = ColumnBuilder.merge(parts)
+            merging.append((col, parts))
         }
+        // Columns are independent: finish them on all cores.
+        let merged = ParallelMerge(merging.map(\.parts))
+        if merging.count > 1 && chain.reduce(0, { $0 + $1.rows }) > 100_000 {
+            DispatchQueue.concurrentPerform(iterations: merging.count) { merged.run($0) }
+        } else {
+            for i in merging.indices { merged.run(i) }
+        }
+        for (i, m) in merging.enumerated() { columns[m.column] = merged.result(i) }
         return ScanOutput(count: chain.reduce(0) { $0 + $1.rows }, columns: columns, failed: failed.sorted(), warnings: warnings)
     }
+}
+
+/// Columns finished in parallel; each thread writes only its own slot.
+final class ParallelMerge: @unchecked Sendable {
+    let parts: [[ColumnBuilder]]
+    private let slots: UnsafeMutablePointer<Column?>
+    init(_ parts: [[ColumnBuilder]]) {
+        self.parts = parts
+        slots = .allocate(capacity: max(1, parts.count))
+        slots.initialize(repeating: nil, count: max(1, parts.count))
+    }
+    deinit { slots.deinitialize(count: max(1, parts.count)); slots.deallocate() }
+    func run(_ i: Int) { slots[i] = ColumnBuilder.merge(parts[i]) }
+    func result(_ i: Int) -> Column { slots[i]! }
 }
 
 /// The stretches of a file read in parallel; each thread writes only its own slot.
