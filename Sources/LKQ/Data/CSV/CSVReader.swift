@@ -480,11 +480,17 @@ final class CSVSource: @unchecked Sendable {
     let path: String
     let options: CSVOptions
     private(set) var schema: CSVSchema
-    /// Types of the columns as read so far (wider than the schema's when a value needed it).
+    /// Types of the columns as read so far (wider than the head suggested when a value needed it).
     private(set) var types: [ColumnType]
     let size: Int
     let mtime: Int64
     private var rowCount: Int?
+    private var warningsReported = false
+    /// Cache state: the folder, the meta as last read or written (nil: nothing valid yet).
+    private let cacheFolder: String?
+    private let absolutePath: String
+    private var content: UInt64?
+    private var meta: CSVCache.Meta?
 
     init(path: String, options: CSVOptions) throws(Diagnostic) {
         self.path = path
@@ -495,6 +501,24 @@ final class CSVSource: @unchecked Sendable {
         self.size = size
         self.mtime = mtime
         if size == 0 { throw Diagnostic(.csvEmpty, .file(path: path, line: 1, column: 1)) }
+        absolutePath = CSVCache.absolutePath(path)
+        if options.useCache {
+            let folder = CSVCache.folder(forSource: absolutePath)
+            cacheFolder = folder
+            content = CSVCache.contentCheck(fd: fd, size: size)
+            if let m = CSVCache.readMeta(folder: folder, sourcePath: path), m.source == absolutePath, m.size == size,
+               m.mtime == mtime, content != nil, m.content == content, m.locale == CSVCache.localeCode(options.locale),
+               m.skipBadRows == options.skipBadRows, m.separatorOverride == (options.separator ?? 0),
+               m.schema.names.count == m.present.count {
+                meta = m
+                schema = m.schema
+                types = m.schema.types
+                rowCount = m.rowCount
+                return
+            }
+        } else {
+            cacheFolder = nil
+        }
         schema = try CSVReader.inferSchema(fd: fd, size: size, path: path, options: options)
         types = schema.types
     }
@@ -522,41 +546,85 @@ final class CSVSource: @unchecked Sendable {
         return (Int(st.st_size), Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
     }
 
-    /// Reads the rows and converts the asked-for columns (every column the first time when bad
-    /// rows are skipped, so the kept rows never depend on the columns asked for).
+    private func changed() -> Diagnostic {
+        Diagnostic(.fileUnreadable(path, reason: "it changed after it was opened; load it again"), .none)
+    }
+
+    /// Reads the asked-for columns: from the cache when it has them, else by reading the rows
+    /// (every column the first time when bad rows are skipped, so the kept rows never depend on
+    /// the columns asked for).
     func load(_ wanted: [Int]) throws(Diagnostic) -> (count: Int, columns: [Int: Column]) {
-        var want = wanted
-        if options.skipBadRows && rowCount == nil { want = Array(schema.names.indices) }
+        var columns: [Int: Column] = [:]
+        var missing = wanted
+        if let meta, let folder = cacheFolder {
+            missing = []
+            for c in wanted {
+                if meta.present[c], let col = CSVCache.mapColumn(folder: folder, index: c, generation: meta.generation,
+                                                                  rows: meta.rowCount, type: types[c]) {
+                    columns[c] = col
+                } else {
+                    missing.append(c)
+                }
+            }
+            if missing.isEmpty {
+                report(meta.warnings)
+                return (meta.rowCount, columns)
+            }
+        }
+        if options.skipBadRows && rowCount == nil { missing = Array(schema.names.indices) }
         let fd = try CSVSource.openFile(path)
         defer { close(fd) }
         let (nowSize, nowMtime) = try CSVSource.stat(fd, path: path)
-        if nowSize != size || nowMtime != mtime {
-            throw Diagnostic(.fileUnreadable(path, reason: "it changed after it was opened; load it again"), .none)
-        }
+        if nowSize != size || nowMtime != mtime { throw changed() }
         var out = try CSVReader.scanFile(fd: fd, fileSize: size, path: path, schema: schema, types: types,
-                                         wanted: want, skipBadRows: options.skipBadRows)
+                                         wanted: missing, skipBadRows: options.skipBadRows)
         if !out.failed.isEmpty {
-            for c in out.failed { types[c] = .text }
-            let again = try CSVReader.scanFile(fd: fd, fileSize: size, path: path, schema: schema, types: types,
+            var textTypes = types
+            for c in out.failed { textTypes[c] = .text }
+            let again = try CSVReader.scanFile(fd: fd, fileSize: size, path: path, schema: schema, types: textTypes,
                                                wanted: out.failed, skipBadRows: false)
             for (c, column) in again.columns { out.columns[c] = column }
         }
-        for (c, column) in out.columns { types[c] = column.type }
-        if let known = rowCount, known != out.count {
-            throw Diagnostic(.fileUnreadable(path, reason: "it changed after it was opened; load it again"), .none)
-        }
+        if let known = rowCount, known != out.count { throw changed() }
         rowCount = out.count
-        if let report = options.onWarning { for w in out.warnings { report(LKQError(w)) } }
-        return (out.count, out.columns)
+        for (c, column) in out.columns {
+            types[c] = column.type
+            columns[c] = column
+        }
+        report(out.warnings)
+        store(out.columns, count: out.count, warnings: out.warnings)
+        return (out.count, columns)
     }
-}
 
-/// Placeholder until the cache lands.
-enum CSVCache {
-    static func directory() -> String {
-        let env = ProcessInfo.processInfo.environment
-        if let d = env["LKQ_CACHE_DIR"], !d.isEmpty { return d }
-        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/lkq" }
-        return NSHomeDirectory() + "/.cache/lkq"
+    private func report(_ warnings: [Diagnostic]) {
+        if warningsReported { return }
+        warningsReported = true
+        if let handler = options.onWarning { for w in warnings { handler(LKQError(w)) } }
+    }
+
+    /// Adds newly read columns to the cache; any failure just leaves the cache as it was.
+    private func store(_ new: [Int: Column], count: Int, warnings: [Diagnostic]) {
+        guard let folder = cacheFolder, let content, !new.isEmpty else { return }
+        var m: CSVCache.Meta
+        if let meta {
+            m = meta
+        } else {
+            guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)) != nil
+            else { return }
+            // A new generation: files from an older one are foreign now; remove them.
+            if let old = try? FileManager.default.contentsOfDirectory(atPath: folder) {
+                for f in old where f.hasPrefix("c") || f == "meta" { unlink(folder + "/" + f) }
+            }
+            m = CSVCache.Meta(generation: UInt64.random(in: 1...UInt64.max), source: absolutePath, size: size, mtime: mtime,
+                              content: content, locale: CSVCache.localeCode(options.locale),
+                              skipBadRows: options.skipBadRows, separatorOverride: options.separator ?? 0,
+                              schema: schema, rowCount: count, present: Array(repeating: false, count: schema.names.count),
+                              warnings: warnings)
+        }
+        for (c, column) in new.sorted(by: { $0.key < $1.key }) {
+            if CSVCache.writeColumn(column, index: c, generation: m.generation, folder: folder) { m.present[c] = true }
+        }
+        m.schema.types = types
+        if CSVCache.writeMeta(m, folder: folder) { meta = m }
     }
 }
