@@ -287,6 +287,9 @@ final class ColumnBuilder {
     }
 
     private func misfit(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var blank = true
+        for i in 0..<n where !csvIsSpace(p[i]) { blank = false; break }
+        if blank { appendNull(); return true }
         if policy == .strict { return false }
         if s.pointee.kind == .int {
             var q = p, m = n

@@ -491,6 +491,10 @@ final class CSVSource: @unchecked Sendable {
     private let absolutePath: String
     private var content: UInt64?
     private var meta: CSVCache.Meta?
+    /// Whether a valid cache was found when the file was opened (for tests).
+    let openedFromCache: Bool
+    /// How many times the rows were read (for tests).
+    private(set) var scans = 0
 
     init(path: String, options: CSVOptions) throws(Diagnostic) {
         self.path = path
@@ -503,7 +507,7 @@ final class CSVSource: @unchecked Sendable {
         if size == 0 { throw Diagnostic(.csvEmpty, .file(path: path, line: 1, column: 1)) }
         absolutePath = CSVCache.absolutePath(path)
         if options.useCache {
-            let folder = CSVCache.folder(forSource: absolutePath)
+            let folder = CSVCache.folder(forSource: absolutePath, in: options.cacheDirectory ?? CSVCache.directory())
             cacheFolder = folder
             content = CSVCache.contentCheck(fd: fd, size: size)
             if let m = CSVCache.readMeta(folder: folder, sourcePath: path), m.source == absolutePath, m.size == size,
@@ -514,11 +518,13 @@ final class CSVSource: @unchecked Sendable {
                 schema = m.schema
                 types = m.schema.types
                 rowCount = m.rowCount
+                openedFromCache = true
                 return
             }
         } else {
             cacheFolder = nil
         }
+        openedFromCache = false
         schema = try CSVReader.inferSchema(fd: fd, size: size, path: path, options: options)
         types = schema.types
     }
@@ -576,6 +582,7 @@ final class CSVSource: @unchecked Sendable {
         defer { close(fd) }
         let (nowSize, nowMtime) = try CSVSource.stat(fd, path: path)
         if nowSize != size || nowMtime != mtime { throw changed() }
+        scans += 1
         var out = try CSVReader.scanFile(fd: fd, fileSize: size, path: path, schema: schema, types: types,
                                          wanted: missing, skipBadRows: options.skipBadRows)
         if !out.failed.isEmpty {

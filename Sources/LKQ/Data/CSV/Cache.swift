@@ -36,10 +36,10 @@ enum CSVCache {
     }
 
     /// The cache folder for a source file.
-    static func folder(forSource absolutePath: String) -> String {
+    static func folder(forSource absolutePath: String, in directory: String = directory()) -> String {
         let bytes = Array(absolutePath.utf8)
         let h = bytes.withUnsafeBufferPointer { csvHashBytes($0.baseAddress ?? UnsafePointer(bitPattern: 8)!, $0.count) }
-        return directory() + "/" + String(h, radix: 16)
+        return directory + "/" + String(h, radix: 16)
     }
 
     /// The absolute, symlink-free path of a file.
