@@ -7,11 +7,28 @@ final class MallocBlock: @unchecked Sendable {
     deinit { free(pointer) }
 }
 
-/// A growable run of plain values in `malloc`ed memory; handed over to a `Buffer` without copying.
+/// Anonymous mapped memory, unmapped when the last `Buffer` using it goes.
+final class MappedBlock: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+    let bytes: Int
+    init(_ pointer: UnsafeMutableRawPointer, bytes: Int) { self.pointer = pointer; self.bytes = bytes }
+    deinit { munmap(pointer, bytes) }
+}
+
+/// A growable run of plain values; handed over to a `Buffer` without copying.
+///
+/// Small runs live in `malloc` memory; from 1 MiB on they live in their own anonymous mappings
+/// (a new one, twice the size, each time it grows; the old one is unmapped), so growing a
+/// column never leaves freed copies resident in the heap (glibc keeps blocks up to 32 MiB in
+/// the heap, where old copies stay in RSS).
 struct GrowBuffer<T: BitwiseCopyable> {
     var base: UnsafeMutablePointer<T>
     var count = 0
     var capacity: Int
+    /// Bytes mapped, or 0 while in `malloc` memory.
+    private var mapped = 0
+
+    static var mapThreshold: Int { 1 << 20 }
 
     init(capacity: Int = 1024) {
         self.capacity = max(16, capacity)
@@ -22,7 +39,18 @@ struct GrowBuffer<T: BitwiseCopyable> {
         if n <= capacity { return }
         var c = capacity
         while c < n { c = c &* 2 }
-        base = realloc(base, c * MemoryLayout<T>.stride)!.assumingMemoryBound(to: T.self)
+        let bytes = c * MemoryLayout<T>.stride
+        if bytes < GrowBuffer.mapThreshold {
+            base = realloc(base, bytes)!.assumingMemoryBound(to: T.self)
+        } else {
+            guard let m = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), m != MAP_FAILED
+            else { fatalError("out of memory growing a column to \(bytes) bytes") }
+            let typed = m.assumingMemoryBound(to: T.self)
+            typed.update(from: base, count: count)
+            release()
+            base = typed
+            mapped = bytes
+        }
         capacity = c
     }
 
@@ -32,8 +60,50 @@ struct GrowBuffer<T: BitwiseCopyable> {
         count &+= 1
     }
 
+    /// Copies the values to `dst` (through `map` when given: values are then Int32 codes to
+    /// translate) and frees the memory as it goes, so that moving a column into its final place
+    /// needs no extra memory. The grow buffer must not be used again.
+    func moveAll(to dst: UnsafeMutablePointer<T>, map: UnsafePointer<Int32>? = nil) {
+        let chunk = (4 << 20) / MemoryLayout<T>.stride
+        var i = 0, freed = 0
+        while i < count {
+            let n = min(chunk, count - i)
+            if let map {
+                let src = UnsafeRawPointer(base + i).assumingMemoryBound(to: Int32.self)
+                let out = UnsafeMutableRawPointer(dst + i).assumingMemoryBound(to: Int32.self)
+                for k in 0..<n { out[k] = map[Int(src[k])] }
+            } else {
+                (dst + i).update(from: base + i, count: n)
+            }
+            i += n
+            if mapped > 0 && n == chunk && i < count {
+                munmap(UnsafeMutableRawPointer(base) + freed, chunk * MemoryLayout<T>.stride)
+                freed += chunk * MemoryLayout<T>.stride
+            }
+        }
+        if mapped > 0 { munmap(UnsafeMutableRawPointer(base) + freed, mapped - freed) } else { free(base) }
+    }
+
+    /// A buffer of `count` values filled by `fill`, in its own mapping when large.
+    static func makeBuffer<U: BitwiseCopyable>(_: U.Type, count: Int, _ fill: (UnsafeMutablePointer<U>) -> Void) -> Buffer<U> {
+        let bytes = max(1, count) * MemoryLayout<U>.stride
+        if bytes >= mapThreshold {
+            guard let m = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), m != MAP_FAILED
+            else { fatalError("out of memory for a column of \(bytes) bytes") }
+            let typed = m.assumingMemoryBound(to: U.self)
+            fill(typed)
+            return Buffer(base: UnsafePointer(typed), count: count, owner: MappedBlock(m, bytes: bytes))
+        }
+        let m = malloc(bytes)!
+        let typed = m.assumingMemoryBound(to: U.self)
+        fill(typed)
+        return Buffer(base: UnsafePointer(typed), count: count, owner: MallocBlock(m))
+    }
+
     /// Frees the memory; the buffer must not be used again.
-    func release() { free(base) }
+    func release() {
+        if mapped > 0 { munmap(base, mapped) } else { free(base) }
+    }
 
     /// Gives the memory to a `Buffer` (shrunk to fit); the grow buffer must not be used again.
     func take() -> Buffer<T> { take(as: T.self) }
@@ -42,6 +112,14 @@ struct GrowBuffer<T: BitwiseCopyable> {
     func take<U: BitwiseCopyable>(as: U.Type) -> Buffer<U> {
         precondition(MemoryLayout<U>.stride == MemoryLayout<T>.stride)
         let bytes = max(1, count) * MemoryLayout<T>.stride
+        if mapped > 0 {
+            let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+            let keep = (bytes + page - 1) / page * page
+            let p = UnsafeMutableRawPointer(base)
+            var size = mapped
+            if keep < mapped && munmap(p + keep, mapped - keep) == 0 { size = keep }
+            return Buffer(base: UnsafePointer(p.assumingMemoryBound(to: U.self)), count: count, owner: MappedBlock(p, bytes: size))
+        }
         let p = realloc(base, bytes)!
         return Buffer(base: UnsafePointer(p.assumingMemoryBound(to: U.self)), count: count, owner: MallocBlock(p))
     }
@@ -64,37 +142,56 @@ func csvBytesEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: In
     return true
 }
 
-/// Distinct byte strings with dense codes, found through an open-addressing hash table whose
-/// slots hold the code and 32 bits of the hash, so a probe usually touches one cache line.
+/// Distinct byte strings with dense codes, found through an open-addressing hash table.
+///
+/// Each 16-byte slot holds the code, 32 bits of the hash, and where the bytes are in the arena
+/// with their length, so a lookup touches one slot and, on a tag match, the bytes themselves:
+/// two cache misses for a value not seen recently, which is what high-cardinality columns cost.
 final class ByteDictionary {
+    struct Slot {
+        /// High 32 bits: hash tag; low 32: code + 1 (0 = empty slot).
+        var key: UInt64
+        /// High 40 bits: arena offset; low 24: length (0xFFFFFF: look it up in `starts`).
+        var place: UInt64
+    }
     struct State {
         var arena = GrowBuffer<UInt8>(capacity: 4096)
         /// `starts[i]..<starts[i+1]` are the bytes of entry `i`.
         var starts = GrowBuffer<Int>(capacity: 256)
         var hashes = GrowBuffer<UInt64>(capacity: 256)
-        /// High 32 bits: hash bits; low 32: code. `UInt64.max` when empty.
-        var slots: UnsafeMutablePointer<UInt64>
+        var slots: UnsafeMutablePointer<Slot>
         var mask: Int
         var lastCode: Int = -1
+        var lastOffset = 0
+        var lastLength = 0
     }
-    /// Behind a pointer: no exclusivity checks in the hot loop.
-    private let s: UnsafeMutablePointer<State>
+    /// Behind a pointer: no exclusivity checks or reference counting in the hot loop.
+    let s: UnsafeMutablePointer<State>
 
     var count: Int { s.pointee.hashes.count }
 
     init() {
         let mask = 255
-        let slots = UnsafeMutablePointer<UInt64>.allocate(capacity: mask + 1)
-        slots.initialize(repeating: .max, count: mask + 1)
+        let slots = UnsafeMutablePointer<Slot>.allocate(capacity: mask + 1)
+        slots.initialize(repeating: Slot(key: 0, place: 0), count: mask + 1)
         s = .allocate(capacity: 1)
         s.initialize(to: State(slots: slots, mask: mask))
         s.pointee.starts.append(0)
     }
 
+    private var released = false
+
     deinit {
+        releaseStorage()
+        s.deallocate()
+    }
+
+    /// Frees the entries and table early (after a merge); the dictionary must not be used again.
+    func releaseStorage() {
+        if released { return }
+        released = true
         s.pointee.arena.release(); s.pointee.starts.release(); s.pointee.hashes.release()
         s.pointee.slots.deallocate()
-        s.deallocate()
     }
 
     @inline(__always) func bytes(of code: Int) -> UnsafeBufferPointer<UInt8> {
@@ -102,57 +199,70 @@ final class ByteDictionary {
         return UnsafeBufferPointer(start: s.pointee.arena.base + st[code], count: st[code &+ 1] &- st[code])
     }
 
+    @inline(__always) static func place(offset: Int, length: Int) -> UInt64 {
+        (UInt64(truncatingIfNeeded: offset) << 24) | UInt64(truncatingIfNeeded: min(length, 0xFF_FFFF))
+    }
+
     /// The code of these bytes, adding them if new.
     @inline(__always)
-    func intern(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
-        let s = self.s
+    func intern(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32 { ByteDictionary.intern(s, p, n) }
+
+    @inline(__always)
+    static func intern(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
         // Runs of equal values are common (sorted exports): compare with the last one first.
         let last = s.pointee.lastCode
-        if last >= 0 {
-            let st = s.pointee.starts.base
-            let a = st[last], len = st[last &+ 1] &- a
-            if len == n && csvBytesEqual(s.pointee.arena.base + a, p, n) { return Int32(truncatingIfNeeded: last) }
+        if last >= 0 && s.pointee.lastLength == n && csvBytesEqual(s.pointee.arena.base + s.pointee.lastOffset, p, n) {
+            return Int32(truncatingIfNeeded: last)
         }
         let h = csvHashBytes(p, n)
         let tag = h & 0xFFFF_FFFF_0000_0000
         let slots = s.pointee.slots, mask = s.pointee.mask
+        let wantedLength = UInt64(truncatingIfNeeded: min(n, 0xFF_FFFF))
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
-            let v = slots[i]
-            if v == .max { break }
-            if v & 0xFFFF_FFFF_0000_0000 == tag {
-                let c = Int(truncatingIfNeeded: v & 0xFFFF_FFFF)
-                let st = s.pointee.starts.base
-                let a = st[c], len = st[c &+ 1] &- a
-                if len == n && csvBytesEqual(s.pointee.arena.base + a, p, n) {
-                    s.pointee.lastCode = c
-                    return Int32(truncatingIfNeeded: c)
+            let key = slots[i].key
+            if key == 0 { break }
+            if key & 0xFFFF_FFFF_0000_0000 == tag {
+                let place = slots[i].place
+                if place & 0xFF_FFFF == wantedLength {
+                    let c = Int(truncatingIfNeeded: key & 0xFFFF_FFFF) &- 1
+                    let offset = Int(truncatingIfNeeded: place >> 24)
+                    if (n < 0xFF_FFFF || s.pointee.starts.base[c &+ 1] &- s.pointee.starts.base[c] == n) && csvBytesEqual(s.pointee.arena.base + offset, p, n) {
+                        s.pointee.lastCode = c
+                        s.pointee.lastOffset = offset
+                        s.pointee.lastLength = n
+                        return Int32(truncatingIfNeeded: c)
+                    }
                 }
             }
             i = (i &+ 1) & mask
         }
         let code = s.pointee.hashes.count
-        s.pointee.arena.reserve(s.pointee.arena.count &+ n)
-        if n > 0 { (s.pointee.arena.base + s.pointee.arena.count).update(from: p, count: n) }
+        let offset = s.pointee.arena.count
+        s.pointee.arena.reserve(offset &+ n)
+        if n > 0 { (s.pointee.arena.base + offset).update(from: p, count: n) }
         s.pointee.arena.count &+= n
         s.pointee.starts.append(s.pointee.arena.count)
         s.pointee.hashes.append(h)
-        slots[i] = tag | UInt64(code)
-        if (code &+ 1) &* 2 > mask { grow() }
+        slots[i] = Slot(key: tag | UInt64(code &+ 1), place: ByteDictionary.place(offset: offset, length: n))
+        if (code &+ 1) &* 2 > mask { grow(s) }
         s.pointee.lastCode = code
+        s.pointee.lastOffset = offset
+        s.pointee.lastLength = n
         return Int32(truncatingIfNeeded: code)
     }
 
-    private func grow() {
+    private static func grow(_ s: UnsafeMutablePointer<State>) {
         let newMask = (s.pointee.mask &+ 1) &* 2 &- 1
-        let newSlots = UnsafeMutablePointer<UInt64>.allocate(capacity: newMask + 1)
-        newSlots.initialize(repeating: .max, count: newMask + 1)
-        let hashes = s.pointee.hashes.base
+        let newSlots = UnsafeMutablePointer<Slot>.allocate(capacity: newMask + 1)
+        newSlots.initialize(repeating: Slot(key: 0, place: 0), count: newMask + 1)
+        let hashes = s.pointee.hashes.base, st = s.pointee.starts.base
         for c in 0..<s.pointee.hashes.count {
             let h = hashes[c]
             var i = Int(truncatingIfNeeded: h) & newMask
-            while newSlots[i] != .max { i = (i &+ 1) & newMask }
-            newSlots[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(c)
+            while newSlots[i].key != 0 { i = (i &+ 1) & newMask }
+            newSlots[i] = Slot(key: (h & 0xFFFF_FFFF_0000_0000) | UInt64(c &+ 1),
+                               place: ByteDictionary.place(offset: st[c], length: st[c &+ 1] &- st[c]))
         }
         s.pointee.slots.deallocate()
         s.pointee.slots = newSlots
@@ -185,11 +295,17 @@ final class ColumnBuilder {
         var nullWords = GrowBuffer<UInt64>(capacity: 64)
         var hasNull = false
         var handedOver = false
+        let locale: NumberLocale
+        let policy: Policy
+        /// The dictionary's state, for text columns.
+        let dictionary: UnsafeMutablePointer<ByteDictionary.State>?
     }
-    /// Behind a pointer: no exclusivity checks in the hot loop.
+    /// Behind a pointer: no exclusivity checks or reference counting in the hot loop, which
+    /// calls the static functions below with it.
     private let s: UnsafeMutablePointer<State>
-    let locale: NumberLocale
-    let policy: Policy
+    var state: UnsafeMutablePointer<State> { s }
+    var locale: NumberLocale { s.pointee.locale }
+    var policy: Policy { s.pointee.policy }
     let dictionary: ByteDictionary?
 
     var kind: Kind { s.pointee.kind }
@@ -203,12 +319,12 @@ final class ColumnBuilder {
         case .double: kind = .double
         case .text: kind = .text
         }
-        self.locale = locale
-        self.policy = policy
+        let dictionary = type == .text ? ByteDictionary() : nil
+        self.dictionary = dictionary
         s = .allocate(capacity: 1)
         s.initialize(to: State(kind: kind, words: GrowBuffer(capacity: type == .text ? 16 : 4096),
-                               codes: GrowBuffer(capacity: type == .text ? 4096 : 16)))
-        dictionary = type == .text ? ByteDictionary() : nil
+                               codes: GrowBuffer(capacity: type == .text ? 4096 : 16),
+                               locale: locale, policy: policy, dictionary: dictionary?.s))
     }
 
     deinit {
@@ -216,7 +332,7 @@ final class ColumnBuilder {
         s.deallocate()
     }
 
-    @inline(__always) private func markNull(_ row: Int) {
+    @inline(__always) private static func markNull(_ s: UnsafeMutablePointer<State>, _ row: Int) {
         let w = row >> 6
         if w >= s.pointee.nullWords.count {
             s.pointee.nullWords.reserve(w &+ 1)
@@ -229,13 +345,15 @@ final class ColumnBuilder {
         s.pointee.hasNull = true
     }
 
-    @inline(__always) func appendNull() {
+    func appendNull() { ColumnBuilder.appendNull(s) }
+
+    @inline(__always) static func appendNull(_ s: UnsafeMutablePointer<State>) {
         switch s.pointee.kind {
         case .int, .double: s.pointee.words.append(0)
         case .text: s.pointee.codes.append(0)
         case .failed: break
         }
-        markNull(s.pointee.count)
+        markNull(s, s.pointee.count)
         s.pointee.count &+= 1
     }
 
@@ -252,21 +370,23 @@ final class ColumnBuilder {
     }
 
     /// Appends a text value (already unescaped). Text columns take anything.
-    @inline(__always) func appendText(_ p: UnsafePointer<UInt8>, _ n: Int) {
-        s.pointee.codes.append(dictionary.unsafelyUnwrapped.intern(p, n))
+    @inline(__always) static func appendText(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int) {
+        let code = ByteDictionary.intern(s.pointee.dictionary.unsafelyUnwrapped, p, n)
+        s.pointee.codes.append(code)
         s.pointee.count &+= 1
     }
 
     /// Appends a number column's value. Returns false when the value does not fit and the policy
     /// is strict; with `.widen` an int column becomes double, and a column that cannot hold the
-    /// value becomes `.failed` (it must be read again as text).
+    /// value becomes `.failed` (it must be read again as text). A blank value is null.
     @inline(__always)
-    func appendNumber(_ p: UnsafePointer<UInt8>, _ n: Int, scratch: UnsafeMutablePointer<UInt8>) -> Bool {
+    static func appendNumber(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int,
+                             scratch: UnsafeMutablePointer<UInt8>) -> Bool {
         var q = p, m = n
-        if locale == .indonesian {
+        if s.pointee.locale == .indonesian {
             var flags = CSVNumbers.IndoFlags()
             let len = CSVNumbers.normalizeIndonesian(p, n, scratch, 256, &flags)
-            if len < 0 { return misfit(p, n) }
+            if len < 0 { return misfit(s, p, n) }
             q = UnsafePointer(scratch); m = len
         }
         let kind = s.pointee.kind
@@ -274,51 +394,53 @@ final class ColumnBuilder {
             if let v = CSVNumbers.parseInt(q, m) {
                 s.pointee.words.append(UInt64(bitPattern: v)); s.pointee.count &+= 1; return true
             }
-            return misfit(p, n)
+            return misfit(s, p, n)
         }
         if kind == .double {
             if let v = CSVNumbers.parseDouble(q, m) {
                 s.pointee.words.append(v.bitPattern); s.pointee.count &+= 1; return true
             }
-            return misfit(p, n)
+            return misfit(s, p, n)
         }
         if kind == .failed { s.pointee.count &+= 1; return true }
         return false
     }
 
-    private func misfit(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    private static func misfit(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         var blank = true
         for i in 0..<n where !csvIsSpace(p[i]) { blank = false; break }
-        if blank { appendNull(); return true }
-        if policy == .strict { return false }
+        if blank { appendNull(s); return true }
+        if s.pointee.policy == .strict { return false }
         if s.pointee.kind == .int {
             var q = p, m = n
             let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
             defer { scratch.deallocate() }
-            if locale == .indonesian {
+            if s.pointee.locale == .indonesian {
                 var flags = CSVNumbers.IndoFlags()
                 let len = CSVNumbers.normalizeIndonesian(p, n, scratch, 256, &flags)
-                if len < 0 { fail(); return true }
+                if len < 0 { fail(s); return true }
                 q = UnsafePointer(scratch); m = len
             }
-            guard let v = CSVNumbers.parseDouble(q, m) else { fail(); return true }
-            widenToDouble()
+            guard let v = CSVNumbers.parseDouble(q, m) else { fail(s); return true }
+            widenToDouble(s)
             s.pointee.words.append(v.bitPattern)
             s.pointee.count &+= 1
             return true
         }
-        fail()
+        fail(s)
         return true
     }
 
-    private func fail() {
+    private static func fail(_ s: UnsafeMutablePointer<State>) {
         s.pointee.kind = .failed
         s.pointee.words.count = 0
         s.pointee.count &+= 1
     }
 
     /// Changes an int column to double (when another chunk of the file widened it).
-    func widenToDouble() {
+    func widenToDouble() { ColumnBuilder.widenToDouble(s) }
+
+    static func widenToDouble(_ s: UnsafeMutablePointer<State>) {
         guard s.pointee.kind == .int else { return }
         let w = s.pointee.words.base
         for i in 0..<s.pointee.words.count { w[i] = Double(Int64(bitPattern: w[i])).bitPattern }
@@ -354,39 +476,61 @@ final class ColumnBuilder {
         }
         for p in parts { p.s.pointee.nullWords.release() }
         let kind = parts[0].kind
+        for p in parts { p.s.pointee.handedOver = true }
         if kind == .text {
-            let first = parts[0]
-            let dict = first.dictionary!
-            var codes = first.s.pointee.codes
-            codes.reserve(total)
+            let dict = parts[0].dictionary!
+            var maps: [[Int32]] = []
             for part in parts.dropFirst() {
                 let pd = part.dictionary!
                 var map = [Int32](repeating: 0, count: pd.count)
                 for c in 0..<pd.count {
                     let b = pd.bytes(of: c)
-                    map[c] = dict.intern(b.baseAddress ?? UnsafePointer(bitPattern: 1)!, b.count)
+                    map[c] = dict.intern(b.baseAddress!, b.count)
                 }
-                map.withUnsafeBufferPointer { m in
-                    let src = part.s.pointee.codes.base
-                    let dst = codes.base + codes.count
-                    for i in 0..<part.s.pointee.codes.count { dst[i] = m[Int(src[i])] }
-                }
-                codes.count &+= part.s.pointee.codes.count
-                part.s.pointee.codes.release(); part.s.pointee.words.release(); part.s.pointee.handedOver = true
+                pd.releaseStorage()
+                maps.append(map)
             }
-            first.s.pointee.words.release(); first.s.pointee.handedOver = true
-            return Column(storage: .text(codes: codes.take(), dictionary: dict.strings()), nulls: nulls)
+            let strings = dict.strings()
+            dict.releaseStorage()
+            let codes = GrowBuffer<Int32>.makeBuffer(Int32.self, count: total) { out in
+                var offset = 0
+                for (i, part) in parts.enumerated() {
+                    let n = part.s.pointee.codes.count
+                    if i == 0 {
+                        part.s.pointee.codes.moveAll(to: out)
+                    } else {
+                        maps[i - 1].withUnsafeBufferPointer { part.s.pointee.codes.moveAll(to: out + offset, map: $0.baseAddress!) }
+                    }
+                    part.s.pointee.words.release()
+                    offset += n
+                }
+            }
+            return Column(storage: .text(codes: codes, dictionary: strings), nulls: nulls)
         }
-        let first = parts[0]
-        var words = first.s.pointee.words
-        words.reserve(total)
-        for part in parts.dropFirst() {
-            (words.base + words.count).update(from: part.s.pointee.words.base, count: part.s.pointee.words.count)
-            words.count &+= part.s.pointee.words.count
-            part.s.pointee.words.release(); part.s.pointee.codes.release(); part.s.pointee.handedOver = true
+        let words = GrowBuffer<UInt64>.makeBuffer(UInt64.self, count: total) { out in
+            var offset = 0
+            for part in parts {
+                let n = part.s.pointee.words.count
+                part.s.pointee.words.moveAll(to: out + offset)
+                part.s.pointee.codes.release()
+                offset += n
+            }
         }
-        first.s.pointee.codes.release(); first.s.pointee.handedOver = true
-        if kind == .int { return Column(storage: .int(words.take(as: Int64.self)), nulls: nulls) }
-        return Column(storage: .double(words.take(as: Double.self)), nulls: nulls)
+        if kind == .int { return Column(storage: .int(words.reinterpreted(as: Int64.self)), nulls: nulls) }
+        return Column(storage: .double(words.reinterpreted(as: Double.self)), nulls: nulls)
     }
+}
+
+extension Buffer where Element == UInt64 {
+    /// The same memory seen as another 8-byte type (keeps it alive through `self`).
+    func reinterpreted<U: BitwiseCopyable>(as: U.Type) -> Buffer<U> {
+        precondition(MemoryLayout<U>.stride == 8)
+        return Buffer<U>(base: UnsafeRawPointer(base).assumingMemoryBound(to: U.self), count: count, owner: BufferKeeper(self))
+    }
+}
+
+/// Owns a buffer for another view of the same memory.
+final class BufferKeeper<T: BitwiseCopyable>: @unchecked Sendable {
+    let buffer: Buffer<T>
+    init(_ buffer: Buffer<T>) { self.buffer = buffer }
 }

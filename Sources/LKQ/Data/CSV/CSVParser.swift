@@ -3,7 +3,10 @@ import Foundation
 /// Splits CSV bytes into rows and fields (RFC 4180: doubled quotes, separators and newlines
 /// inside quotes, LF or CRLF line ends) and checks that the bytes are UTF-8. Works on raw bytes:
 /// it records where each field starts and ends and never builds a string.
-final class RowTokenizer {
+///
+/// A struct of pointers, so the row loop pays no reference counting; whoever makes one calls
+/// `deallocate()`.
+struct RowTokenizer {
     enum SyntaxError { case unterminatedQuote, characterAfterQuote, invalidUTF8 }
 
     let separator: UInt8
@@ -27,12 +30,12 @@ final class RowTokenizer {
         var errorAt = 0
     }
     private let results: UnsafeMutablePointer<Results>
-    var fieldCount: Int { get { results.pointee.fieldCount } set { results.pointee.fieldCount = newValue } }
-    var newlines: Int { get { results.pointee.newlines } set { results.pointee.newlines = newValue } }
-    var contentEnd: Int { get { results.pointee.contentEnd } set { results.pointee.contentEnd = newValue } }
-    var extraStart: Int { get { results.pointee.extraStart } set { results.pointee.extraStart = newValue } }
-    var error: SyntaxError { get { results.pointee.error } set { results.pointee.error = newValue } }
-    var errorAt: Int { get { results.pointee.errorAt } set { results.pointee.errorAt = newValue } }
+    var fieldCount: Int { get { results.pointee.fieldCount } nonmutating set { results.pointee.fieldCount = newValue } }
+    var newlines: Int { get { results.pointee.newlines } nonmutating set { results.pointee.newlines = newValue } }
+    var contentEnd: Int { get { results.pointee.contentEnd } nonmutating set { results.pointee.contentEnd = newValue } }
+    var extraStart: Int { get { results.pointee.extraStart } nonmutating set { results.pointee.extraStart = newValue } }
+    var error: SyntaxError { get { results.pointee.error } nonmutating set { results.pointee.error = newValue } }
+    var errorAt: Int { get { results.pointee.errorAt } nonmutating set { results.pointee.errorAt = newValue } }
 
     init(separator: UInt8, capacity: Int) {
         self.separator = separator
@@ -47,7 +50,7 @@ final class RowTokenizer {
         for c in [separator, 34, 10, 13] { classes[Int(c)] = 1 }
     }
 
-    deinit {
+    func deallocate() {
         starts.deallocate(); ends.deallocate(); flags.deallocate(); classes.deallocate(); results.deallocate()
     }
 
@@ -197,6 +200,9 @@ final class ChunkParser {
     let wanted: [Int]
     let builders: [ColumnBuilder]
     let skipBadRows: Bool
+    /// `wanted` and `builders` as raw pointers for the row loop (no retain/release per value).
+    private let wantedColumns: UnsafeMutablePointer<Int>
+    private let builderRefs: UnsafeMutablePointer<UnsafeMutablePointer<ColumnBuilder.State>>
     private let scratch: UnsafeMutablePointer<UInt8>
     private let unescapedBuffer: UnsafeMutablePointer<GrowBuffer<UInt8>>
     private var unescaped: GrowBuffer<UInt8> {
@@ -220,6 +226,10 @@ final class ChunkParser {
         self.wanted = order
         builders = order.map { ColumnBuilder(type: types[$0], locale: locales[$0], policy: policy) }
         self.skipBadRows = skipBadRows
+        wantedColumns = .allocate(capacity: max(1, order.count))
+        wantedColumns.initialize(from: order, count: order.count)
+        builderRefs = .allocate(capacity: max(1, order.count))
+        for (j, b) in builders.enumerated() { (builderRefs + j).initialize(to: b.state) }
         scratch = .allocate(capacity: 512)
         unescapedBuffer = .allocate(capacity: 1)
         unescapedBuffer.initialize(to: GrowBuffer<UInt8>(capacity: 256))
@@ -228,6 +238,9 @@ final class ChunkParser {
     }
 
     deinit {
+        tokenizer.deallocate()
+        wantedColumns.deallocate()
+        builderRefs.deallocate()
         scratch.deallocate()
         unescapedBuffer.pointee.release()
         unescapedBuffer.deallocate()
@@ -241,6 +254,7 @@ final class ChunkParser {
         let tok = tokenizer
         let ncols = columnCount
         let nWanted = wanted.count
+        let wanted = self.wantedColumns, builders = self.builderRefs
         while pos < stopAt {
             if pos >= bufEnd { return (pos, final ? .done : .needMore) }
             let next = tok.tokenize(b, pos, bufEnd, final)
@@ -280,18 +294,17 @@ final class ChunkParser {
                     unescape(p, n)
                     p = UnsafePointer(unescaped.base); n = unescaped.count
                 }
-                if builder.kind == .text {
-                    if n == 0 && fl == 0 { builder.appendNull() } else { builder.appendText(p, n) }
+                if builder.pointee.kind == .text {
+                    if n == 0 && fl == 0 { ColumnBuilder.appendNull(builder) } else { ColumnBuilder.appendText(builder, p, n) }
                 } else if n == 0 {
-                    builder.appendNull()
-                } else if !builder.appendNumber(p, n, scratch: scratch) {
-                    if isBlank(p, n) { builder.appendNull(); j &+= 1; continue }
+                    ColumnBuilder.appendNull(builder)
+                } else if !ColumnBuilder.appendNumber(builder, p, n, scratch: scratch) {
                     s = fl & 1 != 0 ? s &- 1 : s
                     let text = String(decoding: UnsafeBufferPointer(start: p, count: min(n, 60)), as: UTF8.self)
-                    let type: ColumnType = builder.kind == .int ? .int : .double
+                    let type: ColumnType = builder.pointee.kind == .int ? .int : .double
                     let kind = DiagnosticKind.csvBadValue(column: names[col], type: type.article, text: text)
                     if skipBadRows {
-                        for k in 0..<j { builders[k].dropLast() }
+                        for k in 0..<j { self.builders[k].dropLast() }
                         issue(.csvRowSkipped(because: kind), b, rowStart: pos, at: s, fatal: false)
                         break
                     }
@@ -305,11 +318,6 @@ final class ChunkParser {
             pos = next
         }
         return (pos, .done)
-    }
-
-    @inline(__always) private func isBlank(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        for i in 0..<n where !csvIsSpace(p[i]) { return false }
-        return true
     }
 
     private func unescape(_ p: UnsafePointer<UInt8>, _ n: Int) {

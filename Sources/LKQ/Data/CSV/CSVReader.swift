@@ -98,6 +98,7 @@ enum CSVReader {
         var pos = 0
         if count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { pos = 3 }
         let tok = RowTokenizer(separator: separator, capacity: 16_384)
+        defer { tok.deallocate() }
         var lines = 0
         while true {
             if pos >= count { return nil }
@@ -206,6 +207,7 @@ enum CSVReader {
         let n = header.names.count
         var stats = [ColumnStats](repeating: ColumnStats(), count: n)
         let tok = RowTokenizer(separator: separator, capacity: n)
+        defer { tok.deallocate() }
         let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 512)
         defer { scratch.deallocate() }
         var pos = header.end, rows = 0
@@ -277,6 +279,7 @@ enum CSVReader {
         var best: UInt8 = 44, bestScore = 0
         for sep: UInt8 in [44, 59, 9] {
             let tok = RowTokenizer(separator: sep, capacity: 4096)
+            defer { tok.deallocate() }
             var pos = start, header = -1, consistent = true, rows = 0
             while pos < count && rows < 50 {
                 let next = tok.tokenize(b, pos, count, final)
@@ -398,8 +401,6 @@ enum CSVReader {
             DispatchQueue.concurrentPerform(iterations: starts.count) { i in jobs.run(i, fd: fd, fileSize: fileSize) }
         }
         let results = jobs.results
-        let tScan = Date()
-        defer { if ProcessInfo.processInfo.environment["LKQ_CSV_TRACE"] != nil { print("scan done; merge", Date().timeIntervalSince(tScan)) } }
         // Check each stretch began where the one before it really ended; read again if not.
         var chain: [ChunkParser] = []
         var warnings: [Diagnostic] = []
