@@ -57,6 +57,11 @@ struct RowTokenizer {
     /// Whether the last row was an empty line.
     @inline(__always) var isBlank: Bool { fieldCount == 1 && flags[0] == 0 && starts[0] == ends[0] }
 
+    /// High bit set in each byte of `x` that is zero (exact for the lowest one).
+    @inline(__always) static func zeroBytes(_ x: UInt64) -> UInt64 {
+        (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+    }
+
     /// Length of the valid UTF-8 sequence at `p` (2...4), 0 if invalid, -1 if it runs past `end`.
     @inline(__always)
     static func utf8Length(_ b: UnsafePointer<UInt8>, _ p: Int, _ end: Int, _ final: Bool) -> Int {
@@ -92,6 +97,8 @@ struct RowTokenizer {
         newlines = 0
         extraStart = -1
         let sep = separator, cls = classes, cap = capacity
+        let raw = UnsafeRawPointer(b)
+        let sepBytes = 0x0101_0101_0101_0101 &* UInt64(sep)
         while true {
             let fs = p
             if p < end && b[p] == 34 {
@@ -138,6 +145,16 @@ struct RowTokenizer {
                 error = .characterAfterQuote; errorAt = p; return -2
             }
             while p < end {
+                if p &+ 8 <= end {
+                    // Eight bytes at a time: find the first that is a separator, quote, CR, LF
+                    // or non-ASCII (the lowest flagged byte is exact; flags above it may not be).
+                    let w = raw.loadUnaligned(fromByteOffset: p, as: UInt64.self)
+                    let m = RowTokenizer.zeroBytes(w ^ sepBytes) | RowTokenizer.zeroBytes(w ^ 0x2222_2222_2222_2222)
+                        | RowTokenizer.zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A) | RowTokenizer.zeroBytes(w ^ 0x0D0D_0D0D_0D0D_0D0D)
+                        | (w & 0x8080_8080_8080_8080)
+                    if m == 0 { p &+= 8; continue }
+                    p &+= m.trailingZeroBitCount &>> 3
+                }
                 let c = b[p]
                 if cls[Int(c)] == 0 { p &+= 1; continue }
                 if c == sep || c == 10 { break }
