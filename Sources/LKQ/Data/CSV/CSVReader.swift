@@ -156,8 +156,35 @@ enum CSVReader {
         return out
     }
 
-    /// Opens the CSV file at `path` as a table that reads its rows on first use. See
-    /// ``CSVOptions`` for the rules on separators, numbers and bad rows.
+    /// Opens the CSV file at `path` as a table that reads its rows on first use.
+    ///
+    /// Now: the header and up to 1 MiB / 20,000 rows of the head are read to find
+    /// - the separator (`,` `;` or tab, unless `options.separator` says): the one that splits the
+    ///   header and first rows into the same number (> 1) of fields;
+    /// - column names: trimmed, lower-cased, `columnN` when empty; a name twice is an error;
+    /// - column types: int if every non-blank sample value is an integer, else double if every
+    ///   one is a number, else text (a column with no values in the head is int);
+    /// - number style per column (see ``CSVOptions/Locale``): with `.auto` a column is Indonesian
+    ///   only if every sample value reads as an Indonesian number and one at least is
+    ///   unmistakable: an `Rp` prefix, two or more thousands dots (`1.234.567`), thousands dots
+    ///   with a decimal comma (`1.234,5`), or a decimal comma followed by other than three
+    ///   digits (`98,40`), or by three when the separator is not a comma (`1,234` in a `;` file).
+    ///   Otherwise `1.476` is the number 1.476. `.indonesian` reads every number column that way,
+    ///   `.c` never.
+    ///
+    /// On first use the table's loader reads the whole file (in parallel for big files), checks
+    /// its structure (field counts, quotes, UTF-8; errors at `file.csv:LINE:COL`, nothing half
+    /// loaded) and converts only the columns asked for; later uses convert further columns, or
+    /// map them from the cache (``CSVCache``). The head's types are held, never silently wrong:
+    /// a later value that does not fit widens an int column to double, or a number column to
+    /// text (that column is read again as text). `Table.fields` shows the head's types (or, when
+    /// opened from the cache, the types found by earlier reads); a loaded ``Column``'s `type` is
+    /// authoritative. With `options.skipBadRows` types are not widened: rows that do not fit are
+    /// left out and reported to `options.onWarning`, and the first use reads every column.
+    ///
+    /// Blank lines are ignored; an empty unquoted field is null (a quoted empty field is the empty
+    /// text in a text column, null in a number column); blanks around numbers are allowed; a
+    /// quote inside an unquoted field is kept as it is.
     static func open(path: String, name: String, options: CSVOptions) throws(Diagnostic) -> Table {
         let source = try CSVSource(path: path, options: options)
         let schema = source.schema
