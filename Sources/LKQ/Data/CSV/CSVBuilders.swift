@@ -158,7 +158,6 @@ final class ByteDictionary {
         var arena = GrowBuffer<UInt8>(capacity: 4096)
         /// `starts[i]..<starts[i+1]` are the bytes of entry `i`.
         var starts = GrowBuffer<Int>(capacity: 256)
-        var hashes = GrowBuffer<UInt64>(capacity: 256)
         var slots: UnsafeMutablePointer<Slot>
         var mask: Int
         var lastCode: Int = -1
@@ -168,7 +167,7 @@ final class ByteDictionary {
     /// Behind a pointer: no exclusivity checks or reference counting in the hot loop.
     let s: UnsafeMutablePointer<State>
 
-    var count: Int { s.pointee.hashes.count }
+    var count: Int { s.pointee.starts.count &- 1 }
 
     init() {
         let mask = 255
@@ -190,7 +189,7 @@ final class ByteDictionary {
     func releaseStorage() {
         if released { return }
         released = true
-        s.pointee.arena.release(); s.pointee.starts.release(); s.pointee.hashes.release()
+        s.pointee.arena.release(); s.pointee.starts.release()
         s.pointee.slots.deallocate()
     }
 
@@ -237,13 +236,12 @@ final class ByteDictionary {
             }
             i = (i &+ 1) & mask
         }
-        let code = s.pointee.hashes.count
+        let code = s.pointee.starts.count &- 1
         let offset = s.pointee.arena.count
         s.pointee.arena.reserve(offset &+ n)
         if n > 0 { (s.pointee.arena.base + offset).update(from: p, count: n) }
         s.pointee.arena.count &+= n
         s.pointee.starts.append(s.pointee.arena.count)
-        s.pointee.hashes.append(h)
         slots[i] = Slot(key: tag | UInt64(code &+ 1), place: ByteDictionary.place(offset: offset, length: n))
         if (code &+ 1) &* 2 > mask { grow(s) }
         s.pointee.lastCode = code
@@ -256,9 +254,10 @@ final class ByteDictionary {
         let newMask = (s.pointee.mask &+ 1) &* 2 &- 1
         let newSlots = UnsafeMutablePointer<Slot>.allocate(capacity: newMask + 1)
         newSlots.initialize(repeating: Slot(key: 0, place: 0), count: newMask + 1)
-        let hashes = s.pointee.hashes.base, st = s.pointee.starts.base
-        for c in 0..<s.pointee.hashes.count {
-            let h = hashes[c]
+        // Hashes are not kept (8 bytes an entry); computing them again is cheap next to the misses.
+        let st = s.pointee.starts.base, arena = s.pointee.arena.base
+        for c in 0..<(s.pointee.starts.count &- 1) {
+            let h = csvHashBytes(arena + st[c], st[c &+ 1] &- st[c])
             var i = Int(truncatingIfNeeded: h) & newMask
             while newSlots[i].key != 0 { i = (i &+ 1) & newMask }
             newSlots[i] = Slot(key: (h & 0xFFFF_FFFF_0000_0000) | UInt64(c &+ 1),

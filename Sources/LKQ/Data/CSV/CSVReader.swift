@@ -413,6 +413,7 @@ enum CSVReader {
                         wanted: wanted, policy: policy, skipBadRows: skipBadRows)
         }
         let body = fileSize - schema.dataStart
+        _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
         let n = threads ?? (body >= parallelThreshold ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16)) : 1)
         var starts = [schema.dataStart]
         for i in 1..<max(1, n) {
