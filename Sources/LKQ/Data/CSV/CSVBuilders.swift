@@ -213,7 +213,28 @@ final class ByteDictionary {
         if last >= 0 && s.pointee.lastLength == n && csvBytesEqual(s.pointee.arena.base + s.pointee.lastOffset, p, n) {
             return Int32(truncatingIfNeeded: last)
         }
-        let h = csvHashBytes(p, n)
+        return intern(s, p, n, hash: csvHashBytes(p, n))
+    }
+
+    /// Reads the slot (and, if its tag matches, the bytes) that looking up `h` will read, so a
+    /// batch of lookups waits for memory once rather than once each; returns what it read.
+    @inline(__always)
+    static func touch(_ s: UnsafeMutablePointer<State>, hash h: UInt64) -> UInt64 {
+        let slot = s.pointee.slots[Int(truncatingIfNeeded: h) & s.pointee.mask]
+        if slot.key & 0xFFFF_FFFF_0000_0000 == h & 0xFFFF_FFFF_0000_0000 && slot.key != 0 {
+            let offset = Int(truncatingIfNeeded: slot.place >> 24)
+            if offset < s.pointee.arena.count { return slot.key &+ UInt64(s.pointee.arena.base[offset]) }
+        }
+        return slot.key
+    }
+
+    /// `intern` with the hash of the bytes already computed (`csvHashBytes`).
+    @inline(__always)
+    static func intern(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64) -> Int32 {
+        let last = s.pointee.lastCode
+        if last >= 0 && s.pointee.lastLength == n && csvBytesEqual(s.pointee.arena.base + s.pointee.lastOffset, p, n) {
+            return Int32(truncatingIfNeeded: last)
+        }
         let tag = h & 0xFFFF_FFFF_0000_0000
         let slots = s.pointee.slots, mask = s.pointee.mask
         let wantedLength = UInt64(truncatingIfNeeded: min(n, 0xFF_FFFF))
@@ -366,6 +387,13 @@ final class ColumnBuilder {
         }
         let row = s.pointee.count, w = row >> 6
         if w < s.pointee.nullWords.count { s.pointee.nullWords.base[w] &= ~(1 << UInt64(row & 63)) }
+    }
+
+    /// Appends a text value whose hash is known.
+    @inline(__always) static func appendText(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int, hash: UInt64) {
+        let code = ByteDictionary.intern(s.pointee.dictionary.unsafelyUnwrapped, p, n, hash: hash)
+        s.pointee.codes.append(code)
+        s.pointee.count &+= 1
     }
 
     /// Appends a text value (already unescaped). Text columns take anything.

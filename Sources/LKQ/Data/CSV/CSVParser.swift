@@ -219,6 +219,11 @@ final class ChunkParser {
     let skipBadRows: Bool
     /// `wanted` and `builders` as raw pointers for the row loop (no retain/release per value).
     private let wantedColumns: UnsafeMutablePointer<Int>
+    /// How many of `wanted` are number columns (they come first).
+    private let numericCount: Int
+    private let batch: Batch
+    /// What the memory touches read, kept so they are not optimized away.
+    private var touched: UInt64 = 0
     private let builderRefs: UnsafeMutablePointer<UnsafeMutablePointer<ColumnBuilder.State>>
     private let scratch: UnsafeMutablePointer<UInt8>
     private let unescapedBuffer: UnsafeMutablePointer<GrowBuffer<UInt8>>
@@ -243,6 +248,8 @@ final class ChunkParser {
         self.wanted = order
         builders = order.map { ColumnBuilder(type: types[$0], locale: locales[$0], policy: policy) }
         self.skipBadRows = skipBadRows
+        numericCount = wanted.filter { types[$0] != .text }.count
+        batch = Batch(columns: order.count)
         wantedColumns = .allocate(capacity: max(1, order.count))
         wantedColumns.initialize(from: order, count: order.count)
         builderRefs = .allocate(capacity: max(1, order.count))
@@ -256,6 +263,7 @@ final class ChunkParser {
 
     deinit {
         tokenizer.deallocate()
+        batch.deallocate()
         wantedColumns.deallocate()
         builderRefs.deallocate()
         scratch.deallocate()
@@ -271,70 +279,164 @@ final class ChunkParser {
         let tok = tokenizer
         let ncols = columnCount
         let nWanted = wanted.count
-        let wanted = self.wantedColumns, builders = self.builderRefs
-        while pos < stopAt {
-            if pos >= bufEnd { return (pos, final ? .done : .needMore) }
-            let next = tok.tokenize(b, pos, bufEnd, final)
-            if next < 0 {
-                if next == -1 { return (pos, .needMore) }
-                let kind: DiagnosticKind
-                switch tok.error {
-                case .unterminatedQuote: kind = .csvUnterminatedQuote
-                case .characterAfterQuote: kind = .csvCharacterAfterQuote
-                case .invalidUTF8: kind = .csvInvalidUTF8
+        let wanted = self.wantedColumns
+        let batch = self.batch
+        let cap = ChunkParser.batchRows
+        while true {
+            // Split up to `batchRows` rows, noting where the wanted fields are.
+            var rowsIn = 0
+            var status: Status?
+            var pending: (kind: DiagnosticKind, rowStart: Int, at: Int)?
+            while rowsIn < cap {
+                if pos >= stopAt { status = .done; break }
+                if pos >= bufEnd { status = final ? .done : .needMore; break }
+                let next = tok.tokenize(b, pos, bufEnd, final)
+                if next < 0 {
+                    if next == -1 { status = .needMore; break }
+                    let kind: DiagnosticKind
+                    switch tok.error {
+                    case .unterminatedQuote: kind = .csvUnterminatedQuote
+                    case .characterAfterQuote: kind = .csvCharacterAfterQuote
+                    case .invalidUTF8: kind = .csvInvalidUTF8
+                    }
+                    pending = (kind, pos, tok.errorAt)
+                    break
                 }
-                issue(kind, b, rowStart: pos, at: tok.errorAt, fatal: true)
-                return (pos, .failed)
-            }
-            if tok.fieldCount != ncols {
-                if tok.isBlank { lines &+= 1; pos = next; continue }
-                let at = tok.fieldCount > ncols ? tok.extraStart : tok.contentEnd
-                let kind = DiagnosticKind.csvFieldCount(expected: ncols, got: tok.fieldCount)
-                if skipBadRows {
-                    issue(.csvRowSkipped(because: kind), b, rowStart: pos, at: at, fatal: false)
+                if tok.fieldCount != ncols {
+                    if tok.isBlank { lines &+= 1; pos = next; continue }
+                    let at = tok.fieldCount > ncols ? tok.extraStart : tok.contentEnd
+                    let kind = DiagnosticKind.csvFieldCount(expected: ncols, got: tok.fieldCount)
+                    if !skipBadRows { pending = (kind, pos, at); break }
+                    issue(.csvRowSkipped(because: kind), b, rowStart: pos, at: at, linesBefore: lines, fatal: false)
                     lines &+= 1 &+ tok.newlines
                     pos = next
                     continue
                 }
-                issue(kind, b, rowStart: pos, at: at, fatal: true)
+                batch.rowStart[rowsIn] = pos
+                batch.linesBefore[rowsIn] = lines
+                let base = rowsIn &* nWanted
+                for j in 0..<nWanted {
+                    let col = wanted[j]
+                    batch.starts[base &+ j] = tok.starts[col]
+                    batch.ends[base &+ j] = tok.ends[col]
+                    batch.flags[base &+ j] = tok.flags[col]
+                }
+                rowsIn &+= 1
+                lines &+= 1 &+ tok.newlines
+                pos = next
+            }
+            // Rows before a fatal problem may hold an earlier one: convert them first.
+            if rowsIn > 0 && !convert(b, rows: rowsIn) { return (pos, .failed) }
+            if let pending {
+                issue(pending.kind, b, rowStart: pending.rowStart, at: pending.at, linesBefore: lines, fatal: true)
                 return (pos, .failed)
             }
+            if let status { return (pos, status) }
+        }
+    }
+
+    /// Rows split at a time before their values are converted.
+    static let batchRows = 64
+
+    /// Where the wanted fields of a batch of rows are.
+    struct Batch {
+        let starts: UnsafeMutablePointer<Int>
+        let ends: UnsafeMutablePointer<Int>
+        let flags: UnsafeMutablePointer<UInt8>
+        let hashes: UnsafeMutablePointer<UInt64>
+        let rowStart: UnsafeMutablePointer<Int>
+        let linesBefore: UnsafeMutablePointer<Int>
+        let skipped: UnsafeMutablePointer<Bool>
+
+        init(columns: Int) {
+            let n = ChunkParser.batchRows * max(1, columns)
+            starts = .allocate(capacity: n); ends = .allocate(capacity: n); flags = .allocate(capacity: n)
+            hashes = .allocate(capacity: ChunkParser.batchRows)
+            rowStart = .allocate(capacity: ChunkParser.batchRows)
+            linesBefore = .allocate(capacity: ChunkParser.batchRows)
+            skipped = .allocate(capacity: ChunkParser.batchRows)
+        }
+
+        func deallocate() {
+            starts.deallocate(); ends.deallocate(); flags.deallocate(); hashes.deallocate()
+            rowStart.deallocate(); linesBefore.deallocate(); skipped.deallocate()
+        }
+    }
+
+    /// Converts a batch: number columns row by row (a bad value fails or skips its row), then
+    /// each text column in three passes: hash every value and touch its slot, then look them up
+    /// with the memory already on its way (high-cardinality columns are bound by cache misses).
+    private func convert(_ b: UnsafePointer<UInt8>, rows count: Int) -> Bool {
+        let nWanted = wanted.count
+        let builders = self.builderRefs
+        let batch = self.batch
+        let numeric = numericCount
+        for r in 0..<count {
+            batch.skipped[r] = false
             var j = 0
-            while j < nWanted {
-                let col = wanted[j]
+            let base = r &* nWanted
+            while j < numeric {
                 let builder = builders[j]
-                var s = tok.starts[col]
-                let fl = tok.flags[col]
-                var n = tok.ends[col] &- s
+                var s = batch.starts[base &+ j]
+                let fl = batch.flags[base &+ j]
+                var n = batch.ends[base &+ j] &- s
                 var p = b + s
                 if fl & 2 != 0 {
                     unescape(p, n)
                     p = UnsafePointer(unescaped.base); n = unescaped.count
                 }
-                if builder.pointee.kind == .text {
-                    if n == 0 && fl == 0 { ColumnBuilder.appendNull(builder) } else { ColumnBuilder.appendText(builder, p, n) }
-                } else if n == 0 {
+                if n == 0 {
                     ColumnBuilder.appendNull(builder)
                 } else if !ColumnBuilder.appendNumber(builder, p, n, scratch: scratch) {
                     s = fl & 1 != 0 ? s &- 1 : s
+                    let col = wanted[j]
                     let text = String(decoding: UnsafeBufferPointer(start: p, count: min(n, 60)), as: UTF8.self)
                     let type: ColumnType = builder.pointee.kind == .int ? .int : .double
                     let kind = DiagnosticKind.csvBadValue(column: names[col], type: type.article, text: text)
                     if skipBadRows {
                         for k in 0..<j { self.builders[k].dropLast() }
-                        issue(.csvRowSkipped(because: kind), b, rowStart: pos, at: s, fatal: false)
+                        issue(.csvRowSkipped(because: kind), b, rowStart: batch.rowStart[r], at: s,
+                              linesBefore: batch.linesBefore[r], fatal: false)
+                        batch.skipped[r] = true
                         break
                     }
-                    issue(kind, b, rowStart: pos, at: s, fatal: true)
-                    return (pos, .failed)
+                    issue(kind, b, rowStart: batch.rowStart[r], at: s, linesBefore: batch.linesBefore[r], fatal: true)
+                    return false
                 }
                 j &+= 1
             }
-            if j == nWanted { rows &+= 1 }
-            lines &+= 1 &+ tok.newlines
-            pos = next
+            if !batch.skipped[r] { rows &+= 1 }
         }
-        return (pos, .done)
+        var sink: UInt64 = 0
+        for j in numeric..<nWanted {
+            let builder = builders[j]
+            let dict = builder.pointee.dictionary.unsafelyUnwrapped
+            for r in 0..<count {
+                let k = r &* nWanted &+ j
+                let s = batch.starts[k], n = batch.ends[k] &- s
+                if batch.flags[k] & 2 == 0 && n > 0 {
+                    let h = csvHashBytes(b + s, n)
+                    batch.hashes[r] = h
+                    sink &+= ByteDictionary.touch(dict, hash: h)
+                }
+            }
+            for r in 0..<count where !batch.skipped[r] {
+                let k = r &* nWanted &+ j
+                let s = batch.starts[k], fl = batch.flags[k], n = batch.ends[k] &- s
+                if fl & 2 != 0 {
+                    unescape(b + s, n)
+                    ColumnBuilder.appendText(builder, UnsafePointer(unescaped.base), unescaped.count)
+                } else if n > 0 {
+                    ColumnBuilder.appendText(builder, b + s, n, hash: batch.hashes[r])
+                } else if fl == 0 {
+                    ColumnBuilder.appendNull(builder)
+                } else {
+                    ColumnBuilder.appendText(builder, b + s, 0)
+                }
+            }
+        }
+        touched &+= sink
+        return true
     }
 
     private func unescape(_ p: UnsafePointer<UInt8>, _ n: Int) {
@@ -350,9 +452,9 @@ final class ChunkParser {
         }
     }
 
-    private func issue(_ kind: DiagnosticKind, _ b: UnsafePointer<UInt8>, rowStart: Int, at: Int, fatal: Bool) {
+    private func issue(_ kind: DiagnosticKind, _ b: UnsafePointer<UInt8>, rowStart: Int, at: Int, linesBefore: Int, fatal: Bool) {
         let (delta, column) = RowTokenizer.locate(b, rowStart: rowStart, at: at)
-        let found = ChunkIssue(kind: kind, line: lines + 1 + delta, column: column)
+        let found = ChunkIssue(kind: kind, line: linesBefore + 1 + delta, column: column)
         if fatal { error = found } else { warnings.append(found) }
     }
 }

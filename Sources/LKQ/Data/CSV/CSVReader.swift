@@ -442,7 +442,9 @@ enum CSVReader {
                 result = scanRange(fd: fd, fileSize: fileSize, start: expected, limit: max(expected, limits[i]), parser: parser)
             }
             if let io = result.ioError { throw Diagnostic(.fileUnreadable(path, reason: io), .none) }
-            for w in parser.warnings {
+            // Rows skipped for their field count are found before those of the same batch
+            // skipped for a value: put them back in file order.
+            for w in parser.warnings.sorted(by: { ($0.line, $0.column) < ($1.line, $1.column) }) {
                 warnings.append(Diagnostic(w.kind, .file(path: path, line: lineBase + w.line, column: w.column)))
             }
             if let e = parser.error {
