@@ -31,11 +31,14 @@ public struct LKQError: Error, Sendable, CustomStringConvertible {
              .conditionAsValue, .valueAsCondition, .notInGroup:
             return .type
         case .fileNotFound, .fileUnreadable, .csvUnterminatedQuote, .csvFieldCount, .csvBadValue, .csvEmpty,
-             .csvDuplicateHeader, .csvInvalidUTF8:
+             .csvDuplicateHeader, .csvInvalidUTF8, .csvCharacterAfterQuote, .csvHeaderMismatch, .csvRowSkipped:
             return .data
         case .cancelled: return .cancelled
         }
     }
+
+    /// Whether this is a warning (a CSV row skipped with `skipBadRows`) rather than an error.
+    public var isWarning: Bool { diagnostic.isWarning }
 
     /// The message alone, without location: `unknown column 'sasran' in capaian; did you mean 'sasaran'?`.
     public var message: String { diagnostic.message }

@@ -45,6 +45,10 @@ enum DiagnosticKind: Sendable, Equatable {
     case csvEmpty
     case csvDuplicateHeader(String)
     case csvInvalidUTF8
+    case csvCharacterAfterQuote
+    case csvHeaderMismatch(position: Int, expected: String, found: String)
+    /// A warning: a row left out because of `because` (with skip-bad-rows on).
+    indirect case csvRowSkipped(because: DiagnosticKind)
     // Running
     case cancelled
 }
@@ -55,6 +59,12 @@ struct Diagnostic: Sendable, Error {
     var location: DiagnosticLocation
     /// Extra lines printed after the message (for example which rows were skipped).
     var notes: [String] = []
+
+    /// Whether this reports something LKQ worked around (a skipped row) rather than a failure.
+    var isWarning: Bool {
+        if case .csvRowSkipped = kind { return true }
+        return false
+    }
 
     init(_ kind: DiagnosticKind, _ location: DiagnosticLocation, notes: [String] = []) {
         self.kind = kind
@@ -132,7 +142,20 @@ struct Diagnostic: Sendable, Error {
         case .csvDuplicateHeader(let name):
             return "the header names column '\(name)' twice"
         case .csvInvalidUTF8:
-            return "the file is not valid UTF-8"
+            return "the file is not valid UTF-8 here; save it as UTF-8"
+        case .csvCharacterAfterQuote:
+            return "unexpected character after a closing quote; write a quote inside a quoted field as \"\""
+        case .csvHeaderMismatch(let position, let expected, let found):
+            return "header column \(position) is '\(found)' but the schema expects '\(expected)'; fix the header or the schema"
+        case .csvRowSkipped(let reason):
+            switch reason {
+            case .csvFieldCount(let expected, let got):
+                return "row skipped: it has \(got) fields but the header has \(expected)"
+            case .csvBadValue(let column, let type, let text):
+                return "row skipped: '\(text)' in column '\(column)' is not \(type)"
+            default:
+                return "row skipped: " + Diagnostic(reason, .none).message
+            }
         case .cancelled:
             return "query cancelled"
         }
@@ -157,7 +180,8 @@ struct Diagnostic: Sendable, Error {
             let width = max(1, file.slice(SourceRange(range.start, endOnLine)).count)
             out += "\n    \(text)\n    " + String(repeating: " ", count: column - 1) + red + String(repeating: "^", count: width) + reset
         case .file(let path, let line, let column):
-            out = "\(bold)\(path):\(line):\(column):\(reset) \(red)error:\(reset) \(message)"
+            let label = isWarning ? "warning:" : "error:"
+            out = "\(bold)\(path):\(line):\(column):\(reset) \(red)\(label)\(reset) \(message)"
         case .none:
             out = "\(red)error:\(reset) \(message)"
         }

@@ -133,20 +133,27 @@ extension Evaluator {
         if constant == .null { return [] }
         let n = among?.count ?? frame.rowCount
         var out: [Int32] = []
-        @inline(__always) func scan(_ test: (Int) -> Bool) {
+        func scan(_ test: (Int) -> Bool) {
             let nulls = column.nulls
-            if let among {
-                for k in 0..<n {
-                    let p = among[k]
-                    let row = frame.row(Int(p))
-                    if nulls?.isNull(row) != true && test(row) { out.append(p) }
+            // Large scans run in slices on every core; the slices' hits are joined in order,
+            // so the selection stays in row order.
+            let parts = Parallel.map(n) { slice -> [Int32] in
+                var hits: [Int32] = []
+                if let among {
+                    for k in slice {
+                        let p = among[k]
+                        let row = frame.row(Int(p))
+                        if nulls?.isNull(row) != true && test(row) { hits.append(p) }
+                    }
+                } else {
+                    for p in slice {
+                        let row = frame.row(p)
+                        if nulls?.isNull(row) != true && test(row) { hits.append(Int32(p)) }
+                    }
                 }
-            } else {
-                for p in 0..<n {
-                    let row = frame.row(p)
-                    if nulls?.isNull(row) != true && test(row) { out.append(Int32(p)) }
-                }
+                return hits
             }
+            out = parts.count == 1 ? parts[0] : Array(parts.joined())
         }
         switch (column.storage, constant) {
         case (.text(let codes, let dict), .text(let s)):

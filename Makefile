@@ -1,0 +1,33 @@
+# LKQ: the two commands a new user needs are `make run` and `make test`.
+# Both install what is missing (libedit-dev) first.
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test deps build release data bench-data bench
+
+## Start the lkq REPL on the built-in LKIP 2023 data.
+run: release
+	./.build/release/lkq
+
+## Run the whole test suite.
+test: deps
+	swift build --build-tests
+	swift test --skip-build
+
+## Install the system libraries LKQ needs (Debian/Ubuntu).
+deps:
+	@if [ ! -f /usr/include/histedit.h ]; then \
+		echo "Installing libedit-dev..."; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libedit-dev pkg-config; \
+	fi
+
+build: deps
+	swift build
+
+release: deps
+	swift build -c release --product lkq
+
+## Regenerate the embedded copy of the built-in data after editing Sources/LKQ/Data/LKIP2023.
+data:
+	python3 Scripts/embed-data.py
+	python3 Scripts/check-data.py

@@ -1,0 +1,225 @@
+import Foundation
+
+/// How a column's numbers are written.
+enum NumberLocale: UInt8, Sendable {
+    /// `1476`, `1476.5`, `-1.5e3`.
+    case c = 0
+    /// `1.476` (thousands dot), `98,40` (decimal comma), `Rp 9.051.591.780,50`.
+    case indonesian = 1
+}
+
+/// Exact powers of ten that a `Double` holds without rounding (10^0 ... 10^22).
+nonisolated(unsafe) let csvPow10: UnsafeMutablePointer<Double> = {
+    let p = UnsafeMutablePointer<Double>.allocate(capacity: 23)
+    var v = 1.0
+    for i in 0...22 { p[i] = v; v *= 10 }
+    return p
+}()
+
+@inline(__always) func csvIsSpace(_ c: UInt8) -> Bool { c == 32 || c == 9 }
+
+/// Byte-level number parsing; no `String` is built except on the rare slow path of `parseDouble`.
+enum CSVNumbers {
+    /// An optionally signed decimal integer, surrounding blanks allowed; `nil` when the text is
+    /// anything else or does not fit in 64 bits.
+    @inline(__always)
+    static func parseInt(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
+        var i = 0, e = n
+        while i < e && csvIsSpace(p[i]) { i &+= 1 }
+        while e > i && csvIsSpace(p[e &- 1]) { e &-= 1 }
+        if i == e { return nil }
+        var neg = false
+        if p[i] == 45 { neg = true; i &+= 1 } else if p[i] == 43 { i &+= 1 }
+        if i == e { return nil }
+        var v: UInt64 = 0
+        if e &- i <= 18 {
+            while i < e {
+                let d = p[i] &- 48
+                if d > 9 { return nil }
+                v = v &* 10 &+ UInt64(d)
+                i &+= 1
+            }
+            return neg ? -Int64(v) : Int64(v)
+        }
+        while i < e {
+            let d = p[i] &- 48
+            if d > 9 { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(UInt64(d))
+            if o1 || o2 { return nil }
+            v = a
+            i &+= 1
+        }
+        if neg { return v <= UInt64(Int64.max) &+ 1 ? Int64(bitPattern: 0 &- v) : nil }
+        return v <= UInt64(Int64.max) ? Int64(v) : nil
+    }
+
+    /// A decimal floating-point number (`-12`, `3.`, `.5`, `1.5e-3`), surrounding blanks allowed.
+    /// No `inf`, `nan` or hex forms. The result is exactly what `strtod` gives: up to 15
+    /// significant digits with a power of ten up to 22 is computed with one correctly rounded
+    /// operation (both operands are exact); anything else goes to the C library's parser.
+    @inline(__always)
+    static func parseDouble(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
+        var i = 0, e = n
+        while i < e && csvIsSpace(p[i]) { i &+= 1 }
+        while e > i && csvIsSpace(p[e &- 1]) { e &-= 1 }
+        if i == e { return nil }
+        let s = i
+        var neg = false
+        if p[i] == 45 { neg = true; i &+= 1 } else if p[i] == 43 { i &+= 1 }
+        var mant: UInt64 = 0
+        var sig = 0, digits = 0, scale = 0
+        var dropped = false
+        while i < e {
+            let d = p[i] &- 48
+            if d > 9 { break }
+            digits &+= 1
+            if mant != 0 || d != 0 {
+                if sig < 19 { mant = mant &* 10 &+ UInt64(d); sig &+= 1 } else { dropped = true; scale &+= 1 }
+            }
+            i &+= 1
+        }
+        if i < e && p[i] == 46 {
+            i &+= 1
+            while i < e {
+                let d = p[i] &- 48
+                if d > 9 { break }
+                digits &+= 1
+                if mant != 0 || d != 0 {
+                    if sig < 19 { mant = mant &* 10 &+ UInt64(d); sig &+= 1; scale &-= 1 } else { dropped = true }
+                } else {
+                    scale &-= 1
+                }
+                i &+= 1
+            }
+        }
+        if digits == 0 { return nil }
+        if i < e && (p[i] | 0x20) == 101 {
+            i &+= 1
+            var eneg = false
+            if i < e && (p[i] == 45 || p[i] == 43) { eneg = p[i] == 45; i &+= 1 }
+            var ex = 0, ed = 0
+            while i < e {
+                let d = p[i] &- 48
+                if d > 9 { break }
+                if ex < 100_000 { ex = ex &* 10 &+ Int(d) }
+                ed &+= 1
+                i &+= 1
+            }
+            if ed == 0 { return nil }
+            scale &+= eneg ? -ex : ex
+        }
+        if i != e { return nil }
+        if !dropped && sig <= 15 {
+            if mant == 0 { return neg ? -0.0 : 0.0 }
+            let m = Double(mant)
+            if scale >= 0 && scale <= 22 {
+                let r = m * csvPow10[scale]
+                return neg ? -r : r
+            }
+            if scale < 0 && scale >= -22 {
+                let r = m / csvPow10[-scale]
+                return neg ? -r : r
+            }
+        }
+        return Double(String(decoding: UnsafeBufferPointer(start: p + s, count: e &- s), as: UTF8.self))
+    }
+
+    /// Flags from ``normalizeIndonesian``.
+    struct IndoFlags: OptionSet {
+        let rawValue: UInt8
+        /// Has a decimal comma.
+        static let decimal = IndoFlags(rawValue: 1)
+        /// Unmistakably Indonesian: `Rp`, two or more thousands dots, thousands dots with a
+        /// decimal comma, or a decimal comma followed by other than three digits.
+        static let clear = IndoFlags(rawValue: 2)
+        /// A decimal comma followed by exactly three digits (`1,234`): Indonesian only when the
+        /// file's separator is not a comma.
+        static let commaThree = IndoFlags(rawValue: 4)
+    }
+
+    /// Rewrites an Indonesian-style number into C syntax in `out` (at most `cap` bytes):
+    /// `[-][Rp[.]] d{1,3}(.ddd)* [,d+]` or `[-][Rp[.]] d+ [,d+]`. Returns the length written,
+    /// or -1 when the text is not such a number.
+    @inline(__always)
+    static func normalizeIndonesian(_ p: UnsafePointer<UInt8>, _ n: Int, _ out: UnsafeMutablePointer<UInt8>,
+                                    _ cap: Int, _ flags: inout IndoFlags) -> Int {
+        var i = 0, e = n
+        while i < e && csvIsSpace(p[i]) { i &+= 1 }
+        while e > i && csvIsSpace(p[e &- 1]) { e &-= 1 }
+        if i == e { return -1 }
+        var o = 0
+        var neg = false
+        if p[i] == 45 { neg = true; i &+= 1; while i < e && csvIsSpace(p[i]) { i &+= 1 } }
+        if i &+ 1 < e && (p[i] | 0x20) == 114 && (p[i &+ 1] | 0x20) == 112 {
+            flags.insert(.clear)
+            i &+= 2
+            if i < e && p[i] == 46 { i &+= 1 }
+            while i < e && csvIsSpace(p[i]) { i &+= 1 }
+            if !neg && i < e && p[i] == 45 { neg = true; i &+= 1 }
+        }
+        if neg { out[o] = 45; o &+= 1 }
+        var k = 0
+        while i < e && p[i] &- 48 <= 9 {
+            if o >= cap { return -1 }
+            out[o] = p[i]; o &+= 1; i &+= 1; k &+= 1
+        }
+        if k == 0 { return -1 }
+        var dots = 0
+        if i < e && p[i] == 46 {
+            if k > 3 { return -1 }
+            while i < e && p[i] == 46 {
+                if i &+ 3 >= e { return -1 }
+                for j in 1...3 {
+                    let c = p[i &+ j]
+                    if c &- 48 > 9 { return -1 }
+                    if o >= cap { return -1 }
+                    out[o] = c; o &+= 1
+                }
+                i &+= 4
+                dots &+= 1
+            }
+            if i < e && p[i] &- 48 <= 9 { return -1 }
+        }
+        if dots >= 2 { flags.insert(.clear) }
+        if i < e && p[i] == 44 {
+            i &+= 1
+            if o >= cap { return -1 }
+            out[o] = 46; o &+= 1
+            var f = 0
+            while i < e && p[i] &- 48 <= 9 {
+                if o >= cap { return -1 }
+                out[o] = p[i]; o &+= 1; i &+= 1; f &+= 1
+            }
+            if f == 0 { return -1 }
+            flags.insert(.decimal)
+            if dots > 0 || f != 3 { flags.insert(.clear) } else { flags.insert(.commaThree) }
+        }
+        if i != e { return -1 }
+        return o
+    }
+}
+
+/// A fast 64-bit hash of bytes (not cryptographic).
+@inline(__always)
+func csvHashBytes(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+    var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ (UInt64(truncatingIfNeeded: n) &* 0xC2B2_AE3D_27D4_EB4F)
+    var i = 0
+    let raw = UnsafeRawPointer(p)
+    while i &+ 8 <= n {
+        let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 29
+        i &+= 8
+    }
+    if i < n {
+        var w: UInt64 = 0
+        var s: UInt64 = 0
+        while i < n { w |= UInt64(p[i]) << s; s &+= 8; i &+= 1 }
+        h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 29
+    }
+    h = h &* 0xC4CE_B9FE_1A85_EC53
+    h ^= h >> 32
+    return h
+}
