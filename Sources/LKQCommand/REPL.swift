@@ -151,10 +151,8 @@ final class REPL {
         switch DataLoading.loadFile(path, as: name, into: runner.session.engine, settings: settings) {
         case .success(let engine):
             runner.session.use(engine)
-        case .failure(.lkq(let error)):
+        case .failure(let error):
             runner.report(error)
-        case .failure(.message(let message)):
-            complain(message)
         }
     }
 
