@@ -4,6 +4,10 @@
 /*
  * Fixed-argument wrappers around libedit's variadic el_set/el_get/history calls, which
  * Swift cannot call, plus the little signal and terminal plumbing the REPL needs.
+ *
+ * Everything here is static, so every Swift object file that calls into it gets its own
+ * copy of the state (the SIGINT flag, the prompt, the input fd): call the stateful parts
+ * from LineEditor.swift only.
  */
 
 #include <errno.h>

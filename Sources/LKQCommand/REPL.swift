@@ -1,5 +1,4 @@
 import Foundation
-import CEditLine
 import LKQ
 
 /// The interactive session: prompts, line editing, dot-commands, Ctrl-C that stops a query.
@@ -67,12 +66,12 @@ final class REPL {
         }
         // Deeply nested expressions recurse in the parser; give it room.
         thread.stackSize = 16 << 20
-        _ = lkq_take_interrupt()
+        _ = LineEditor.takeInterrupt()
         thread.start()
         while done.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
-            if lkq_take_interrupt() != 0 { cancellation.cancel() }
+            if LineEditor.takeInterrupt() { cancellation.cancel() }
         }
-        _ = lkq_take_interrupt()
+        _ = LineEditor.takeInterrupt()
     }
 
     // MARK: Dot-commands

@@ -70,7 +70,8 @@ import Testing
     @Test func dataDirectoryAddsTables() throws {
         let dir = TempDir()
         dir.write("realisasi.csv", "kode,nilai\nA,10\nB,32\n")
-        let run = try lkq(["--data", dir.path, "-e", "realisasi | sum nilai", "-e", "capaian | count"])
+        let run = try lkq(["--data", dir.path, "-e", "realisasi | sum nilai", "-e", "capaian | count"],
+                          environment: ["LKQ_CACHE_DIR": dir.path + "/cache"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout == "sum_nilai\n42\n\ncount\n9\n")
     }

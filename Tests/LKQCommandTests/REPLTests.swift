@@ -65,6 +65,25 @@ import Testing
         #expect(!t.screen.contains("error"))
     }
 
+    @Test func ctrlCCancelsARunningQuery() throws {
+        // Big enough that loading and filtering it takes well over the moment before Ctrl-C.
+        var csv = "id,nilai,teks\n"
+        csv.reserveCapacity(30_000_000)
+        for i in 0..<1_500_000 { csv += "\(i),\((i &* 7919) % 1_000_003),t\(i % 997)\n" }
+        let file = home.write("besar.csv", csv)
+        let t = try start()
+        t.type(".load \(file) as besar\r")
+        #expect(t.waitFor("lkq> "))
+        t.type("besar where teks ~ \"9\" | select id * 2 + nilai as x | sort x desc | limit 1\r")
+        #expect(t.waitFor("limit 1"))
+        usleep(300_000)
+        t.type("\u{03}", atPrompt: false)
+        #expect(t.waitFor("query cancelled", timeout: 60), "\(t.screen)")
+        #expect(t.waitFor("lkq> "))
+        t.type("capaian | count\r")
+        #expect(t.waitFor("(1 row)"), "\(t.screen)")
+    }
+
     @Test func lineEndingInPipeContinues() throws {
         let t = try start()
         t.type("capaian |\r")

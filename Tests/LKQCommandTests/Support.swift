@@ -129,10 +129,11 @@ final class Terminal {
     /// Types `keys` once the program is reading keys one by one. libedit prints its prompt
     /// before it leaves cooked mode, and a key typed in between would be taken by the
     /// terminal's line discipline (Ctrl-D as end of line, say) instead of the editor.
-    func type(_ keys: String) {
+    /// With `atPrompt: false` the keys go at once, as when interrupting a running query.
+    func type(_ keys: String, atPrompt: Bool = true) {
         let deadline = Date().addingTimeInterval(5)
         var mode = termios()
-        while tcgetattr(master, &mode) == 0 && (mode.c_lflag & tcflag_t(ICANON)) != 0 && Date() < deadline {
+        while atPrompt && tcgetattr(master, &mode) == 0 && (mode.c_lflag & tcflag_t(ICANON)) != 0 && Date() < deadline {
             readSome(timeout: 0.01)
         }
         var bytes = Array(keys.utf8)
