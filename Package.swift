@@ -32,5 +32,9 @@ let package = Package(
             dependencies: ["LKQ"],
             exclude: ["Cases"]
         ),
+        .testTarget(
+            name: "LKQCommandTests",
+            dependencies: ["LKQCommand", "LKQ"]
+        ),
     ]
 )

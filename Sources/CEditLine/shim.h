@@ -4,10 +4,15 @@
 /*
  * Fixed-argument wrappers around libedit's variadic el_set/el_get/history calls, which
  * Swift cannot call, plus the little signal and terminal plumbing the REPL needs.
+ *
+ * Everything here is static, so every Swift object file that calls into it gets its own
+ * copy of the state (the SIGINT flag, the prompt, the input fd): call the stateful parts
+ * from LineEditor.swift only.
  */
 
 #include <errno.h>
 #include <histedit.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,8 +30,16 @@ static void lkq_on_sigint(int signo) {
     lkq_interrupted = 1;
 }
 
-/* Installs the handler without SA_RESTART, so a blocked read() returns EINTR. */
+/*
+ * Installs the handler without SA_RESTART, so a blocked read() returns EINTR. SIGINT is
+ * also unblocked: a parent that started us from a thread with signals blocked (as thread
+ * pools do) would otherwise leave Ctrl-C dead.
+ */
 static inline int lkq_install_sigint(void) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = lkq_on_sigint;
@@ -65,6 +78,8 @@ static int lkq_read_char(EditLine *el, wchar_t *out) {
     unsigned char bytes[4];
     int have = 0, need = 1;
     for (;;) {
+        /* A Ctrl-C that came before this read (while the terminal was still cooked) counts too. */
+        if (lkq_interrupted) return -1;
         ssize_t n = read(lkq_input_fd, bytes + have, 1);
         if (n == 0) return 0;
         if (n < 0) {

@@ -52,7 +52,6 @@ struct Completer {
     static let stages = ["where", "select", "sort", "limit", "count", "sum", "avg", "min", "max", "group"]
     static let aggregates = ["count", "sum", "avg", "min", "max"]
     static let functions = ["round", "abs", "lower", "upper", "coalesce"]
-    static let conditionWords = ["and", "or", "not", "is", "null"]
 
     /// Completes `text`, everything before the cursor (earlier lines of the statement included).
     func complete(_ text: String) -> Completion {
@@ -95,24 +94,23 @@ struct Completer {
 
         // The stage the cursor is in decides what else fits beside the columns.
         let stage = body.lastIndex(of: "|").map { body[($0 + 1)...].first ?? "" } ?? "where"
-        var words = columns
+        // Right after a finished operand only a connective fits; in 'group by' an aggregate may follow a key.
+        let afterOperand = Self.isEndOfOperand(last)
         switch stage {
         case "where":
-            words += Self.functions + Self.conditionWords
+            if last == "is" { return ["not", "null"] }
+            return afterOperand ? ["and", "or", "is"] : columns + Self.functions + ["not", "null"]
         case "select":
-            words += Self.functions + ["as"]
+            return afterOperand ? ["as"] : columns + Self.functions
         case "sort":
-            words += Self.functions + ["asc", "desc"]
+            return afterOperand ? ["asc", "desc"] : columns + Self.functions
         case "group":
-            words += Self.functions + Self.aggregates + ["as"]
+            return columns + Self.functions + Self.aggregates + (afterOperand ? ["as"] : [])
         case "sum", "avg", "min", "max":
-            words += Self.functions
+            return afterOperand ? [] : columns + Self.functions
         default:
-            words = []
+            return []
         }
-        // A new stage or a condition may start after a finished expression.
-        if Self.isEndOfOperand(last) { words += stage == "where" ? ["and", "or", "is"] : [] }
-        return words
     }
 
     private func completeDotCommand(_ text: String) -> Completion {
@@ -177,8 +175,13 @@ struct Completer {
         c == "_" || c.isLetter || c.isNumber
     }
 
+    /// Words that start or join parts of a statement, so never end an operand.
+    static let connectives: Set<String> = ["let", "from", "where", "select", "as", "sort", "limit", "group", "by",
+                                           "and", "or", "not", "is", "sum", "avg", "min", "max", "count"]
+
     private static func isEndOfOperand(_ token: String) -> Bool {
-        token == ")" || token.first.map { isNameCharacter($0) || $0 == "\"" || $0 == "'" } ?? false
+        if connectives.contains(token) { return false }
+        return token == ")" || token.first.map { isNameCharacter($0) || $0 == "\"" || $0 == "'" } ?? false
     }
 
     /// Names given with `as` earlier in the statement: columns later stages can use.

@@ -1,32 +1,33 @@
 import LKQ
 
-/// Reads CSV files into tables, as `--data` and `.load` ask.
-///
-/// TODO(csv branch): the calls below go through `Engine.loadingDirectory(_:options:)` and the
-/// single-file loader once branch `csv` lands on main; until then they report that loading
-/// is not available. This is the only place that needs filling in.
+/// Reads CSV files into tables, as `--data` and `.load` ask, through the library's loaders.
 enum DataLoading {
     /// The command-line switches that shape CSV reading.
     struct Settings {
         var locale = Options.NumberLocale.auto
         var skipBadRows = false
         var useCache = true
-    }
 
-    enum Failure: Error {
-        case lkq(LKQError)
-        case message(String)
+        var csvOptions: CSVOptions {
+            let locale: CSVOptions.Locale
+            switch self.locale {
+            case .id: locale = .indonesian
+            case .auto: locale = .auto
+            case .c: locale = .c
+            }
+            // Skipped rows are reported when a query first reads the table, as warnings.
+            return CSVOptions(locale: locale, skipBadRows: skipBadRows, useCache: useCache,
+                              onWarning: { warning in Console.err(warning.rendered(color: Console.colorErr) + "\n") })
+        }
     }
-
-    static let unavailable = Failure.message("loading CSV files is not available in this build yet")
 
     /// `engine` with every CSV file in `directory` added as a table named after the file.
-    static func loadDirectory(_ directory: String, into engine: Engine, settings: Settings) -> Result<Engine, Failure> {
-        .failure(unavailable)
+    static func loadDirectory(_ directory: String, into engine: Engine, settings: Settings) -> Result<Engine, LKQError> {
+        Result { () throws(LKQError) in try engine.loadingDirectory(directory, options: settings.csvOptions) }
     }
 
     /// `engine` with the CSV file at `path` added as table `name` (by default the file's name).
-    static func loadFile(_ path: String, as name: String?, into engine: Engine, settings: Settings) -> Result<Engine, Failure> {
-        .failure(unavailable)
+    static func loadFile(_ path: String, as name: String?, into engine: Engine, settings: Settings) -> Result<Engine, LKQError> {
+        Result { () throws(LKQError) in try engine.loadingCSV(at: path, as: name, options: settings.csvOptions) }
     }
 }

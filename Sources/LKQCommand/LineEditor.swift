@@ -56,6 +56,12 @@ final class LineEditor {
         history_end(history)
     }
 
+    /// Whether Ctrl-C was pressed since the last call (clears the flag).
+    ///
+    /// The flag is a `static` in shim.h, so each object file that uses it gets its own copy:
+    /// every use must stay in this file, beside the handler that sets it.
+    static func takeInterrupt() -> Bool { lkq_take_interrupt() != 0 }
+
     /// Shows `prompt` and reads one line, with editing.
     func readLine(prompt: String) -> Input {
         lkq_el_set_prompt(prompt)

@@ -64,6 +64,9 @@ struct Options {
                 name = String(arg[..<eq])
                 inline = String(arg[arg.index(after: eq)...])
             }
+            if inline != nil, ["--bail", "--skip-bad-rows", "--no-cache", "--help", "--version"].contains(name) {
+                throw UsageError(message: "option '\(name)' takes no value")
+            }
             switch name {
             case "--":
                 onlyFiles = true
@@ -94,9 +97,6 @@ struct Options {
             case "--bail":
                 options.bail = true
             default:
-                if inline != nil, ["--bail", "--skip-bad-rows", "--no-cache", "--help", "--version"].contains(name) {
-                    throw UsageError(message: "option '\(name)' takes no value")
-                }
                 throw UsageError(message: "unknown option '\(arg)'")
             }
         }

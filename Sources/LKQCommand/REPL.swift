@@ -1,5 +1,4 @@
 import Foundation
-import CEditLine
 import LKQ
 
 /// The interactive session: prompts, line editing, dot-commands, Ctrl-C that stops a query.
@@ -67,12 +66,12 @@ final class REPL {
         }
         // Deeply nested expressions recurse in the parser; give it room.
         thread.stackSize = 16 << 20
-        _ = lkq_take_interrupt()
+        _ = LineEditor.takeInterrupt()
         thread.start()
         while done.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
-            if lkq_take_interrupt() != 0 { cancellation.cancel() }
+            if LineEditor.takeInterrupt() { cancellation.cancel() }
         }
-        _ = lkq_take_interrupt()
+        _ = LineEditor.takeInterrupt()
     }
 
     // MARK: Dot-commands
@@ -151,10 +150,8 @@ final class REPL {
         switch DataLoading.loadFile(path, as: name, into: runner.session.engine, settings: settings) {
         case .success(let engine):
             runner.session.use(engine)
-        case .failure(.lkq(let error)):
+        case .failure(let error):
             runner.report(error)
-        case .failure(.message(let message)):
-            complain(message)
         }
     }
 

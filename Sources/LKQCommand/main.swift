@@ -59,11 +59,8 @@ if let directory = options.dataDirectory {
     switch DataLoading.loadDirectory(directory, into: engine, settings: settings) {
     case .success(let loaded):
         engine = loaded
-    case .failure(.lkq(let error)):
+    case .failure(let error):
         Console.err(error.rendered(color: Console.colorErr) + "\n")
-        exit(ExitStatus.failed)
-    case .failure(.message(let message)):
-        Console.err(Runner.errorLine(message))
         exit(ExitStatus.failed)
     }
 }

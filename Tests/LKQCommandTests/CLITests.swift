@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+/// The `lkq` command run as a subprocess, as scripts and pipes use it.
+@Suite struct CLITests {
+    @Test func pipedStdinRunsAsScriptWithoutPrompt() throws {
+        let run = try lkq([], input: "capaian | count\n")
+        #expect(run.stdout == "count\n9\n")
+        #expect(run.stderr == "")
+        #expect(run.status == 0)
+    }
+
+    @Test func helpListsOptionsAndStatuses() throws {
+        let run = try lkq(["--help"])
+        #expect(run.status == 0)
+        for option in ["--execute", "--format", "--data", "--locale", "--skip-bad-rows", "--no-cache", "--bail", "--version", "exit status"] {
+            #expect(run.stdout.contains(option), "missing \(option)")
+        }
+        #expect(try lkq(["--version"]).stdout.hasPrefix("lkq "))
+    }
+
+    @Test(arguments: [["--bogus"], ["--format"], ["--format", "xml"], ["--locale", "fr"], ["missing-file.lkq"], ["--bail=yes"]])
+    func usageErrorsExitTwo(_ arguments: [String]) throws {
+        let run = try lkq(arguments)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("try 'lkq --help'"))
+        #expect(run.stdout == "")
+    }
+
+    @Test func errorInScriptNamesFileLineAndColumn() throws {
+        let dir = TempDir()
+        dir.write("laporan.lkq", "# capaian per sasaran\ncapaian | count\ncapaian | limit lima\n")
+        let run = try lkq(["laporan.lkq"], cwd: dir.path)
+        #expect(run.status == 1)
+        #expect(run.stderr.hasPrefix("laporan.lkq:3:17: error:"), "\(run.stderr)")
+        #expect(run.stderr.contains("\n    capaian | limit lima\n                    ^"))
+        #expect(run.stdout == "count\n9\n")
+    }
+
+    @Test func scriptsGoOnAfterAnErrorUnlessBail() throws {
+        let dir = TempDir()
+        let script = dir.write("dua.lkq", "#!/usr/bin/env lkq\ncapaian | limit x\ncapaian | count\n")
+        let goOn = try lkq([script])
+        #expect(goOn.status == 1)
+        #expect(goOn.stdout == "count\n9\n")
+        #expect(goOn.stderr.hasPrefix(script + ":2:17: error:"), "\(goOn.stderr)")
+        let bail = try lkq(["--bail", script, "-e", "capaian | count"])
+        #expect(bail.status == 1)
+        #expect(bail.stdout == "")
+    }
+
+    @Test func expressionsShareOneSession() throws {
+        let run = try lkq(["-e", "let rendah = capaian where realisasi < target", "-e", "rendah | count"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.hasPrefix("count\n"))
+        let bad = try lkq(["-e", "capaian where sasran = 1"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.hasPrefix("-e:1:15: error:"), "\(bad.stderr)")
+    }
+
+    @Test func formats() throws {
+        let json = try lkq(["--format", "json", "-e", "capaian | count"])
+        #expect(json.stdout == "[\n{\"count\":9}\n]\n")
+        let markdown = try lkq(["--format=markdown", "-e", "capaian | count"])
+        #expect(markdown.stdout == "| count |\n| ---: |\n| 9 |\n")
+        let table = try lkq(["-f", "table", "-e", "capaian | count"])
+        #expect(table.stdout == "count\n─────\n    9\n(1 row)\n")
+    }
+
+    @Test func dataDirectoryAddsTables() throws {
+        let dir = TempDir()
+        dir.write("realisasi.csv", "kode,nilai\nA,10\nB,32\n")
+        let run = try lkq(["--data", dir.path, "-e", "realisasi | sum nilai", "-e", "capaian | count"],
+                          environment: ["LKQ_CACHE_DIR": dir.path + "/cache"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "sum_nilai\n42\n\ncount\n9\n")
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the built `lkq` is: beside the test bundle in the build products folder.
+enum Binary {
+    static let path: String = {
+        if let path = ProcessInfo.processInfo.environment["LKQ_BINARY"] { return path }
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var folder = URL(fileURLWithPath: me).deletingLastPathComponent()
+        // On some platforms the test binary sits inside a .xctest bundle folder.
+        while folder.path != "/" && !FileManager.default.isExecutableFile(atPath: folder.appendingPathComponent("lkq").path) {
+            folder = folder.deletingLastPathComponent()
+        }
+        return folder.appendingPathComponent("lkq").path
+    }()
+}
+
+/// A temporary folder, removed when the value is dropped.
+final class TempDir {
+    let path: String
+    init() {
+        var template = Array((NSTemporaryDirectory() + "lkq-test-XXXXXX").utf8CString)
+        path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    @discardableResult
+    func write(_ name: String, _ text: String) -> String {
+        let file = path + "/" + name
+        _ = FileManager.default.createFile(atPath: file, contents: Data(text.utf8))
+        return file
+    }
+}
+
+/// What a finished run of `lkq` printed and how it ended.
+struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs `lkq` with `arguments`, feeding `input` on stdin; killed after `timeout` seconds.
+func lkq(_ arguments: [String], input: String = "", cwd: String? = nil, environment: [String: String] = [:],
+         timeout: Double = 20) throws -> Run {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Binary.path)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = "1"
+    for (k, v) in environment { env[k] = v }
+    process.environment = env
+    if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+    process.standardInput = stdin
+    process.standardOutput = stdout
+    process.standardError = stderr
+    let finished = DispatchSemaphore(value: 0)
+    process.terminationHandler = { _ in finished.signal() }
+    try process.run()
+
+    // Drain both pipes while the child runs, so a large output cannot block it.
+    final class Box: @unchecked Sendable { var out = Data(); var err = Data() }
+    let box = Box()
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) { box.out = stdout.fileHandleForReading.readDataToEndOfFile() }
+    DispatchQueue.global().async(group: group) { box.err = stderr.fileHandleForReading.readDataToEndOfFile() }
+    stdin.fileHandleForWriting.write(Data(input.utf8))
+    try? stdin.fileHandleForWriting.close()
+
+    if finished.wait(timeout: .now() + timeout) == .timedOut {
+        kill(process.processIdentifier, SIGKILL)
+        finished.wait()
+    }
+    _ = group.wait(timeout: .now() + 5)
+    return Run(status: process.terminationStatus,
+               stdout: String(decoding: box.out, as: UTF8.self),
+               stderr: String(decoding: box.err, as: UTF8.self))
+}
+
+/// `lkq` on a pseudo-terminal: type keys, wait for text on the screen, never hang.
+final class Terminal {
+    let pid: pid_t
+    let master: Int32
+    private var output: [UInt8] = []
+    /// Bytes of output that earlier waits have matched and moved past.
+    private var consumed = 0
+    private var reaped = false
+
+    init(arguments: [String] = [], environment: [String: String]) throws {
+        var env = ["TERM": "xterm", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
+        for (k, v) in environment { env[k] = v }
+        // Build every C string before fork: the child may only call execve.
+        let argv = ([Binary.path] + arguments).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var size = winsize(ws_row: 40, ws_col: 120, ws_xpixel: 0, ws_ypixel: 0)
+        var fd: Int32 = -1
+        let pid = forkpty(&fd, nil, nil, &size)
+        if pid == 0 {
+            // Start the way a shell would: no signals blocked (test threads block them).
+            var none = sigset_t()
+            sigemptyset(&none)
+            sigprocmask(SIG_SETMASK, &none, nil)
+            execve(Binary.path, argv, envp)
+            _exit(127)
+        }
+        guard pid > 0 else { throw POSIXError(.EAGAIN) }
+        self.pid = pid
+        self.master = fd
+    }
+
+    deinit {
+        if !reaped {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+        close(master)
+    }
+
+    /// Everything the program has written, escape sequences and all.
+    var screen: String { String(decoding: output, as: UTF8.self) }
+
+    /// Everything shown since the last successful wait.
+    var recent: String { String(decoding: output[consumed...], as: UTF8.self) }
+
+    /// Types `keys` once the program is reading keys one by one. libedit prints its prompt
+    /// before it leaves cooked mode, and a key typed in between would be taken by the
+    /// terminal's line discipline (Ctrl-D as end of line, say) instead of the editor.
+    /// With `atPrompt: false` the keys go at once, as when interrupting a running query.
+    func type(_ keys: String, atPrompt: Bool = true) {
+        let deadline = Date().addingTimeInterval(5)
+        var mode = termios()
+        while atPrompt && tcgetattr(master, &mode) == 0 && (mode.c_lflag & tcflag_t(ICANON)) != 0 && Date() < deadline {
+            readSome(timeout: 0.01)
+        }
+        var bytes = Array(keys.utf8)
+        _ = bytes.withUnsafeMutableBytes { Glibc.write(master, $0.baseAddress, $0.count) }
+    }
+
+    /// Reads until `text` appears after what earlier waits consumed; false after `timeout`.
+    @discardableResult
+    func waitFor(_ text: String, timeout: Double = 10) -> Bool {
+        let needle = Array(text.utf8)
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let end = find(needle) {
+                consumed = end
+                return true
+            }
+            let left = deadline.timeIntervalSinceNow
+            if left <= 0 { return false }
+            readSome(timeout: min(left, 0.2))
+        }
+    }
+
+    private func find(_ needle: [UInt8]) -> Int? {
+        guard !needle.isEmpty, output.count - consumed >= needle.count else { return needle.isEmpty ? consumed : nil }
+        for start in consumed...(output.count - needle.count) where output[start] == needle[0] {
+            if output[start..<(start + needle.count)].elementsEqual(needle) { return start + needle.count }
+        }
+        return nil
+    }
+
+    private func readSome(timeout: Double) {
+        var fds = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+        guard poll(&fds, 1, Int32(timeout * 1000)) > 0 else { return }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = buffer.withUnsafeMutableBytes { Glibc.read(master, $0.baseAddress, $0.count) }
+        if n > 0 {
+            output.append(contentsOf: buffer[0..<n])
+        } else {
+            // The child is gone (EIO on Linux); wait a little rather than spin.
+            usleep(20_000)
+        }
+    }
+
+    /// The exit status once the program ends by itself, or nil after `timeout`.
+    func exitStatus(timeout: Double = 10) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                reaped = true
+                return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
+            }
+            readSome(timeout: 0.05)
+        }
+        return nil
+    }
+}
