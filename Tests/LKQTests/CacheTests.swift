@@ -65,6 +65,17 @@ func allValues(_ r: (count: Int, columns: [Int: Column])) -> [[Value]] {
         #expect(third.scans == 0)
     }
 
+    @Test func rowCountAloneIsCached() throws {
+        let f = CacheFixture()
+        let first = try f.source()
+        #expect(try first.load([]).count == 3)
+        #expect(first.scans == 1)
+        let second = try f.source()
+        #expect(second.openedFromCache)
+        #expect(try second.load([]).count == 3)
+        #expect(second.scans == 0)
+    }
+
     @Test func columnsAreAddedAsQueriesNeedThem() throws {
         let f = CacheFixture()
         _ = try f.source().load([1])

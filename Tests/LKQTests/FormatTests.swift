@@ -23,6 +23,12 @@ private func sample() throws -> QueryResult {
         #expect(lines[5] == "(3 rows)")
     }
 
+    @Test func yearsAndNumbersInAListAreNotGrouped() throws {
+        let r = try QueryResult(columns: [("tahun", .int([2023])), ("no", .int([1200])), ("jumlah", .int([3442]))])
+        let lines = ResultFormatter(format: .table).render(r).split(separator: "\n").map(String.init)
+        #expect(lines[2] == "2023  1200   3,442")
+    }
+
     @Test func oneRowFooterAndAggregate() throws {
         let r = try QueryResult(columns: [("count", .int([9]))])
         #expect(ResultFormatter().render(r) == "count\n─────\n    9\n(1 row)\n")

@@ -162,9 +162,19 @@ struct DisplayColumns {
     let result: QueryResult
     /// Decimals to show for each double column (nil for other types).
     let decimals: [Int?]
+    /// Integer columns that name things rather than count them (a year, a number in a list),
+    /// shown without thousands separators: `2023`, not `2,023`.
+    let plain: [Bool]
+
+    /// Column names whose integers are labels, not quantities.
+    static func isLabel(_ name: String) -> Bool {
+        ["tahun", "year", "no", "nomor", "id", "kode"].contains(name)
+            || name.hasPrefix("tahun_") || name.hasSuffix("_tahun") || name.hasSuffix("_id") || name.hasPrefix("kode_")
+    }
 
     init(_ result: QueryResult) {
         self.result = result
+        plain = result.fields.map { $0.type == .int && DisplayColumns.isLabel($0.name) }
         decimals = result.fields.indices.map { c in
             guard result.fields[c].type == .double else { return nil }
             var most = 0
@@ -178,7 +188,7 @@ struct DisplayColumns {
     func text(row: Int, column: Int) -> String {
         switch result[row, column] {
         case .null: return "null"
-        case .int(let i): return Numbers.grouped(i)
+        case .int(let i): return plain[column] ? String(i) : Numbers.grouped(i)
         case .double(let d): return Numbers.grouped(d, decimals: decimals[column] ?? Numbers.decimalsNeeded(d))
         case .text(let s): return s
         }

@@ -642,7 +642,9 @@ final class CSVSource: @unchecked Sendable {
 
     /// Adds newly read columns to the cache; any failure just leaves the cache as it was.
     private func store(_ new: [Int: Column], count: Int, warnings: [Diagnostic]) {
-        guard let folder = cacheFolder, let content, !new.isEmpty else { return }
+        // With no new columns the meta alone is still worth writing: it holds the row count,
+        // so a later `count` needs no scan.
+        guard let folder = cacheFolder, let content, !(new.isEmpty && meta != nil) else { return }
         var m: CSVCache.Meta
         if let meta {
             m = meta
