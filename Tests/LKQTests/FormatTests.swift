@@ -26,7 +26,7 @@ private func sample() throws -> QueryResult {
     @Test func yearsAndNumbersInAListAreNotGrouped() throws {
         let r = try QueryResult(columns: [("tahun", .int([2023])), ("no", .int([1200])), ("jumlah", .int([3442]))])
         let lines = ResultFormatter(format: .table).render(r).split(separator: "\n").map(String.init)
-        #expect(lines[2] == "2023  1200   3,442")
+        #expect(lines[2] == " 2023  1200   3,442")
     }
 
     @Test func oneRowFooterAndAggregate() throws {
