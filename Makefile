@@ -31,3 +31,14 @@ release: deps
 data:
 	python3 Scripts/embed-data.py
 	python3 Scripts/check-data.py
+
+## Benchmarks (Benchmarks/README.md): synthetic national-scale data, written outside the repository.
+BENCH_DATA ?= /tmp/lkq-bench
+BENCH_ARGS ?=
+
+bench-data:
+	python3 Benchmarks/generate.py --out $(BENCH_DATA)
+
+## Time lkq against sqlite3, DuckDB, Miller and polars (installs peers when missing).
+bench: release bench-data
+	python3 Benchmarks/run.py --data $(BENCH_DATA) $(BENCH_ARGS)

@@ -137,6 +137,8 @@ private struct ParseFailed: Error {}
     @Test func unknownStageIsLocated() throws {
         let d = try #require(firstError("capaian | filter x"))
         #expect(d.range == SourceRange(10, 16))
+        let e = try #require(firstError("capaian | selct no"))
+        #expect(e.kind == .unknownStage("selct", suggestion: "select"))
     }
 
     @Test func limitNeedsAWholeNumber() throws {

@@ -24,7 +24,7 @@ public struct LKQError: Error, Sendable, CustomStringConvertible {
     public var kind: Kind {
         switch diagnostic.kind {
         case .unexpectedCharacter, .unterminatedString, .invalidNumber: return .lexical
-        case .expected, .expectedClosing, .nestingTooDeep, .invalidLimit: return .syntax
+        case .expected, .expectedClosing, .nestingTooDeep, .invalidLimit, .unknownStage: return .syntax
         case .unknownTable, .unknownColumn, .unknownFunction, .duplicateColumn, .noDefaultMeasure, .cannotRedefineTable:
             return .name
         case .typeMismatch, .notNumeric, .wrongArgumentCount, .aggregateOutsideGroup, .integerOverflow,

@@ -25,6 +25,8 @@ public struct CSVOptions: Sendable {
     /// Keep a binary copy of the columns read (see ``CSVOptions/cacheDirectory``) and use it while
     /// the file is unchanged. On by default.
     public var useCache: Bool
+    /// Where to keep the cache; `nil` for ``CSVOptions/defaultCacheDirectory``.
+    public var cacheDirectory: String?
     /// The table's default measure (a column name), if any.
     public var measure: String?
     /// The field separator; `nil` detects `,`, `;` or tab from the head of the file.
@@ -38,18 +40,20 @@ public struct CSVOptions: Sendable {
     /// Options with the defaults: automatic number style and separator, failing on bad rows,
     /// cache on, no default measure.
     public init(locale: Locale = .auto, skipBadRows: Bool = false, useCache: Bool = true,
-                measure: String? = nil, separator: UInt8? = nil,
+                measure: String? = nil, separator: UInt8? = nil, cacheDirectory: String? = nil,
                 onWarning: (@Sendable (LKQError) -> Void)? = nil) {
         self.locale = locale
         self.skipBadRows = skipBadRows
         self.useCache = useCache
         self.measure = measure
         self.separator = separator
+        self.cacheDirectory = cacheDirectory
         self.onWarning = onWarning
     }
 
-    /// Where the cache lives: `$LKQ_CACHE_DIR`, else `$XDG_CACHE_HOME/lkq`, else `~/.cache/lkq`.
-    public static var cacheDirectory: String { CSVCache.directory() }
+    /// Where the cache lives unless `cacheDirectory` says otherwise: `$LKQ_CACHE_DIR`, else
+    /// `$XDG_CACHE_HOME/lkq`, else `~/.cache/lkq`.
+    public static var defaultCacheDirectory: String { CSVCache.directory() }
 }
 
 extension Engine {

@@ -1,67 +1,108 @@
-import Foundation
-
-/// The built-in dataset: the LKIP 2023 of Dinas Pemberdayaan Masyarakat dan Desa, Provinsi
-/// NTT. The CSV files and manifest in `Data/LKIP2023` are compiled into the library as
-/// strings (``BuiltinSources``), so `lkq` needs no files beside it at run time.
+/// The built-in dataset: the tables described by `BuiltinSources.manifest`, read from the CSV
+/// text in `BuiltinSources.files` (generated into BuiltinSources.generated.swift).
+///
+/// The manifest is INI-like:
+///
+/// ```
+/// # comment
+/// [capaian]
+/// file = capaian.csv
+/// source = LKIP 2023, Tabel 3.1
+/// measure = persen
+/// columns = sasaran:int indikator:text target:double realisasi:double persen:double
+/// ```
+///
+/// Each CSV must have exactly the declared columns, in order, as its header; every value must fit
+/// its declared type (see ``CSVReader/parse(_:path:fields:)``). Both are checked by the tests, so
+/// a mistake here stops the program with the located error rather than giving wrong answers.
 enum BuiltinData {
-    /// Parsed once, on first use.
     static let tables: [Table] = {
-        do {
-            return try Manifest.parse(BuiltinSources.manifest).map { (entry: Manifest) throws(Diagnostic) -> Table in
-                guard let text = BuiltinSources.files[entry.file] else {
-                    throw Diagnostic(.fileNotFound(entry.file), .none)
-                }
-                let (count, columns) = try CSVReader.parse(Array(text.utf8), path: entry.file, fields: entry.fields)
-                return Table(name: entry.name, fields: entry.fields, measure: entry.measure, origin: entry.source,
-                             store: ColumnStore(count: count, columns: columns))
+        do throws(Diagnostic) {
+            return try load(manifest: BuiltinSources.manifest) { file in
+                BuiltinSources.files[file].map(builtinBytes)
             }
         } catch {
-            // The data ships with the library and is checked by the test suite, so this
-            // only fires on a broken build.
-            fatalError("built-in data is damaged: \(error)")
+            fatalError("built-in data is broken: \(error.rendered())")
         }
     }()
-}
 
-/// One `[table]` section of `manifest.txt`.
-struct Manifest {
-    var name: String
-    var file = ""
-    var source = ""
-    var measure: String?
-    var fields: [Field] = []
+    /// One `[table]` section of the manifest.
+    struct Entry: Equatable {
+        var name: String
+        var file = ""
+        var source = ""
+        var measure: String?
+        var fields: [Field] = []
+        var line = 0
+    }
 
-    /// Reads the manifest: `[name]` sections of `key = value` lines; `#` starts a comment.
-    static func parse(_ text: String) throws(Diagnostic) -> [Manifest] {
-        var entries: [Manifest] = []
-        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    /// Reads the manifest's sections. Errors point at `manifest:LINE:1`.
+    static func parseManifest(_ text: String) throws(Diagnostic) -> [Entry] {
+        var entries: [Entry] = []
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
+            let at = DiagnosticLocation.file(path: "manifest", line: i + 1, column: 1)
             if line.isEmpty || line.hasPrefix("#") { continue }
-            if line.hasPrefix("["), line.hasSuffix("]") {
-                entries.append(Manifest(name: String(line.dropFirst().dropLast())))
+            if line.hasPrefix("[") && line.hasSuffix("]") {
+                let name = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces).lowercased()
+                entries.append(Entry(name: name, line: i + 1))
                 continue
             }
             guard let eq = line.firstIndex(of: "="), !entries.isEmpty else {
-                throw Diagnostic(.expected("'[table]' or 'key = value'", found: line), .file(path: "manifest.txt", line: number + 1, column: 1))
+                throw Diagnostic(.fileUnreadable("manifest", reason: "line \(i + 1) is neither '[table]' nor 'key = value'"), at)
             }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
             let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
             switch key {
             case "file": entries[entries.count - 1].file = value
             case "source": entries[entries.count - 1].source = value
-            case "measure": entries[entries.count - 1].measure = value
+            case "measure": entries[entries.count - 1].measure = value.isEmpty ? nil : value.lowercased()
             case "columns":
-                for spec in value.split(separator: " ") {
-                    let parts = spec.split(separator: ":")
-                    guard parts.count == 2, let type = ColumnType(rawValue: String(parts[1])) else {
-                        throw Diagnostic(.expected("name:type", found: String(spec)), .file(path: "manifest.txt", line: number + 1, column: 1))
+                var fields: [Field] = []
+                for item in value.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
+                    let parts = item.split(separator: ":", maxSplits: 1).map(String.init)
+                    guard parts.count == 2, let type = columnType(parts[1]) else {
+                        throw Diagnostic(.fileUnreadable("manifest", reason: "'\(item)' on line \(i + 1) is not name:int, name:double or name:text"), at)
                     }
-                    entries[entries.count - 1].fields.append(Field(name: String(parts[0]), type: type))
+                    fields.append(Field(name: parts[0].lowercased(), type: type))
                 }
+                entries[entries.count - 1].fields = fields
             default:
-                throw Diagnostic(.expected("file, source, measure or columns", found: key), .file(path: "manifest.txt", line: number + 1, column: 1))
+                throw Diagnostic(.fileUnreadable("manifest", reason: "unknown key '\(key)' on line \(i + 1)"), at)
             }
         }
         return entries
     }
+
+    static func columnType(_ name: String) -> ColumnType? {
+        switch name.lowercased() {
+        case "int", "integer": return .int
+        case "double", "number", "float": return .double
+        case "text", "string": return .text
+        default: return nil
+        }
+    }
+
+    /// Builds the tables of a manifest, reading each CSV through `file`.
+    static func load(manifest: String, file: (String) -> [UInt8]?) throws(Diagnostic) -> [Table] {
+        var tables: [Table] = []
+        for entry in try parseManifest(manifest) {
+            let at = DiagnosticLocation.file(path: "manifest", line: entry.line, column: 1)
+            guard let bytes = file(entry.file) else { throw Diagnostic(.fileNotFound(entry.file), at) }
+            let (count, columns) = try CSVReader.parse(bytes, path: entry.file, fields: entry.fields)
+            if let m = entry.measure, !entry.fields.contains(where: { $0.name == m }) {
+                throw Diagnostic(.unknownColumn(m, table: entry.name, suggestion: nil), at)
+            }
+            tables.append(Table(name: entry.name, fields: entry.fields, measure: entry.measure, origin: entry.source,
+                                store: ColumnStore(count: count, columns: columns)))
+        }
+        return tables
+    }
+}
+
+/// The bytes of a built-in file, whichever way the generator stores it.
+func builtinBytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+func builtinBytes(_ bytes: [UInt8]) -> [UInt8] { bytes }
+func builtinBytes(_ text: StaticString) -> [UInt8] {
+    text.withUTF8Buffer { Array($0) }
 }

@@ -19,6 +19,7 @@ enum DiagnosticKind: Sendable, Equatable {
     case expected(String, found: String)
     case expectedClosing(String, opener: String, line: Int, column: Int)
     case nestingTooDeep(limit: Int)
+    case unknownStage(String, suggestion: String)
     case invalidLimit(String)
     // Names
     case unknownTable(String, suggestion: String?)
@@ -95,6 +96,8 @@ struct Diagnostic: Sendable, Error {
             return "expected \(what), found \(found)"
         case .expectedClosing(let closer, let opener, let line, let column):
             return "expected '\(closer)' to close '\(opener)' at \(line):\(column)"
+        case .unknownStage(let name, let suggestion):
+            return "unknown stage '\(name)'; did you mean '\(suggestion)'?"
         case .nestingTooDeep(let limit):
             return "expression nested too deeply (more than \(limit) levels); split it up"
         case .invalidLimit(let text):

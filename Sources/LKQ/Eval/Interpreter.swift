@@ -77,8 +77,13 @@ struct Interpreter {
                               : Array(table.fields.indices)
         let (count, loaded) = try table.store.load(wanted)
         var columns = [Column?](repeating: nil, count: table.fields.count)
-        for (i, c) in zip(wanted, loaded) { columns[i] = c }
-        return Frame(tableName: table.name, fields: table.fields, columns: columns, baseCount: count,
+        var fields = table.fields
+        for (i, c) in zip(wanted, loaded) {
+            columns[i] = c
+            // A CSV column guessed from the file's head may have widened once read in full.
+            fields[i] = Field(name: fields[i].name, type: c.type)
+        }
+        return Frame(tableName: table.name, fields: fields, columns: columns, baseCount: count,
                      selection: nil, measure: table.measure)
     }
 

@@ -203,6 +203,11 @@ struct Parser {
         case .name(let n) where Aggregate(rawValue: n) != nil:
             return try parseAggregateStage()
         default:
+            let t = current
+            if case .name(let n) = t.kind,
+               let suggestion = nearestName(to: n, in: ["where", "select", "sort", "limit", "group"] + Aggregate.allCases.map(\.rawValue)) {
+                throw Diagnostic(.unknownStage(n, suggestion: suggestion), in: source, at: t.range)
+            }
             throw unexpected("a stage (where, select, sort, limit, group by, count, sum, avg, min, max)")
         }
     }

@@ -7,11 +7,28 @@ final class MallocBlock: @unchecked Sendable {
     deinit { free(pointer) }
 }
 
-/// A growable run of plain values in `malloc`ed memory; handed over to a `Buffer` without copying.
+/// Anonymous mapped memory, unmapped when the last `Buffer` using it goes.
+final class MappedBlock: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+    let bytes: Int
+    init(_ pointer: UnsafeMutableRawPointer, bytes: Int) { self.pointer = pointer; self.bytes = bytes }
+    deinit { munmap(pointer, bytes) }
+}
+
+/// A growable run of plain values; handed over to a `Buffer` without copying.
+///
+/// Small runs live in `malloc` memory; from 1 MiB on they live in their own anonymous mappings
+/// (a new one, twice the size, each time it grows; the old one is unmapped), so growing a
+/// column never leaves freed copies resident in the heap (glibc keeps blocks up to 32 MiB in
+/// the heap, where old copies stay in RSS).
 struct GrowBuffer<T: BitwiseCopyable> {
     var base: UnsafeMutablePointer<T>
     var count = 0
     var capacity: Int
+    /// Bytes mapped, or 0 while in `malloc` memory.
+    private var mapped = 0
+
+    static var mapThreshold: Int { 1 << 20 }
 
     init(capacity: Int = 1024) {
         self.capacity = max(16, capacity)
@@ -22,7 +39,18 @@ struct GrowBuffer<T: BitwiseCopyable> {
         if n <= capacity { return }
         var c = capacity
         while c < n { c = c &* 2 }
-        base = realloc(base, c * MemoryLayout<T>.stride)!.assumingMemoryBound(to: T.self)
+        let bytes = c * MemoryLayout<T>.stride
+        if bytes < GrowBuffer.mapThreshold {
+            base = realloc(base, bytes)!.assumingMemoryBound(to: T.self)
+        } else {
+            guard let m = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), m != MAP_FAILED
+            else { fatalError("out of memory growing a column to \(bytes) bytes") }
+            let typed = m.assumingMemoryBound(to: T.self)
+            typed.update(from: base, count: count)
+            release()
+            base = typed
+            mapped = bytes
+        }
         capacity = c
     }
 
@@ -32,8 +60,50 @@ struct GrowBuffer<T: BitwiseCopyable> {
         count &+= 1
     }
 
+    /// Copies the values to `dst` (through `map` when given: values are then Int32 codes to
+    /// translate) and frees the memory as it goes, so that moving a column into its final place
+    /// needs no extra memory. The grow buffer must not be used again.
+    func moveAll(to dst: UnsafeMutablePointer<T>, map: UnsafePointer<Int32>? = nil) {
+        let chunk = (4 << 20) / MemoryLayout<T>.stride
+        var i = 0, freed = 0
+        while i < count {
+            let n = min(chunk, count - i)
+            if let map {
+                let src = UnsafeRawPointer(base + i).assumingMemoryBound(to: Int32.self)
+                let out = UnsafeMutableRawPointer(dst + i).assumingMemoryBound(to: Int32.self)
+                for k in 0..<n { out[k] = map[Int(src[k])] }
+            } else {
+                (dst + i).update(from: base + i, count: n)
+            }
+            i += n
+            if mapped > 0 && n == chunk && i < count {
+                munmap(UnsafeMutableRawPointer(base) + freed, chunk * MemoryLayout<T>.stride)
+                freed += chunk * MemoryLayout<T>.stride
+            }
+        }
+        if mapped > 0 { munmap(UnsafeMutableRawPointer(base) + freed, mapped - freed) } else { free(base) }
+    }
+
+    /// A buffer of `count` values filled by `fill`, in its own mapping when large.
+    static func makeBuffer<U: BitwiseCopyable>(_: U.Type, count: Int, _ fill: (UnsafeMutablePointer<U>) -> Void) -> Buffer<U> {
+        let bytes = max(1, count) * MemoryLayout<U>.stride
+        if bytes >= mapThreshold {
+            guard let m = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), m != MAP_FAILED
+            else { fatalError("out of memory for a column of \(bytes) bytes") }
+            let typed = m.assumingMemoryBound(to: U.self)
+            fill(typed)
+            return Buffer(base: UnsafePointer(typed), count: count, owner: MappedBlock(m, bytes: bytes))
+        }
+        let m = malloc(bytes)!
+        let typed = m.assumingMemoryBound(to: U.self)
+        fill(typed)
+        return Buffer(base: UnsafePointer(typed), count: count, owner: MallocBlock(m))
+    }
+
     /// Frees the memory; the buffer must not be used again.
-    func release() { free(base) }
+    func release() {
+        if mapped > 0 { munmap(base, mapped) } else { free(base) }
+    }
 
     /// Gives the memory to a `Buffer` (shrunk to fit); the grow buffer must not be used again.
     func take() -> Buffer<T> { take(as: T.self) }
@@ -42,82 +112,181 @@ struct GrowBuffer<T: BitwiseCopyable> {
     func take<U: BitwiseCopyable>(as: U.Type) -> Buffer<U> {
         precondition(MemoryLayout<U>.stride == MemoryLayout<T>.stride)
         let bytes = max(1, count) * MemoryLayout<T>.stride
+        if mapped > 0 {
+            let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+            let keep = (bytes + page - 1) / page * page
+            let p = UnsafeMutableRawPointer(base)
+            var size = mapped
+            if keep < mapped && munmap(p + keep, mapped - keep) == 0 { size = keep }
+            return Buffer(base: UnsafePointer(p.assumingMemoryBound(to: U.self)), count: count, owner: MappedBlock(p, bytes: size))
+        }
         let p = realloc(base, bytes)!
         return Buffer(base: UnsafePointer(p.assumingMemoryBound(to: U.self)), count: count, owner: MallocBlock(p))
     }
 }
 
-/// Distinct byte strings with dense codes, found through an open-addressing hash table.
-final class ByteDictionary {
-    private(set) var arena = GrowBuffer<UInt8>(capacity: 4096)
-    /// `starts[i]..<starts[i+1]` are the bytes of entry `i`.
-    private(set) var starts = GrowBuffer<Int>(capacity: 256)
-    private var hashes = GrowBuffer<UInt64>(capacity: 256)
-    private var slots: UnsafeMutablePointer<Int32>
-    private var mask: Int
-    private var lastCode: Int32 = -1
+/// Whether `n` bytes at `a` and `b` are equal; inlined, 8 bytes at a time (fields are short).
+@inline(__always)
+func csvBytesEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    if n > 64 { return memcmp(a, b, n) == 0 }
+    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+    var i = 0
+    while i &+ 8 <= n {
+        if ra.loadUnaligned(fromByteOffset: i, as: UInt64.self) != rb.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+        i &+= 8
+    }
+    while i < n {
+        if a[i] != b[i] { return false }
+        i &+= 1
+    }
+    return true
+}
 
-    var count: Int { hashes.count }
+/// Distinct byte strings with dense codes, found through an open-addressing hash table.
+///
+/// Each 16-byte slot holds the code, 32 bits of the hash, and where the bytes are in the arena
+/// with their length, so a lookup touches one slot and, on a tag match, the bytes themselves:
+/// two cache misses for a value not seen recently, which is what high-cardinality columns cost.
+final class ByteDictionary {
+    struct Slot {
+        /// High 32 bits: hash tag; low 32: code + 1 (0 = empty slot).
+        var key: UInt64
+        /// High 40 bits: arena offset; low 24: length (0xFFFFFF: look it up in `starts`).
+        var place: UInt64
+    }
+    struct State {
+        var arena = GrowBuffer<UInt8>(capacity: 4096)
+        /// `starts[i]..<starts[i+1]` are the bytes of entry `i`.
+        var starts = GrowBuffer<Int>(capacity: 256)
+        var slots: UnsafeMutablePointer<Slot>
+        var mask: Int
+        var lastCode: Int = -1
+        var lastOffset = 0
+        var lastLength = 0
+    }
+    /// Behind a pointer: no exclusivity checks or reference counting in the hot loop.
+    let s: UnsafeMutablePointer<State>
+
+    var count: Int { s.pointee.starts.count &- 1 }
 
     init() {
-        mask = 255
-        slots = .allocate(capacity: mask + 1)
-        slots.initialize(repeating: -1, count: mask + 1)
-        starts.append(0)
+        let mask = 255
+        let slots = UnsafeMutablePointer<Slot>.allocate(capacity: mask + 1)
+        slots.initialize(repeating: Slot(key: 0, place: 0), count: mask + 1)
+        s = .allocate(capacity: 1)
+        s.initialize(to: State(slots: slots, mask: mask))
+        s.pointee.starts.append(0)
     }
 
+    private var released = false
+
     deinit {
-        arena.release(); starts.release(); hashes.release()
-        slots.deallocate()
+        releaseStorage()
+        s.deallocate()
+    }
+
+    /// Frees the entries and table early (after a merge); the dictionary must not be used again.
+    func releaseStorage() {
+        if released { return }
+        released = true
+        s.pointee.arena.release(); s.pointee.starts.release()
+        s.pointee.slots.deallocate()
     }
 
     @inline(__always) func bytes(of code: Int) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(start: arena.base + starts.base[code], count: starts.base[code &+ 1] &- starts.base[code])
+        let st = s.pointee.starts.base
+        return UnsafeBufferPointer(start: s.pointee.arena.base + st[code], count: st[code &+ 1] &- st[code])
+    }
+
+    @inline(__always) static func place(offset: Int, length: Int) -> UInt64 {
+        (UInt64(truncatingIfNeeded: offset) << 24) | UInt64(truncatingIfNeeded: min(length, 0xFF_FFFF))
     }
 
     /// The code of these bytes, adding them if new.
     @inline(__always)
-    func intern(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
+    func intern(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32 { ByteDictionary.intern(s, p, n) }
+
+    @inline(__always)
+    static func intern(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
         // Runs of equal values are common (sorted exports): compare with the last one first.
-        if lastCode >= 0 {
-            let a = starts.base[Int(lastCode)], len = starts.base[Int(lastCode) &+ 1] &- a
-            if len == n && memcmp(arena.base + a, p, n) == 0 { return lastCode }
+        let last = s.pointee.lastCode
+        if last >= 0 && s.pointee.lastLength == n && csvBytesEqual(s.pointee.arena.base + s.pointee.lastOffset, p, n) {
+            return Int32(truncatingIfNeeded: last)
         }
-        let h = csvHashBytes(p, n)
-        var s = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let c = slots[s]
-            if c < 0 { break }
-            if hashes.base[Int(c)] == h {
-                let a = starts.base[Int(c)], len = starts.base[Int(c) &+ 1] &- a
-                if len == n && memcmp(arena.base + a, p, n) == 0 { lastCode = c; return c }
-            }
-            s = (s &+ 1) & mask
-        }
-        let code = Int32(hashes.count)
-        arena.reserve(arena.count &+ n)
-        if n > 0 { (arena.base + arena.count).update(from: p, count: n) }
-        arena.count &+= n
-        starts.append(arena.count)
-        hashes.append(h)
-        slots[s] = code
-        if hashes.count &* 2 > mask { grow() }
-        lastCode = code
-        return code
+        return intern(s, p, n, hash: csvHashBytes(p, n))
     }
 
-    private func grow() {
-        let newMask = (mask &+ 1) &* 2 &- 1
-        let newSlots = UnsafeMutablePointer<Int32>.allocate(capacity: newMask + 1)
-        newSlots.initialize(repeating: -1, count: newMask + 1)
-        for c in 0..<hashes.count {
-            var s = Int(truncatingIfNeeded: hashes.base[c]) & newMask
-            while newSlots[s] >= 0 { s = (s &+ 1) & newMask }
-            newSlots[s] = Int32(c)
+    /// Reads the slot (and, if its tag matches, the bytes) that looking up `h` will read, so a
+    /// batch of lookups waits for memory once rather than once each; returns what it read.
+    @inline(__always)
+    static func touch(_ s: UnsafeMutablePointer<State>, hash h: UInt64) -> UInt64 {
+        let slot = s.pointee.slots[Int(truncatingIfNeeded: h) & s.pointee.mask]
+        if slot.key & 0xFFFF_FFFF_0000_0000 == h & 0xFFFF_FFFF_0000_0000 && slot.key != 0 {
+            let offset = Int(truncatingIfNeeded: slot.place >> 24)
+            if offset < s.pointee.arena.count { return slot.key &+ UInt64(s.pointee.arena.base[offset]) }
         }
-        slots.deallocate()
-        slots = newSlots
-        mask = newMask
+        return slot.key
+    }
+
+    /// `intern` with the hash of the bytes already computed (`csvHashBytes`).
+    @inline(__always)
+    static func intern(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64) -> Int32 {
+        let last = s.pointee.lastCode
+        if last >= 0 && s.pointee.lastLength == n && csvBytesEqual(s.pointee.arena.base + s.pointee.lastOffset, p, n) {
+            return Int32(truncatingIfNeeded: last)
+        }
+        let tag = h & 0xFFFF_FFFF_0000_0000
+        let slots = s.pointee.slots, mask = s.pointee.mask
+        let wantedLength = UInt64(truncatingIfNeeded: min(n, 0xFF_FFFF))
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let key = slots[i].key
+            if key == 0 { break }
+            if key & 0xFFFF_FFFF_0000_0000 == tag {
+                let place = slots[i].place
+                if place & 0xFF_FFFF == wantedLength {
+                    let c = Int(truncatingIfNeeded: key & 0xFFFF_FFFF) &- 1
+                    let offset = Int(truncatingIfNeeded: place >> 24)
+                    if (n < 0xFF_FFFF || s.pointee.starts.base[c &+ 1] &- s.pointee.starts.base[c] == n) && csvBytesEqual(s.pointee.arena.base + offset, p, n) {
+                        s.pointee.lastCode = c
+                        s.pointee.lastOffset = offset
+                        s.pointee.lastLength = n
+                        return Int32(truncatingIfNeeded: c)
+                    }
+                }
+            }
+            i = (i &+ 1) & mask
+        }
+        let code = s.pointee.starts.count &- 1
+        let offset = s.pointee.arena.count
+        s.pointee.arena.reserve(offset &+ n)
+        if n > 0 { (s.pointee.arena.base + offset).update(from: p, count: n) }
+        s.pointee.arena.count &+= n
+        s.pointee.starts.append(s.pointee.arena.count)
+        slots[i] = Slot(key: tag | UInt64(code &+ 1), place: ByteDictionary.place(offset: offset, length: n))
+        if (code &+ 1) &* 2 > mask { grow(s) }
+        s.pointee.lastCode = code
+        s.pointee.lastOffset = offset
+        s.pointee.lastLength = n
+        return Int32(truncatingIfNeeded: code)
+    }
+
+    private static func grow(_ s: UnsafeMutablePointer<State>) {
+        let newMask = (s.pointee.mask &+ 1) &* 2 &- 1
+        let newSlots = UnsafeMutablePointer<Slot>.allocate(capacity: newMask + 1)
+        newSlots.initialize(repeating: Slot(key: 0, place: 0), count: newMask + 1)
+        // Hashes are not kept (8 bytes an entry); computing them again is cheap next to the misses.
+        let st = s.pointee.starts.base, arena = s.pointee.arena.base
+        for c in 0..<(s.pointee.starts.count &- 1) {
+            let h = csvHashBytes(arena + st[c], st[c &+ 1] &- st[c])
+            var i = Int(truncatingIfNeeded: h) & newMask
+            while newSlots[i].key != 0 { i = (i &+ 1) & newMask }
+            newSlots[i] = Slot(key: (h & 0xFFFF_FFFF_0000_0000) | UInt64(c &+ 1),
+                               place: ByteDictionary.place(offset: st[c], length: st[c &+ 1] &- st[c]))
+        }
+        s.pointee.slots.deallocate()
+        s.pointee.slots = newSlots
+        s.pointee.mask = newMask
     }
 
     /// The entries as Swift strings (the bytes were checked to be UTF-8 while reading).
@@ -136,139 +305,173 @@ final class ColumnBuilder {
     /// What to do with a value that does not fit the column's type.
     enum Policy { case strict, widen }
 
-    private(set) var kind: Kind
-    let locale: NumberLocale
-    let policy: Policy
-    /// Row count so far.
-    private(set) var count = 0
-    /// Int64 or Double bit patterns (both 8 bytes, so int→double widens in place).
-    private var words: GrowBuffer<UInt64>
-    private var codes: GrowBuffer<Int32>
-    private var nullWords = GrowBuffer<UInt64>(capacity: 64)
-    private(set) var hasNull = false
+    struct State {
+        var kind: Kind
+        /// Row count so far.
+        var count = 0
+        /// Int64 or Double bit patterns (both 8 bytes, so int→double widens in place).
+        var words: GrowBuffer<UInt64>
+        var codes: GrowBuffer<Int32>
+        var nullWords = GrowBuffer<UInt64>(capacity: 64)
+        var hasNull = false
+        var handedOver = false
+        let locale: NumberLocale
+        let policy: Policy
+        /// The dictionary's state, for text columns.
+        let dictionary: UnsafeMutablePointer<ByteDictionary.State>?
+    }
+    /// Behind a pointer: no exclusivity checks or reference counting in the hot loop, which
+    /// calls the static functions below with it.
+    private let s: UnsafeMutablePointer<State>
+    var state: UnsafeMutablePointer<State> { s }
+    var locale: NumberLocale { s.pointee.locale }
+    var policy: Policy { s.pointee.policy }
     let dictionary: ByteDictionary?
-    private var handedOver = false
+
+    var kind: Kind { s.pointee.kind }
+    var count: Int { s.pointee.count }
+    var hasNull: Bool { s.pointee.hasNull }
 
     init(type: ColumnType, locale: NumberLocale, policy: Policy) {
+        let kind: Kind
         switch type {
         case .int: kind = .int
         case .double: kind = .double
         case .text: kind = .text
         }
-        self.locale = locale
-        self.policy = policy
-        words = GrowBuffer(capacity: type == .text ? 16 : 4096)
-        codes = GrowBuffer(capacity: type == .text ? 4096 : 16)
-        dictionary = type == .text ? ByteDictionary() : nil
+        let dictionary = type == .text ? ByteDictionary() : nil
+        self.dictionary = dictionary
+        s = .allocate(capacity: 1)
+        s.initialize(to: State(kind: kind, words: GrowBuffer(capacity: type == .text ? 16 : 4096),
+                               codes: GrowBuffer(capacity: type == .text ? 4096 : 16),
+                               locale: locale, policy: policy, dictionary: dictionary?.s))
     }
 
     deinit {
-        if !handedOver { words.release(); codes.release(); nullWords.release() }
+        if !s.pointee.handedOver { s.pointee.words.release(); s.pointee.codes.release(); s.pointee.nullWords.release() }
+        s.deallocate()
     }
 
-    @inline(__always) private func markNull(_ row: Int) {
+    @inline(__always) private static func markNull(_ s: UnsafeMutablePointer<State>, _ row: Int) {
         let w = row >> 6
-        if w >= nullWords.count {
-            nullWords.reserve(w &+ 1)
-            while nullWords.count <= w { nullWords.base[nullWords.count] = 0; nullWords.count &+= 1 }
+        if w >= s.pointee.nullWords.count {
+            s.pointee.nullWords.reserve(w &+ 1)
+            while s.pointee.nullWords.count <= w {
+                s.pointee.nullWords.base[s.pointee.nullWords.count] = 0
+                s.pointee.nullWords.count &+= 1
+            }
         }
-        nullWords.base[w] |= 1 << UInt64(row & 63)
-        hasNull = true
+        s.pointee.nullWords.base[w] |= 1 << UInt64(row & 63)
+        s.pointee.hasNull = true
     }
 
-    @inline(__always) func appendNull() {
-        switch kind {
-        case .int, .double: words.append(0)
-        case .text: codes.append(0)
+    func appendNull() { ColumnBuilder.appendNull(s) }
+
+    @inline(__always) static func appendNull(_ s: UnsafeMutablePointer<State>) {
+        switch s.pointee.kind {
+        case .int, .double: s.pointee.words.append(0)
+        case .text: s.pointee.codes.append(0)
         case .failed: break
         }
-        markNull(count)
-        count &+= 1
+        markNull(s, s.pointee.count)
+        s.pointee.count &+= 1
     }
 
     /// Removes the last row (a row skipped after this column took its value).
     func dropLast() {
-        count -= 1
-        switch kind {
-        case .int, .double: words.count -= 1
-        case .text: codes.count -= 1
+        s.pointee.count -= 1
+        switch s.pointee.kind {
+        case .int, .double: s.pointee.words.count -= 1
+        case .text: s.pointee.codes.count -= 1
         case .failed: break
         }
-        let w = count >> 6
-        if w < nullWords.count { nullWords.base[w] &= ~(1 << UInt64(count & 63)) }
+        let row = s.pointee.count, w = row >> 6
+        if w < s.pointee.nullWords.count { s.pointee.nullWords.base[w] &= ~(1 << UInt64(row & 63)) }
+    }
+
+    /// Appends a text value whose hash is known.
+    @inline(__always) static func appendText(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int, hash: UInt64) {
+        let code = ByteDictionary.intern(s.pointee.dictionary.unsafelyUnwrapped, p, n, hash: hash)
+        s.pointee.codes.append(code)
+        s.pointee.count &+= 1
     }
 
     /// Appends a text value (already unescaped). Text columns take anything.
-    @inline(__always) func appendText(_ p: UnsafePointer<UInt8>, _ n: Int) {
-        codes.append(dictionary!.intern(p, n))
-        count &+= 1
+    @inline(__always) static func appendText(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int) {
+        let code = ByteDictionary.intern(s.pointee.dictionary.unsafelyUnwrapped, p, n)
+        s.pointee.codes.append(code)
+        s.pointee.count &+= 1
     }
 
     /// Appends a number column's value. Returns false when the value does not fit and the policy
     /// is strict; with `.widen` an int column becomes double, and a column that cannot hold the
-    /// value becomes `.failed` (it must be read again as text).
+    /// value becomes `.failed` (it must be read again as text). A blank value is null.
     @inline(__always)
-    func appendNumber(_ p: UnsafePointer<UInt8>, _ n: Int, scratch: UnsafeMutablePointer<UInt8>) -> Bool {
+    static func appendNumber(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int,
+                             scratch: UnsafeMutablePointer<UInt8>) -> Bool {
         var q = p, m = n
-        if locale == .indonesian {
+        if s.pointee.locale == .indonesian {
             var flags = CSVNumbers.IndoFlags()
             let len = CSVNumbers.normalizeIndonesian(p, n, scratch, 256, &flags)
-            if len < 0 { return misfit(p, n) }
+            if len < 0 { return misfit(s, p, n) }
             q = UnsafePointer(scratch); m = len
         }
+        let kind = s.pointee.kind
         if kind == .int {
             if let v = CSVNumbers.parseInt(q, m) {
-                words.append(UInt64(bitPattern: v)); count &+= 1; return true
+                s.pointee.words.append(UInt64(bitPattern: v)); s.pointee.count &+= 1; return true
             }
-            return misfit(p, n)
+            return misfit(s, p, n)
         }
         if kind == .double {
             if let v = CSVNumbers.parseDouble(q, m) {
-                words.append(v.bitPattern); count &+= 1; return true
+                s.pointee.words.append(v.bitPattern); s.pointee.count &+= 1; return true
             }
-            return misfit(p, n)
+            return misfit(s, p, n)
         }
-        if kind == .failed { count &+= 1; return true }
+        if kind == .failed { s.pointee.count &+= 1; return true }
         return false
     }
 
-    private func misfit(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        if policy == .strict { return false }
-        if kind == .int {
+    private static func misfit(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var blank = true
+        for i in 0..<n where !csvIsSpace(p[i]) { blank = false; break }
+        if blank { appendNull(s); return true }
+        if s.pointee.policy == .strict { return false }
+        if s.pointee.kind == .int {
             var q = p, m = n
-            var buffer = [UInt8](repeating: 0, count: 256)
-            return buffer.withUnsafeMutableBufferPointer { scratch in
-                if locale == .indonesian {
-                    var flags = CSVNumbers.IndoFlags()
-                    let len = CSVNumbers.normalizeIndonesian(p, n, scratch.baseAddress!, 256, &flags)
-                    if len < 0 { fail(); return true }
-                    q = UnsafePointer(scratch.baseAddress!); m = len
-                }
-                guard let v = CSVNumbers.parseDouble(q, m) else { fail(); return true }
-                for i in 0..<words.count {
-                    words.base[i] = Double(Int64(bitPattern: words.base[i])).bitPattern
-                }
-                kind = .double
-                words.append(v.bitPattern)
-                count &+= 1
-                return true
+            let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+            defer { scratch.deallocate() }
+            if s.pointee.locale == .indonesian {
+                var flags = CSVNumbers.IndoFlags()
+                let len = CSVNumbers.normalizeIndonesian(p, n, scratch, 256, &flags)
+                if len < 0 { fail(s); return true }
+                q = UnsafePointer(scratch); m = len
             }
+            guard let v = CSVNumbers.parseDouble(q, m) else { fail(s); return true }
+            widenToDouble(s)
+            s.pointee.words.append(v.bitPattern)
+            s.pointee.count &+= 1
+            return true
         }
-        fail()
+        fail(s)
         return true
     }
 
-    private func fail() {
-        kind = .failed
-        words.count = 0
-        count &+= 1
+    private static func fail(_ s: UnsafeMutablePointer<State>) {
+        s.pointee.kind = .failed
+        s.pointee.words.count = 0
+        s.pointee.count &+= 1
     }
 
     /// Changes an int column to double (when another chunk of the file widened it).
-    func widenToDouble() {
-        guard kind == .int else { return }
-        for i in 0..<words.count { words.base[i] = Double(Int64(bitPattern: words.base[i])).bitPattern }
-        kind = .double
+    func widenToDouble() { ColumnBuilder.widenToDouble(s) }
+
+    static func widenToDouble(_ s: UnsafeMutablePointer<State>) {
+        guard s.pointee.kind == .int else { return }
+        let w = s.pointee.words.base
+        for i in 0..<s.pointee.words.count { w[i] = Double(Int64(bitPattern: w[i])).bitPattern }
+        s.pointee.kind = .double
     }
 
     // MARK: Finishing
@@ -284,8 +487,8 @@ final class ColumnBuilder {
                 out.initialize(repeating: 0)
                 var offset = 0
                 for part in parts {
-                    for w in 0..<min(part.nullWords.count, NullMask.wordCount(rows: part.count)) {
-                        var bits = part.nullWords.base[w]
+                    for w in 0..<min(part.s.pointee.nullWords.count, NullMask.wordCount(rows: part.count)) {
+                        var bits = part.s.pointee.nullWords.base[w]
                         while bits != 0 {
                             let b = bits.trailingZeroBitCount
                             bits &= bits &- 1
@@ -298,41 +501,63 @@ final class ColumnBuilder {
             }
             nulls = NullMask(words: buf)
         }
-        for p in parts { p.nullWords.release() }
+        for p in parts { p.s.pointee.nullWords.release() }
         let kind = parts[0].kind
+        for p in parts { p.s.pointee.handedOver = true }
         if kind == .text {
-            let first = parts[0]
-            let dict = first.dictionary!
-            var codes = first.codes
-            codes.reserve(total)
+            let dict = parts[0].dictionary!
+            var maps: [[Int32]] = []
             for part in parts.dropFirst() {
                 let pd = part.dictionary!
                 var map = [Int32](repeating: 0, count: pd.count)
                 for c in 0..<pd.count {
                     let b = pd.bytes(of: c)
-                    map[c] = dict.intern(b.baseAddress ?? UnsafePointer(bitPattern: 1)!, b.count)
+                    map[c] = dict.intern(b.baseAddress!, b.count)
                 }
-                map.withUnsafeBufferPointer { m in
-                    let src = part.codes.base
-                    let dst = codes.base + codes.count
-                    for i in 0..<part.codes.count { dst[i] = m[Int(src[i])] }
-                }
-                codes.count &+= part.codes.count
-                part.codes.release(); part.words.release(); part.handedOver = true
+                pd.releaseStorage()
+                maps.append(map)
             }
-            first.words.release(); first.handedOver = true
-            return Column(storage: .text(codes: codes.take(), dictionary: dict.strings()), nulls: nulls)
+            let strings = dict.strings()
+            dict.releaseStorage()
+            let codes = GrowBuffer<Int32>.makeBuffer(Int32.self, count: total) { out in
+                var offset = 0
+                for (i, part) in parts.enumerated() {
+                    let n = part.s.pointee.codes.count
+                    if i == 0 {
+                        part.s.pointee.codes.moveAll(to: out)
+                    } else {
+                        maps[i - 1].withUnsafeBufferPointer { part.s.pointee.codes.moveAll(to: out + offset, map: $0.baseAddress!) }
+                    }
+                    part.s.pointee.words.release()
+                    offset += n
+                }
+            }
+            return Column(storage: .text(codes: codes, dictionary: strings), nulls: nulls)
         }
-        let first = parts[0]
-        var words = first.words
-        words.reserve(total)
-        for part in parts.dropFirst() {
-            (words.base + words.count).update(from: part.words.base, count: part.words.count)
-            words.count &+= part.words.count
-            part.words.release(); part.codes.release(); part.handedOver = true
+        let words = GrowBuffer<UInt64>.makeBuffer(UInt64.self, count: total) { out in
+            var offset = 0
+            for part in parts {
+                let n = part.s.pointee.words.count
+                part.s.pointee.words.moveAll(to: out + offset)
+                part.s.pointee.codes.release()
+                offset += n
+            }
         }
-        first.codes.release(); first.handedOver = true
-        if kind == .int { return Column(storage: .int(words.take(as: Int64.self)), nulls: nulls) }
-        return Column(storage: .double(words.take(as: Double.self)), nulls: nulls)
+        if kind == .int { return Column(storage: .int(words.reinterpreted(as: Int64.self)), nulls: nulls) }
+        return Column(storage: .double(words.reinterpreted(as: Double.self)), nulls: nulls)
     }
+}
+
+extension Buffer where Element == UInt64 {
+    /// The same memory seen as another 8-byte type (keeps it alive through `self`).
+    func reinterpreted<U: BitwiseCopyable>(as: U.Type) -> Buffer<U> {
+        precondition(MemoryLayout<U>.stride == 8)
+        return Buffer<U>(base: UnsafeRawPointer(base).assumingMemoryBound(to: U.self), count: count, owner: BufferKeeper(self))
+    }
+}
+
+/// Owns a buffer for another view of the same memory.
+final class BufferKeeper<T: BitwiseCopyable>: @unchecked Sendable {
+    let buffer: Buffer<T>
+    init(_ buffer: Buffer<T>) { self.buffer = buffer }
 }

@@ -3,7 +3,10 @@ import Foundation
 /// Splits CSV bytes into rows and fields (RFC 4180: doubled quotes, separators and newlines
 /// inside quotes, LF or CRLF line ends) and checks that the bytes are UTF-8. Works on raw bytes:
 /// it records where each field starts and ends and never builds a string.
-final class RowTokenizer {
+///
+/// A struct of pointers, so the row loop pays no reference counting; whoever makes one calls
+/// `deallocate()`.
+struct RowTokenizer {
     enum SyntaxError { case unterminatedQuote, characterAfterQuote, invalidUTF8 }
 
     let separator: UInt8
@@ -16,13 +19,23 @@ final class RowTokenizer {
     /// 0 for bytes that need no attention in an unquoted field.
     private let classes: UnsafeMutablePointer<UInt8>
 
-    /// Results of the last `tokenize`.
-    var fieldCount = 0
-    var newlines = 0
-    var contentEnd = 0
-    var extraStart = -1
-    var error = SyntaxError.invalidUTF8
-    var errorAt = 0
+    /// Results of the last `tokenize`, kept behind a pointer so that writing them in the hot
+    /// loop costs no exclusivity checks.
+    struct Results {
+        var fieldCount = 0
+        var newlines = 0
+        var contentEnd = 0
+        var extraStart = -1
+        var error = SyntaxError.invalidUTF8
+        var errorAt = 0
+    }
+    private let results: UnsafeMutablePointer<Results>
+    var fieldCount: Int { get { results.pointee.fieldCount } nonmutating set { results.pointee.fieldCount = newValue } }
+    var newlines: Int { get { results.pointee.newlines } nonmutating set { results.pointee.newlines = newValue } }
+    var contentEnd: Int { get { results.pointee.contentEnd } nonmutating set { results.pointee.contentEnd = newValue } }
+    var extraStart: Int { get { results.pointee.extraStart } nonmutating set { results.pointee.extraStart = newValue } }
+    var error: SyntaxError { get { results.pointee.error } nonmutating set { results.pointee.error = newValue } }
+    var errorAt: Int { get { results.pointee.errorAt } nonmutating set { results.pointee.errorAt = newValue } }
 
     init(separator: UInt8, capacity: Int) {
         self.separator = separator
@@ -31,16 +44,23 @@ final class RowTokenizer {
         ends = .allocate(capacity: capacity + 1)
         flags = .allocate(capacity: capacity + 1)
         classes = .allocate(capacity: 256)
+        results = .allocate(capacity: 1)
+        results.initialize(to: Results())
         for c in 0..<256 { classes[c] = c >= 0x80 ? 2 : 0 }
         for c in [separator, 34, 10, 13] { classes[Int(c)] = 1 }
     }
 
-    deinit {
-        starts.deallocate(); ends.deallocate(); flags.deallocate(); classes.deallocate()
+    func deallocate() {
+        starts.deallocate(); ends.deallocate(); flags.deallocate(); classes.deallocate(); results.deallocate()
     }
 
     /// Whether the last row was an empty line.
     @inline(__always) var isBlank: Bool { fieldCount == 1 && flags[0] == 0 && starts[0] == ends[0] }
+
+    /// High bit set in each byte of `x` that is zero (exact for the lowest one).
+    @inline(__always) static func zeroBytes(_ x: UInt64) -> UInt64 {
+        (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+    }
 
     /// Length of the valid UTF-8 sequence at `p` (2...4), 0 if invalid, -1 if it runs past `end`.
     @inline(__always)
@@ -77,6 +97,8 @@ final class RowTokenizer {
         newlines = 0
         extraStart = -1
         let sep = separator, cls = classes, cap = capacity
+        let raw = UnsafeRawPointer(b)
+        let sepBytes = 0x0101_0101_0101_0101 &* UInt64(sep)
         while true {
             let fs = p
             if p < end && b[p] == 34 {
@@ -123,6 +145,16 @@ final class RowTokenizer {
                 error = .characterAfterQuote; errorAt = p; return -2
             }
             while p < end {
+                if p &+ 8 <= end {
+                    // Eight bytes at a time: find the first that is a separator, quote, CR, LF
+                    // or non-ASCII (the lowest flagged byte is exact; flags above it may not be).
+                    let w = raw.loadUnaligned(fromByteOffset: p, as: UInt64.self)
+                    let m = RowTokenizer.zeroBytes(w ^ sepBytes) | RowTokenizer.zeroBytes(w ^ 0x2222_2222_2222_2222)
+                        | RowTokenizer.zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A) | RowTokenizer.zeroBytes(w ^ 0x0D0D_0D0D_0D0D_0D0D)
+                        | (w & 0x8080_8080_8080_8080)
+                    if m == 0 { p &+= 8; continue }
+                    p &+= m.trailingZeroBitCount &>> 3
+                }
                 let c = b[p]
                 if cls[Int(c)] == 0 { p &+= 1; continue }
                 if c == sep || c == 10 { break }
@@ -185,13 +217,25 @@ final class ChunkParser {
     let wanted: [Int]
     let builders: [ColumnBuilder]
     let skipBadRows: Bool
+    /// `wanted` and `builders` as raw pointers for the row loop (no retain/release per value).
+    private let wantedColumns: UnsafeMutablePointer<Int>
+    /// How many of `wanted` are number columns (they come first).
+    private let numericCount: Int
+    private let batch: Batch
+    /// What the memory touches read, kept so they are not optimized away.
+    private var touched: UInt64 = 0
+    private let builderRefs: UnsafeMutablePointer<UnsafeMutablePointer<ColumnBuilder.State>>
     private let scratch: UnsafeMutablePointer<UInt8>
-    private var unescaped = GrowBuffer<UInt8>(capacity: 256)
+    private let unescapedBuffer: UnsafeMutablePointer<GrowBuffer<UInt8>>
+    private var unescaped: GrowBuffer<UInt8> {
+        get { unescapedBuffer.pointee } set { unescapedBuffer.pointee = newValue }
+    }
+    private let counters: UnsafeMutablePointer<Int>
 
     /// Rows kept so far.
-    private(set) var rows = 0
+    var rows: Int { get { counters[0] } set { counters[0] = newValue } }
     /// Physical lines consumed so far (rows, their inner newlines, blank and skipped lines).
-    private(set) var lines = 0
+    var lines: Int { get { counters[1] } set { counters[1] = newValue } }
     private(set) var error: ChunkIssue?
     private(set) var warnings: [ChunkIssue] = []
 
@@ -204,12 +248,28 @@ final class ChunkParser {
         self.wanted = order
         builders = order.map { ColumnBuilder(type: types[$0], locale: locales[$0], policy: policy) }
         self.skipBadRows = skipBadRows
+        numericCount = wanted.filter { types[$0] != .text }.count
+        batch = Batch(columns: order.count)
+        wantedColumns = .allocate(capacity: max(1, order.count))
+        wantedColumns.initialize(from: order, count: order.count)
+        builderRefs = .allocate(capacity: max(1, order.count))
+        for (j, b) in builders.enumerated() { (builderRefs + j).initialize(to: b.state) }
         scratch = .allocate(capacity: 512)
+        unescapedBuffer = .allocate(capacity: 1)
+        unescapedBuffer.initialize(to: GrowBuffer<UInt8>(capacity: 256))
+        counters = .allocate(capacity: 2)
+        counters.initialize(repeating: 0, count: 2)
     }
 
     deinit {
+        tokenizer.deallocate()
+        batch.deallocate()
+        wantedColumns.deallocate()
+        builderRefs.deallocate()
         scratch.deallocate()
-        unescaped.release()
+        unescapedBuffer.pointee.release()
+        unescapedBuffer.deallocate()
+        counters.deallocate()
     }
 
     /// Reads rows that start before `stopAt` from `b[from..<bufEnd]`. `final` says no bytes follow
@@ -219,92 +279,182 @@ final class ChunkParser {
         let tok = tokenizer
         let ncols = columnCount
         let nWanted = wanted.count
-        while pos < stopAt {
-            if pos >= bufEnd { return (pos, final ? .done : .needMore) }
-            let next = tok.tokenize(b, pos, bufEnd, final)
-            if next < 0 {
-                if next == -1 { return (pos, .needMore) }
-                let kind: DiagnosticKind
-                switch tok.error {
-                case .unterminatedQuote: kind = .csvUnterminatedQuote
-                case .characterAfterQuote: kind = .csvCharacterAfterQuote
-                case .invalidUTF8: kind = .csvInvalidUTF8
+        let wanted = self.wantedColumns
+        let batch = self.batch
+        let cap = ChunkParser.batchRows
+        while true {
+            // Split up to `batchRows` rows, noting where the wanted fields are.
+            var rowsIn = 0
+            var status: Status?
+            var pending: (kind: DiagnosticKind, rowStart: Int, at: Int)?
+            while rowsIn < cap {
+                if pos >= stopAt { status = .done; break }
+                if pos >= bufEnd { status = final ? .done : .needMore; break }
+                let next = tok.tokenize(b, pos, bufEnd, final)
+                if next < 0 {
+                    if next == -1 { status = .needMore; break }
+                    let kind: DiagnosticKind
+                    switch tok.error {
+                    case .unterminatedQuote: kind = .csvUnterminatedQuote
+                    case .characterAfterQuote: kind = .csvCharacterAfterQuote
+                    case .invalidUTF8: kind = .csvInvalidUTF8
+                    }
+                    pending = (kind, pos, tok.errorAt)
+                    break
                 }
-                issue(kind, b, rowStart: pos, at: tok.errorAt, fatal: true)
-                return (pos, .failed)
-            }
-            if tok.fieldCount != ncols {
-                if tok.isBlank { lines &+= 1; pos = next; continue }
-                let at = tok.fieldCount > ncols ? tok.extraStart : tok.contentEnd
-                let kind = DiagnosticKind.csvFieldCount(expected: ncols, got: tok.fieldCount)
-                if skipBadRows {
-                    issue(.csvRowSkipped(because: kind), b, rowStart: pos, at: at, fatal: false)
+                if tok.fieldCount != ncols {
+                    if tok.isBlank { lines &+= 1; pos = next; continue }
+                    let at = tok.fieldCount > ncols ? tok.extraStart : tok.contentEnd
+                    let kind = DiagnosticKind.csvFieldCount(expected: ncols, got: tok.fieldCount)
+                    if !skipBadRows { pending = (kind, pos, at); break }
+                    issue(.csvRowSkipped(because: kind), b, rowStart: pos, at: at, linesBefore: lines, fatal: false)
                     lines &+= 1 &+ tok.newlines
                     pos = next
                     continue
                 }
-                issue(kind, b, rowStart: pos, at: at, fatal: true)
+                batch.rowStart[rowsIn] = pos
+                batch.linesBefore[rowsIn] = lines
+                let base = rowsIn &* nWanted
+                for j in 0..<nWanted {
+                    let col = wanted[j]
+                    batch.starts[base &+ j] = tok.starts[col]
+                    batch.ends[base &+ j] = tok.ends[col]
+                    batch.flags[base &+ j] = tok.flags[col]
+                }
+                rowsIn &+= 1
+                lines &+= 1 &+ tok.newlines
+                pos = next
+            }
+            // Rows before a fatal problem may hold an earlier one: convert them first.
+            if rowsIn > 0 && !convert(b, rows: rowsIn) { return (pos, .failed) }
+            if let pending {
+                issue(pending.kind, b, rowStart: pending.rowStart, at: pending.at, linesBefore: lines, fatal: true)
                 return (pos, .failed)
             }
+            if let status { return (pos, status) }
+        }
+    }
+
+    /// Rows split at a time before their values are converted.
+    static let batchRows = 64
+
+    /// Where the wanted fields of a batch of rows are.
+    struct Batch {
+        let starts: UnsafeMutablePointer<Int>
+        let ends: UnsafeMutablePointer<Int>
+        let flags: UnsafeMutablePointer<UInt8>
+        let hashes: UnsafeMutablePointer<UInt64>
+        let rowStart: UnsafeMutablePointer<Int>
+        let linesBefore: UnsafeMutablePointer<Int>
+        let skipped: UnsafeMutablePointer<Bool>
+
+        init(columns: Int) {
+            let n = ChunkParser.batchRows * max(1, columns)
+            starts = .allocate(capacity: n); ends = .allocate(capacity: n); flags = .allocate(capacity: n)
+            hashes = .allocate(capacity: ChunkParser.batchRows)
+            rowStart = .allocate(capacity: ChunkParser.batchRows)
+            linesBefore = .allocate(capacity: ChunkParser.batchRows)
+            skipped = .allocate(capacity: ChunkParser.batchRows)
+        }
+
+        func deallocate() {
+            starts.deallocate(); ends.deallocate(); flags.deallocate(); hashes.deallocate()
+            rowStart.deallocate(); linesBefore.deallocate(); skipped.deallocate()
+        }
+    }
+
+    /// Converts a batch: number columns row by row (a bad value fails or skips its row), then
+    /// each text column in three passes: hash every value and touch its slot, then look them up
+    /// with the memory already on its way (high-cardinality columns are bound by cache misses).
+    private func convert(_ b: UnsafePointer<UInt8>, rows count: Int) -> Bool {
+        let nWanted = wanted.count
+        let builders = self.builderRefs
+        let batch = self.batch
+        let numeric = numericCount
+        for r in 0..<count {
+            batch.skipped[r] = false
             var j = 0
-            while j < nWanted {
-                let col = wanted[j]
+            let base = r &* nWanted
+            while j < numeric {
                 let builder = builders[j]
-                var s = tok.starts[col]
-                let fl = tok.flags[col]
-                var n = tok.ends[col] &- s
+                var s = batch.starts[base &+ j]
+                let fl = batch.flags[base &+ j]
+                var n = batch.ends[base &+ j] &- s
                 var p = b + s
                 if fl & 2 != 0 {
                     unescape(p, n)
                     p = UnsafePointer(unescaped.base); n = unescaped.count
                 }
-                if builder.kind == .text {
-                    if n == 0 && fl == 0 { builder.appendNull() } else { builder.appendText(p, n) }
-                } else if n == 0 {
-                    builder.appendNull()
-                } else if !builder.appendNumber(p, n, scratch: scratch) {
-                    if isBlank(p, n) { builder.appendNull(); j &+= 1; continue }
+                if n == 0 {
+                    ColumnBuilder.appendNull(builder)
+                } else if !ColumnBuilder.appendNumber(builder, p, n, scratch: scratch) {
                     s = fl & 1 != 0 ? s &- 1 : s
+                    let col = wanted[j]
                     let text = String(decoding: UnsafeBufferPointer(start: p, count: min(n, 60)), as: UTF8.self)
-                    let type: ColumnType = builder.kind == .int ? .int : .double
+                    let type: ColumnType = builder.pointee.kind == .int ? .int : .double
                     let kind = DiagnosticKind.csvBadValue(column: names[col], type: type.article, text: text)
                     if skipBadRows {
-                        for k in 0..<j { builders[k].dropLast() }
-                        issue(.csvRowSkipped(because: kind), b, rowStart: pos, at: s, fatal: false)
+                        for k in 0..<j { self.builders[k].dropLast() }
+                        issue(.csvRowSkipped(because: kind), b, rowStart: batch.rowStart[r], at: s,
+                              linesBefore: batch.linesBefore[r], fatal: false)
+                        batch.skipped[r] = true
                         break
                     }
-                    issue(kind, b, rowStart: pos, at: s, fatal: true)
-                    return (pos, .failed)
+                    issue(kind, b, rowStart: batch.rowStart[r], at: s, linesBefore: batch.linesBefore[r], fatal: true)
+                    return false
                 }
                 j &+= 1
             }
-            if j == nWanted { rows &+= 1 }
-            lines &+= 1 &+ tok.newlines
-            pos = next
+            if !batch.skipped[r] { rows &+= 1 }
         }
-        return (pos, .done)
-    }
-
-    @inline(__always) private func isBlank(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        for i in 0..<n where !csvIsSpace(p[i]) { return false }
+        var sink: UInt64 = 0
+        for j in numeric..<nWanted {
+            let builder = builders[j]
+            let dict = builder.pointee.dictionary.unsafelyUnwrapped
+            for r in 0..<count {
+                let k = r &* nWanted &+ j
+                let s = batch.starts[k], n = batch.ends[k] &- s
+                if batch.flags[k] & 2 == 0 && n > 0 {
+                    let h = csvHashBytes(b + s, n)
+                    batch.hashes[r] = h
+                    sink &+= ByteDictionary.touch(dict, hash: h)
+                }
+            }
+            for r in 0..<count where !batch.skipped[r] {
+                let k = r &* nWanted &+ j
+                let s = batch.starts[k], fl = batch.flags[k], n = batch.ends[k] &- s
+                if fl & 2 != 0 {
+                    unescape(b + s, n)
+                    ColumnBuilder.appendText(builder, UnsafePointer(unescaped.base), unescaped.count)
+                } else if n > 0 {
+                    ColumnBuilder.appendText(builder, b + s, n, hash: batch.hashes[r])
+                } else if fl == 0 {
+                    ColumnBuilder.appendNull(builder)
+                } else {
+                    ColumnBuilder.appendText(builder, b + s, 0)
+                }
+            }
+        }
+        touched &+= sink
         return true
     }
 
     private func unescape(_ p: UnsafePointer<UInt8>, _ n: Int) {
-        unescaped.count = 0
-        unescaped.reserve(n)
+        let u = unescapedBuffer
+        u.pointee.count = 0
+        u.pointee.reserve(n)
         var i = 0
         while i < n {
             let c = p[i]
-            unescaped.base[unescaped.count] = c
-            unescaped.count &+= 1
+            u.pointee.base[u.pointee.count] = c
+            u.pointee.count &+= 1
             i &+= (c == 34 && i &+ 1 < n && p[i &+ 1] == 34) ? 2 : 1
         }
     }
 
-    private func issue(_ kind: DiagnosticKind, _ b: UnsafePointer<UInt8>, rowStart: Int, at: Int, fatal: Bool) {
+    private func issue(_ kind: DiagnosticKind, _ b: UnsafePointer<UInt8>, rowStart: Int, at: Int, linesBefore: Int, fatal: Bool) {
         let (delta, column) = RowTokenizer.locate(b, rowStart: rowStart, at: at)
-        let found = ChunkIssue(kind: kind, line: lines + 1 + delta, column: column)
+        let found = ChunkIssue(kind: kind, line: linesBefore + 1 + delta, column: column)
         if fatal { error = found } else { warnings.append(found) }
     }
 }

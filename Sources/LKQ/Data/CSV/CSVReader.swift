@@ -98,6 +98,7 @@ enum CSVReader {
         var pos = 0
         if count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { pos = 3 }
         let tok = RowTokenizer(separator: separator, capacity: 16_384)
+        defer { tok.deallocate() }
         var lines = 0
         while true {
             if pos >= count { return nil }
@@ -155,8 +156,35 @@ enum CSVReader {
         return out
     }
 
-    /// Opens the CSV file at `path` as a table that reads its rows on first use. See
-    /// ``CSVOptions`` for the rules on separators, numbers and bad rows.
+    /// Opens the CSV file at `path` as a table that reads its rows on first use.
+    ///
+    /// Now: the header and up to 1 MiB / 20,000 rows of the head are read to find
+    /// - the separator (`,` `;` or tab, unless `options.separator` says): the one that splits the
+    ///   header and first rows into the same number (> 1) of fields;
+    /// - column names: trimmed, lower-cased, `columnN` when empty; a name twice is an error;
+    /// - column types: int if every non-blank sample value is an integer, else double if every
+    ///   one is a number, else text (a column with no values in the head is int);
+    /// - number style per column (see ``CSVOptions/Locale``): with `.auto` a column is Indonesian
+    ///   only if every sample value reads as an Indonesian number and one at least is
+    ///   unmistakable: an `Rp` prefix, two or more thousands dots (`1.234.567`), thousands dots
+    ///   with a decimal comma (`1.234,5`), or a decimal comma followed by other than three
+    ///   digits (`98,40`), or by three when the separator is not a comma (`1,234` in a `;` file).
+    ///   Otherwise `1.476` is the number 1.476. `.indonesian` reads every number column that way,
+    ///   `.c` never.
+    ///
+    /// On first use the table's loader reads the whole file (in parallel for big files), checks
+    /// its structure (field counts, quotes, UTF-8; errors at `file.csv:LINE:COL`, nothing half
+    /// loaded) and converts only the columns asked for; later uses convert further columns, or
+    /// map them from the cache (``CSVCache``). The head's types are held, never silently wrong:
+    /// a later value that does not fit widens an int column to double, or a number column to
+    /// text (that column is read again as text). `Table.fields` shows the head's types (or, when
+    /// opened from the cache, the types found by earlier reads); a loaded ``Column``'s `type` is
+    /// authoritative. With `options.skipBadRows` types are not widened: rows that do not fit are
+    /// left out and reported to `options.onWarning`, and the first use reads every column.
+    ///
+    /// Blank lines are ignored; an empty unquoted field is null (a quoted empty field is the empty
+    /// text in a text column, null in a number column); blanks around numbers are allowed; a
+    /// quote inside an unquoted field is kept as it is.
     static func open(path: String, name: String, options: CSVOptions) throws(Diagnostic) -> Table {
         let source = try CSVSource(path: path, options: options)
         let schema = source.schema
@@ -206,6 +234,7 @@ enum CSVReader {
         let n = header.names.count
         var stats = [ColumnStats](repeating: ColumnStats(), count: n)
         let tok = RowTokenizer(separator: separator, capacity: n)
+        defer { tok.deallocate() }
         let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 512)
         defer { scratch.deallocate() }
         var pos = header.end, rows = 0
@@ -277,6 +306,7 @@ enum CSVReader {
         var best: UInt8 = 44, bestScore = 0
         for sep: UInt8 in [44, 59, 9] {
             let tok = RowTokenizer(separator: sep, capacity: 4096)
+            defer { tok.deallocate() }
             var pos = start, header = -1, consistent = true, rows = 0
             while pos < count && rows < 50 {
                 let next = tok.tokenize(b, pos, count, final)
@@ -383,6 +413,7 @@ enum CSVReader {
                         wanted: wanted, policy: policy, skipBadRows: skipBadRows)
         }
         let body = fileSize - schema.dataStart
+        _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
         let n = threads ?? (body >= parallelThreshold ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16)) : 1)
         var starts = [schema.dataStart]
         for i in 1..<max(1, n) {
@@ -411,7 +442,9 @@ enum CSVReader {
                 result = scanRange(fd: fd, fileSize: fileSize, start: expected, limit: max(expected, limits[i]), parser: parser)
             }
             if let io = result.ioError { throw Diagnostic(.fileUnreadable(path, reason: io), .none) }
-            for w in parser.warnings {
+            // Rows skipped for their field count are found before those of the same batch
+            // skipped for a value: put them back in file order.
+            for w in parser.warnings.sorted(by: { ($0.line, $0.column) < ($1.line, $1.column) }) {
                 warnings.append(Diagnostic(w.kind, .file(path: path, line: lineBase + w.line, column: w.column)))
             }
             if let e = parser.error {
@@ -423,14 +456,37 @@ enum CSVReader {
         }
         var columns: [Int: Column] = [:]
         var failed: [Int] = []
+        var merging: [(column: Int, parts: [ColumnBuilder])] = []
         for (j, col) in chain[0].wanted.enumerated() {
             let parts = chain.map { $0.builders[j] }
             if parts.contains(where: { $0.kind == .failed }) { failed.append(col); continue }
             if parts.contains(where: { $0.kind == .double }) { parts.forEach { $0.widenToDouble() } }
-            columns[col] = ColumnBuilder.merge(parts)
+            merging.append((col, parts))
         }
+        // Columns are independent: finish them on all cores.
+        let merged = ParallelMerge(merging.map(\.parts))
+        if merging.count > 1 && chain.reduce(0, { $0 + $1.rows }) > 100_000 {
+            DispatchQueue.concurrentPerform(iterations: merging.count) { merged.run($0) }
+        } else {
+            for i in merging.indices { merged.run(i) }
+        }
+        for (i, m) in merging.enumerated() { columns[m.column] = merged.result(i) }
         return ScanOutput(count: chain.reduce(0) { $0 + $1.rows }, columns: columns, failed: failed.sorted(), warnings: warnings)
     }
+}
+
+/// Columns finished in parallel; each thread writes only its own slot.
+final class ParallelMerge: @unchecked Sendable {
+    let parts: [[ColumnBuilder]]
+    private let slots: UnsafeMutablePointer<Column?>
+    init(_ parts: [[ColumnBuilder]]) {
+        self.parts = parts
+        slots = .allocate(capacity: max(1, parts.count))
+        slots.initialize(repeating: nil, count: max(1, parts.count))
+    }
+    deinit { slots.deinitialize(count: max(1, parts.count)); slots.deallocate() }
+    func run(_ i: Int) { slots[i] = ColumnBuilder.merge(parts[i]) }
+    func result(_ i: Int) -> Column { slots[i]! }
 }
 
 /// The stretches of a file read in parallel; each thread writes only its own slot.
@@ -455,11 +511,21 @@ final class CSVSource: @unchecked Sendable {
     let path: String
     let options: CSVOptions
     private(set) var schema: CSVSchema
-    /// Types of the columns as read so far (wider than the schema's when a value needed it).
+    /// Types of the columns as read so far (wider than the head suggested when a value needed it).
     private(set) var types: [ColumnType]
     let size: Int
     let mtime: Int64
     private var rowCount: Int?
+    private var warningsReported = false
+    /// Cache state: the folder, the meta as last read or written (nil: nothing valid yet).
+    private let cacheFolder: String?
+    private let absolutePath: String
+    private var content: UInt64?
+    private var meta: CSVCache.Meta?
+    /// Whether a valid cache was found when the file was opened (for tests).
+    let openedFromCache: Bool
+    /// How many times the rows were read (for tests).
+    private(set) var scans = 0
 
     init(path: String, options: CSVOptions) throws(Diagnostic) {
         self.path = path
@@ -470,6 +536,26 @@ final class CSVSource: @unchecked Sendable {
         self.size = size
         self.mtime = mtime
         if size == 0 { throw Diagnostic(.csvEmpty, .file(path: path, line: 1, column: 1)) }
+        absolutePath = CSVCache.absolutePath(path)
+        if options.useCache {
+            let folder = CSVCache.folder(forSource: absolutePath, in: options.cacheDirectory ?? CSVCache.directory())
+            cacheFolder = folder
+            content = CSVCache.contentCheck(fd: fd, size: size)
+            if let m = CSVCache.readMeta(folder: folder, sourcePath: path), m.source == absolutePath, m.size == size,
+               m.mtime == mtime, content != nil, m.content == content, m.locale == CSVCache.localeCode(options.locale),
+               m.skipBadRows == options.skipBadRows, m.separatorOverride == (options.separator ?? 0),
+               m.schema.names.count == m.present.count {
+                meta = m
+                schema = m.schema
+                types = m.schema.types
+                rowCount = m.rowCount
+                openedFromCache = true
+                return
+            }
+        } else {
+            cacheFolder = nil
+        }
+        openedFromCache = false
         schema = try CSVReader.inferSchema(fd: fd, size: size, path: path, options: options)
         types = schema.types
     }
@@ -497,41 +583,86 @@ final class CSVSource: @unchecked Sendable {
         return (Int(st.st_size), Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
     }
 
-    /// Reads the rows and converts the asked-for columns (every column the first time when bad
-    /// rows are skipped, so the kept rows never depend on the columns asked for).
+    private func changed() -> Diagnostic {
+        Diagnostic(.fileUnreadable(path, reason: "it changed after it was opened; load it again"), .none)
+    }
+
+    /// Reads the asked-for columns: from the cache when it has them, else by reading the rows
+    /// (every column the first time when bad rows are skipped, so the kept rows never depend on
+    /// the columns asked for).
     func load(_ wanted: [Int]) throws(Diagnostic) -> (count: Int, columns: [Int: Column]) {
-        var want = wanted
-        if options.skipBadRows && rowCount == nil { want = Array(schema.names.indices) }
+        var columns: [Int: Column] = [:]
+        var missing = wanted
+        if let meta, let folder = cacheFolder {
+            missing = []
+            for c in wanted {
+                if meta.present[c], let col = CSVCache.mapColumn(folder: folder, index: c, generation: meta.generation,
+                                                                  rows: meta.rowCount, type: types[c]) {
+                    columns[c] = col
+                } else {
+                    missing.append(c)
+                }
+            }
+            if missing.isEmpty {
+                report(meta.warnings)
+                return (meta.rowCount, columns)
+            }
+        }
+        if options.skipBadRows && rowCount == nil { missing = Array(schema.names.indices) }
         let fd = try CSVSource.openFile(path)
         defer { close(fd) }
         let (nowSize, nowMtime) = try CSVSource.stat(fd, path: path)
-        if nowSize != size || nowMtime != mtime {
-            throw Diagnostic(.fileUnreadable(path, reason: "it changed after it was opened; load it again"), .none)
-        }
+        if nowSize != size || nowMtime != mtime { throw changed() }
+        scans += 1
         var out = try CSVReader.scanFile(fd: fd, fileSize: size, path: path, schema: schema, types: types,
-                                         wanted: want, skipBadRows: options.skipBadRows)
+                                         wanted: missing, skipBadRows: options.skipBadRows)
         if !out.failed.isEmpty {
-            for c in out.failed { types[c] = .text }
-            let again = try CSVReader.scanFile(fd: fd, fileSize: size, path: path, schema: schema, types: types,
+            var textTypes = types
+            for c in out.failed { textTypes[c] = .text }
+            let again = try CSVReader.scanFile(fd: fd, fileSize: size, path: path, schema: schema, types: textTypes,
                                                wanted: out.failed, skipBadRows: false)
             for (c, column) in again.columns { out.columns[c] = column }
         }
-        for (c, column) in out.columns { types[c] = column.type }
-        if let known = rowCount, known != out.count {
-            throw Diagnostic(.fileUnreadable(path, reason: "it changed after it was opened; load it again"), .none)
-        }
+        if let known = rowCount, known != out.count { throw changed() }
         rowCount = out.count
-        if let report = options.onWarning { for w in out.warnings { report(LKQError(w)) } }
-        return (out.count, out.columns)
+        for (c, column) in out.columns {
+            types[c] = column.type
+            columns[c] = column
+        }
+        report(out.warnings)
+        store(out.columns, count: out.count, warnings: out.warnings)
+        return (out.count, columns)
     }
-}
 
-/// Placeholder until the cache lands.
-enum CSVCache {
-    static func directory() -> String {
-        let env = ProcessInfo.processInfo.environment
-        if let d = env["LKQ_CACHE_DIR"], !d.isEmpty { return d }
-        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/lkq" }
-        return NSHomeDirectory() + "/.cache/lkq"
+    private func report(_ warnings: [Diagnostic]) {
+        if warningsReported { return }
+        warningsReported = true
+        if let handler = options.onWarning { for w in warnings { handler(LKQError(w)) } }
+    }
+
+    /// Adds newly read columns to the cache; any failure just leaves the cache as it was.
+    private func store(_ new: [Int: Column], count: Int, warnings: [Diagnostic]) {
+        guard let folder = cacheFolder, let content, !new.isEmpty else { return }
+        var m: CSVCache.Meta
+        if let meta {
+            m = meta
+        } else {
+            guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)) != nil
+            else { return }
+            // A new generation: files from an older one are foreign now; remove them.
+            if let old = try? FileManager.default.contentsOfDirectory(atPath: folder) {
+                for f in old where f.hasPrefix("c") || f == "meta" { unlink(folder + "/" + f) }
+            }
+            m = CSVCache.Meta(generation: UInt64.random(in: 1...UInt64.max), source: absolutePath, size: size, mtime: mtime,
+                              content: content, locale: CSVCache.localeCode(options.locale),
+                              skipBadRows: options.skipBadRows, separatorOverride: options.separator ?? 0,
+                              schema: schema, rowCount: count, present: Array(repeating: false, count: schema.names.count),
+                              warnings: warnings)
+        }
+        for (c, column) in new.sorted(by: { $0.key < $1.key }) {
+            if CSVCache.writeColumn(column, index: c, generation: m.generation, folder: folder) { m.present[c] = true }
+        }
+        m.schema.types = types
+        if CSVCache.writeMeta(m, folder: folder) { meta = m }
     }
 }
