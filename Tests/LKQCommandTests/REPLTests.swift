@@ -55,6 +55,10 @@ import Testing
         t.type("~ \"unit\" | count\r")
         #expect(t.waitFor("(1 row)"), "\(t.screen)")
         #expect(!t.screen.contains("error"))
+        // Nothing left to add: Tab lists the candidates, in any case the user typed.
+        t.type("CAPAIAN | select capaian_20\t")
+        #expect(t.waitFor("capaian_2018"), "\(t.screen)")
+        #expect(t.waitFor("capaian_2022"), "\(t.screen)")
     }
 
     @Test func ctrlCClearsTheLineAndTheSessionGoesOn() throws {
