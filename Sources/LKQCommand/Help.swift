@@ -99,7 +99,7 @@ enum Help {
               example: ".read Examples/di_bawah_target.lkq"),
         Topic(name: "load", summary: ".load FILE.csv [as NAME]",
               text: "Loads a CSV file as a table, named after the file unless 'as NAME' is given.",
-              example: ".load realisasi.csv as realisasi"),
+              example: ".load Sources/LKQ/Data/LKIP2023/desa.csv as desa_salinan"),
         Topic(name: "timer", summary: ".timer on|off",
               text: "Prints how long each query took.",
               example: ".timer on"),

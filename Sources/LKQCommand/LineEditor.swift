@@ -104,19 +104,26 @@ final class LineEditor {
         let typed = completion.word
         let shared = Completion.commonPrefix(completion.candidates)
         if completion.candidates.count == 1 {
-            insert(String(shared.dropFirst(typed.count)) + completion.suffix(for: shared))
+            replace(typed, with: shared + completion.suffix(for: shared))
             return UInt8(CC_REFRESH)
         }
         if shared.count > typed.count {
-            insert(String(shared.dropFirst(typed.count)))
+            replace(typed, with: shared)
             return UInt8(CC_REFRESH)
         }
         Console.out("\n" + Completion.columns(completion.candidates, width: Console.width() ?? 80))
         return UInt8(CC_REDISPLAY)
     }
 
-    private func insert(_ text: String) {
-        guard !text.isEmpty else { return }
+    /// Swaps the typed word for `text`; only the missing tail is inserted when the typed word
+    /// already matches it exactly, so `CAP` + Tab becomes `capaian`, not `CAPaian`.
+    private func replace(_ typed: String, with text: String) {
+        if text.hasPrefix(typed) {
+            let tail = String(text.dropFirst(typed.count))
+            if !tail.isEmpty { el_insertstr(el, tail) }
+            return
+        }
+        el_deletestr(el, Int32(typed.unicodeScalars.count))
         el_insertstr(el, text)
     }
 }

@@ -75,4 +75,47 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout == "sum_nilai\n42\n\ncount\n9\n")
     }
+
+    @Test func badRowsFailOrAreSkippedWithAWarning() throws {
+        let dir = TempDir()
+        dir.write("t.csv", "a,b\n1,2\n3\n4,5\n")
+        let strict = try lkq(["--no-cache", "--data", dir.path, "-e", "t | count"])
+        #expect(strict.status == 1)
+        #expect(strict.stderr.contains("t.csv:3:"), "\(strict.stderr)")
+        let lenient = try lkq(["--no-cache", "--skip-bad-rows", "--data", dir.path, "-e", "t | count"])
+        #expect(lenient.status == 0)
+        #expect(lenient.stdout == "count\n2\n")
+        #expect(lenient.stderr.contains("warning"))
+    }
+
+    @Test func localeDecidesWhatADotMeans() throws {
+        let dir = TempDir()
+        dir.write("n.csv", "nilai\n1.476\n2.000\n")
+        let indonesian = try lkq(["--no-cache", "--locale", "id", "--data", dir.path, "-e", "n | sum nilai"])
+        #expect(indonesian.stdout == "sum_nilai\n3476\n")
+        let c = try lkq(["--no-cache", "--locale=c", "--data", dir.path, "-e", "n | sum nilai"])
+        #expect(c.stdout == "sum_nilai\n3.476\n")
+    }
+
+    @Test func missingDataFolderFails() throws {
+        let run = try lkq(["--data", "/no/such/folder", "-e", "capaian | count"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("no such file"))
+    }
+
+    @Test func helpExamplesRun() throws {
+        let examples = [
+            ["-e", "capaian where realisasi < target"],
+            ["-e", "let rendah = capaian where < 75", "-e", "rendah | count"],
+            ["--format", "json", "-e", "anggaran where level = \"program\""],
+        ]
+        for arguments in examples {
+            let run = try lkq(arguments)
+            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let script = try lkq([root.appendingPathComponent("Examples/serapan_program.lkq").path])
+        #expect(script.status == 0)
+        #expect(script.stdout.hasPrefix("kode,uraian,pagu,realisasi,persen\n"))
+    }
 }

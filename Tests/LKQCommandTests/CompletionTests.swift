@@ -1,5 +1,6 @@
 import Testing
 @testable import LKQCommand
+import LKQ
 
 /// Tab completion, from the text before the cursor.
 @Suite struct CompletionTests {
@@ -71,5 +72,22 @@ import Testing
         #expect(!REPL.needsMore("capaian | count"))
         #expect(!REPL.needsMore("capaian where x = 1)"))
         #expect(!REPL.needsMore("capaian # (|"))
+    }
+}
+
+/// Every `.help` example must run on the built-in data.
+@Suite struct HelpTests {
+    @Test func languageExamplesRun() throws {
+        for topic in Help.topics where !topic.example.hasPrefix(".") {
+            var session = Engine().makeSession()
+            #expect(throws: Never.self, "\(topic.name)") { _ = try session.run(topic.example, sourceName: "help") }
+        }
+    }
+
+    @Test func everyTopicAndAliasHasText() {
+        for name in Help.topicNames + ["sum", "exit", ".tables"] {
+            #expect(Help.topic(name) != nil, "\(name)")
+        }
+        #expect(Help.topic("nonsense") == nil)
     }
 }

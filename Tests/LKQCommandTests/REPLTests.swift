@@ -23,8 +23,11 @@ import Testing
     }
 
     @Test func upArrowRecallsHistoryFromEarlierSession() throws {
+        // A statement over two lines is one history entry.
         let first = try start()
-        first.type("capaian | count\r")
+        first.type("capaian |\r")
+        #expect(first.waitFor("...> "))
+        first.type("count\r")
         #expect(first.waitFor("lkq> "))
         first.type(".quit\r")
         #expect(first.exitStatus() == 0)
@@ -33,7 +36,7 @@ import Testing
         second.type("\u{1B}[A")
         #expect(second.waitFor(".quit"), "\(second.screen)")
         second.type("\u{1B}[A")
-        #expect(second.waitFor("capaian | count"), "\(second.screen)")
+        #expect(second.waitFor("capaian |"), "\(second.screen)")
         second.type("\r")
         #expect(second.waitFor("(1 row)"), "\(second.screen)")
     }
@@ -52,6 +55,10 @@ import Testing
         t.type("~ \"unit\" | count\r")
         #expect(t.waitFor("(1 row)"), "\(t.screen)")
         #expect(!t.screen.contains("error"))
+        // Nothing left to add: Tab lists the candidates, in any case the user typed.
+        t.type("CAPAIAN | select capaian_20\t")
+        #expect(t.waitFor("capaian_2018"), "\(t.screen)")
+        #expect(t.waitFor("capaian_2022"), "\(t.screen)")
     }
 
     @Test func ctrlCClearsTheLineAndTheSessionGoesOn() throws {

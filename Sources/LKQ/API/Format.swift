@@ -61,7 +61,7 @@ public struct ResultFormatter: Sendable {
                 case .null: cells.append("")
                 // An empty string is quoted so that it reads back differently from null.
                 case .text(let s): cells.append(s.isEmpty ? "\"\"" : csvField(s))
-                case let v: cells.append(Plain.number(v))
+                case let v: cells.append(PlainNumber.text(v))
                 }
             }
             out += cells.joined(separator: ",") + "\n"
@@ -79,7 +79,7 @@ public struct ResultFormatter: Sendable {
 
     private func renderJSON(_ result: QueryResult) -> String {
         guard result.rowCount > 0 else { return "[]\n" }
-        let keys = result.fields.map { JSON.string($0.name) + ":" }
+        let keys = result.fields.map { JSONText.string($0.name) + ":" }
         var out = "[\n"
         for r in 0..<result.rowCount {
             out += "{"
@@ -88,9 +88,9 @@ public struct ResultFormatter: Sendable {
                 out += keys[c]
                 switch result[r, c] {
                 case .null: out += "null"
-                case .text(let s): out += JSON.string(s)
+                case .text(let s): out += JSONText.string(s)
                 case .double(let d) where !d.isFinite: out += "null"
-                case let v: out += Plain.number(v)
+                case let v: out += PlainNumber.text(v)
                 }
             }
             out += r == result.rowCount - 1 ? "}\n" : "},\n"
@@ -118,8 +118,8 @@ public struct ResultFormatter: Sendable {
 }
 
 /// Plain number text for machine formats: full precision, `.` decimal point, no separators.
-enum Plain {
-    static func number(_ v: Value) -> String {
+enum PlainNumber {
+    static func text(_ v: Value) -> String {
         switch v {
         case .int(let i): return String(i)
         case .double(let d): return Value.format(d)
@@ -130,7 +130,7 @@ enum Plain {
 }
 
 /// JSON string escaping, by hand so output is the same on every platform.
-enum JSON {
+enum JSONText {
     static func string(_ s: String) -> String {
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
@@ -179,7 +179,7 @@ struct DisplayColumns {
             guard result.fields[c].type == .double else { return nil }
             var most = 0
             for r in 0..<result.rowCount {
-                if case .double(let d) = result[r, c] { most = max(most, Numbers.decimalsNeeded(d)) }
+                if case .double(let d) = result[r, c] { most = max(most, DisplayNumbers.decimalsNeeded(d)) }
             }
             return most
         }
@@ -188,15 +188,15 @@ struct DisplayColumns {
     func text(row: Int, column: Int) -> String {
         switch result[row, column] {
         case .null: return "null"
-        case .int(let i): return plain[column] ? String(i) : Numbers.grouped(i)
-        case .double(let d): return Numbers.grouped(d, decimals: decimals[column] ?? Numbers.decimalsNeeded(d))
+        case .int(let i): return plain[column] ? String(i) : DisplayNumbers.grouped(i)
+        case .double(let d): return DisplayNumbers.grouped(d, decimals: decimals[column] ?? DisplayNumbers.decimalsNeeded(d))
         case .text(let s): return s
         }
     }
 }
 
 /// Thousands separators and decimal rounding for display.
-enum Numbers {
+enum DisplayNumbers {
     /// The most decimals shown for a value too small for two decimals.
     static let maxDecimals = 10
 
@@ -271,19 +271,19 @@ struct TableRenderer {
     func render() -> String {
         let fields = result.fields
         let rows = result.rowCount
-        let footer = rows == 1 ? "(1 row)\n" : "(\(Numbers.grouped(Int64(rows))) rows)\n"
+        let footer = rows == 1 ? "(1 row)\n" : "(\(DisplayNumbers.grouped(Int64(rows))) rows)\n"
         guard !fields.isEmpty else { return footer }
 
         let display = DisplayColumns(result)
         let numeric = fields.map { $0.type != .text }
-        let headers = fields.map { Terminal.sanitize($0.name) }
+        let headers = fields.map { TerminalText.sanitize($0.name) }
         var cells: [[String]] = Array(repeating: [], count: fields.count)
-        var natural = headers.map { Terminal.width($0) }
+        var natural = headers.map { TerminalText.width($0) }
         for c in fields.indices {
             cells[c].reserveCapacity(rows)
             for r in 0..<rows {
-                let text = Terminal.sanitize(display.text(row: r, column: c))
-                natural[c] = max(natural[c], Terminal.width(text))
+                let text = TerminalText.sanitize(display.text(row: r, column: c))
+                natural[c] = max(natural[c], TerminalText.width(text))
                 cells[c].append(text)
             }
         }
@@ -297,12 +297,12 @@ struct TableRenderer {
             return s + "\n"
         }
         var out = line(fields.indices.map { c in
-            bold + Terminal.pad(Terminal.cut(headers[c], to: widths[c]), to: widths[c], right: numeric[c]) + reset
+            bold + TerminalText.pad(TerminalText.cut(headers[c], to: widths[c]), to: widths[c], right: numeric[c]) + reset
         })
         out += line(widths.map { String(repeating: "─", count: $0) })
         for r in 0..<rows {
             out += line(fields.indices.map { c in
-                let text = Terminal.pad(Terminal.cut(cells[c][r], to: widths[c]), to: widths[c], right: numeric[c])
+                let text = TerminalText.pad(TerminalText.cut(cells[c][r], to: widths[c]), to: widths[c], right: numeric[c])
                 if case .null = result[r, c] { return dim + text + reset }
                 return text
             })
@@ -333,7 +333,7 @@ struct TableRenderer {
 }
 
 /// Terminal text measurement: display columns, cutting with an ellipsis, padding.
-enum Terminal {
+enum TerminalText {
     /// Control characters would move the cursor or inject escapes; show them harmlessly.
     static func sanitize(_ s: String) -> String {
         guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return s }
