@@ -22,7 +22,8 @@ enum Help {
                                     auto (decide per file; the default)
               --skip-bad-rows       leave out CSV rows that cannot be read, with a warning,
                                     instead of failing
-              --no-cache            read CSV files afresh instead of using the .lkqcache beside them
+              --no-cache            read CSV files afresh, without the binary column cache
+                                    ($LKQ_CACHE_DIR, else $XDG_CACHE_HOME/lkq, else ~/.cache/lkq)
               --bail                stop at the first statement that fails
           -h, --help                show this help
           -V, --version             show the version
