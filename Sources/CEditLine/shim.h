@@ -112,26 +112,20 @@ static int lkq_read_char(EditLine *el, wchar_t *out) {
 
 /* ---- EditLine ---------------------------------------------------------------------- */
 
-static char lkq_prompt_text[256] = "> ";
-
-static char *lkq_prompt_fn(EditLine *el) {
-    (void)el;
-    return lkq_prompt_text;
-}
-
-/* Starts libedit on stdin/stdout/stderr with LKQ's reader and prompt. */
+/* Starts libedit on stdin/stdout/stderr with LKQ's character reader. */
 static inline EditLine *lkq_el_init(const char *program) {
     EditLine *el = el_init(program, stdin, stdout, stderr);
     if (el == NULL) return NULL;
     lkq_input_fd = fileno(stdin);
     el_set(el, EL_GETCFN, lkq_read_char);
-    el_set(el, EL_PROMPT, lkq_prompt_fn);
     return el;
 }
 
-static inline void lkq_el_set_prompt(const char *text) {
-    strncpy(lkq_prompt_text, text, sizeof lkq_prompt_text - 1);
-    lkq_prompt_text[sizeof lkq_prompt_text - 1] = '\0';
+/* The prompt comes from a function of the caller's, which keeps the text with the editor
+   (through EL_CLIENTDATA) rather than in static storage here, which each importing object
+   file would have its own copy of. */
+static inline int lkq_el_set_prompt_function(EditLine *el, char *(*fn)(EditLine *)) {
+    return el_set(el, EL_PROMPT, fn);
 }
 
 static inline int lkq_el_set_editor(EditLine *el, const char *mode) {

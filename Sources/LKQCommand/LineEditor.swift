@@ -23,6 +23,8 @@ final class LineEditor {
     private let historyPath: String?
     private var historyWarned = false
     private let completer: Completer
+    /// The prompt libedit shows, kept as C text for as long as libedit may read it.
+    private var promptText: UnsafeMutablePointer<CChar> = strdup("> ")
 
     /// Most history entries kept, in memory and on disk.
     static let historySize: Int32 = 1000
@@ -42,6 +44,10 @@ final class LineEditor {
         lkq_el_set_editor(el, "emacs")
         lkq_el_bind(el, "^R", "em-inc-search-prev")
         lkq_el_set_clientdata(el, Unmanaged.passUnretained(self).toOpaque())
+        lkq_el_set_prompt_function(el) { el in
+            guard let el, let data = lkq_el_get_clientdata(el) else { return nil }
+            return Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue().promptText
+        }
         lkq_el_bind_function(el, "lkq-complete", "Complete LKQ names", { el, _ in
             guard let el, let data = lkq_el_get_clientdata(el) else { return UInt8(CC_ERROR) }
             return Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue().complete()
@@ -54,6 +60,7 @@ final class LineEditor {
     deinit {
         el_end(el)
         history_end(history)
+        free(promptText)
     }
 
     /// Whether Ctrl-C was pressed since the last call (clears the flag).
@@ -64,7 +71,8 @@ final class LineEditor {
 
     /// Shows `prompt` and reads one line, with editing.
     func readLine(prompt: String) -> Input {
-        lkq_el_set_prompt(prompt)
+        free(promptText)
+        promptText = strdup(prompt)
         _ = lkq_take_interrupt()
         var count: Int32 = 0
         let line = el_gets(el, &count)

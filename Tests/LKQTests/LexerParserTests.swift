@@ -155,9 +155,13 @@ private struct ParseFailed: Error {}
         #expect(try #require(firstError(negs)).kind == .nestingTooDeep(limit: Parser.maxDepth))
     }
 
-    @Test func longFlatChainsAreFine() {
-        let chain = "capaian where " + Array(repeating: "sasaran = 1", count: 5_000).joined(separator: " or ")
-        if case .success = parse(chain).first {} else { Issue.record("flat chain should parse") }
+    @Test func chainsCountTowardTheDepthLimit() throws {
+        let fits = "capaian where " + Array(repeating: "sasaran = 1", count: 150).joined(separator: " or ")
+        if case .success = parse(fits).first {} else { Issue.record("a chain of 150 should parse") }
+        let long = "capaian where " + Array(repeating: "sasaran = 1", count: 50_000).joined(separator: " or ")
+        #expect(try #require(firstError(long)).kind == .nestingTooDeep(limit: Parser.maxDepth))
+        let sum = "capaian | select " + Array(repeating: "target", count: 50_000).joined(separator: " + ")
+        #expect(try #require(firstError(sum)).kind == .nestingTooDeep(limit: Parser.maxDepth))
     }
 
     @Test func arbitraryBytesNeverCrash() {

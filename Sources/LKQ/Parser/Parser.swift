@@ -3,7 +3,7 @@
 /// error fails only its own statement, and parsing resumes at the next separator.
 struct Parser {
     /// Deeper nesting than this is refused, so no input can overflow the stack.
-    static let maxDepth = 100
+    static let maxDepth = 200
 
     /// Binary operators by precedence level, loosest first; the rules `disjunction`,
     /// `conjunction`, `expr` and `term` each read one level through ``parseLevel(_:next:)``.
@@ -379,9 +379,16 @@ struct Parser {
     }
 
     /// One left-associative level of ``binaryLevels``: `next , { OP , next }`.
+    ///
+    /// Each operator in a chain deepens the tree by one, so it counts toward ``maxDepth``
+    /// like a parenthesis: everything that later walks the tree does so within a bounded stack.
     private mutating func parseLevel(_ level: Int, next: (inout Parser) throws(Diagnostic) -> Expr) throws(Diagnostic) -> Expr {
         var left = try next(&self)
+        var chain = 0
+        defer { depth -= chain }
         while let op = Parser.binaryLevels[level][current.kind] {
+            try nest()
+            chain += 1
             advance()
             let right = try next(&self)
             left = Expr(kind: .binary(op, left, right), range: left.range.to(right.range))
