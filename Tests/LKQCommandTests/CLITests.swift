@@ -10,6 +10,24 @@ import Testing
         #expect(run.status == 0)
     }
 
+    /// The data is compiled in: a copy of the binary alone in an empty folder still answers.
+    @Test func binaryCopiedAloneKeepsItsData() throws {
+        let dir = TempDir()
+        let copy = dir.path + "/lkq"
+        try FileManager.default.copyItem(atPath: Binary.path, toPath: copy)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: copy)
+        process.arguments = ["--format", "json", "-e", "capaian where sasaran=2 and < 75 | select capaian"]
+        process.currentDirectoryURL = URL(fileURLWithPath: dir.path)
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(String(decoding: data, as: UTF8.self) == "[\n{\"capaian\":51.09},\n{\"capaian\":37.74}\n]\n")
+    }
+
     @Test func helpListsOptionsAndStatuses() throws {
         let run = try lkq(["--help"])
         #expect(run.status == 0)
