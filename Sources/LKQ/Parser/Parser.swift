@@ -293,7 +293,7 @@ struct Parser {
         }
     }
 
-    /// `aggregate_stage = AGGREGATE , [ expr ] ;`
+    /// `aggregate_stage = AGGREGATE , [ "(" , [ expr ] , ")" | expr ] ;`
     mutating func parseAggregateStage() throws(Diagnostic) -> Stage {
         let t = advance()
         guard case .name(let n) = t.kind, let aggregate = Aggregate(rawValue: n) else {
