@@ -42,6 +42,8 @@ enum Help {
           1  a statement failed, or a data file could not be loaded
           2  the command line was wrong (unknown option, missing value, unreadable script)
 
+        Scripts and standard input may hold the shell's dot-commands (.load, .mode, .read, ...),
+        each on a line of its own.
         Errors are written to standard error as FILE:LINE:COLUMN with the line and a caret.
         NO_COLOR turns colours off; LKQ_HISTORY names the history file of the interactive session.
 

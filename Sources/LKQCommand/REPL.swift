@@ -21,6 +21,7 @@ final class REPL {
 
     /// Runs until `.quit` or Ctrl-D; returns the exit status (0: errors do not end a session).
     func run() -> Int32 {
+        interactive = true
         Self.useUTF8()
         editor = LineEditor(historyPath: Self.historyPath()) { [unowned self] before in
             self.completer().complete(self.pending.isEmpty ? before : self.pending + "\n" + before)
@@ -74,6 +75,50 @@ final class REPL {
         _ = LineEditor.takeInterrupt()
     }
 
+    // MARK: Scripts
+
+    /// Where the dot-command being run stands in a script, for its error messages.
+    private var scriptLocation: String?
+    /// Whether the session is at a terminal (queries then run on a thread Ctrl-C can stop).
+    private var interactive = false
+    /// Scripts being read by `.read` inside one another; a file that reads itself stops here.
+    private var readDepth = 0
+    static let maxReadDepth = 16
+
+    /// Runs a script as the shell would, dot-commands included (`.load`, `.mode`, `.read`...),
+    /// without prompts or line editing. Line numbers in errors stay those of the file.
+    /// Returns false when the rest should not run (`--bail` after a failure, or `.quit`).
+    func runScript(_ text: String, sourceName: String) -> Bool {
+        var chunk: [String] = []
+        var chunkStart = 0
+        func flush() -> Bool {
+            defer { chunk = [] }
+            guard chunk.contains(where: { !$0.allSatisfy(\.isWhitespace) }) else { return true }
+            // Blank lines in place of the ones before, so the parser counts lines as the file does.
+            let text = String(repeating: "\n", count: chunkStart) + chunk.joined(separator: "\n")
+            if interactive {
+                execute(text, sourceName: sourceName)
+                return true
+            }
+            return runner.run(text, sourceName: sourceName)
+        }
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.drop(while: \.isWhitespace)
+            if trimmed.hasPrefix("."), !Self.needsMore(chunk.joined(separator: "\n")) {
+                guard flush() else { return false }
+                chunkStart = i + 1
+                scriptLocation = "\(sourceName):\(i + 1):\(line.count - trimmed.count + 1)"
+                defer { scriptLocation = nil }
+                let failedBefore = runner.failed
+                if !dotCommand(String(trimmed)) { return false }
+                if runner.bail && runner.failed && !failedBefore { return false }
+                continue
+            }
+            chunk.append(String(line))
+        }
+        return flush()
+    }
+
     // MARK: Dot-commands
 
     /// Carries out a dot-command; returns false when the session should end.
@@ -116,8 +161,16 @@ final class REPL {
             // The rest of the line, so paths with spaces work.
             let path = Self.argumentText(line)
             guard !path.isEmpty else { complain("usage: .read FILE"); break }
+            guard readDepth < Self.maxReadDepth else {
+                complain("'.read' nested more than \(Self.maxReadDepth) deep; does '\(path)' read itself?")
+                break
+            }
             switch Console.readFile(path) {
-            case .success(let text): execute(text, sourceName: path)
+            case .success(let text):
+                readDepth += 1
+                let outer = scriptLocation
+                defer { readDepth -= 1; scriptLocation = outer }
+                if !runScript(text, sourceName: path) { return false }
             case .failure(let problem): complain(problem.message)
             }
         case ".load":
@@ -129,7 +182,11 @@ final class REPL {
     }
 
     private func complain(_ message: String) {
-        Console.err(Runner.errorLine(message))
+        if let scriptLocation {
+            runner.fail(message, at: scriptLocation)
+        } else {
+            Console.err(Runner.errorLine(message))
+        }
     }
 
     /// Everything after the command word.
@@ -150,6 +207,9 @@ final class REPL {
         switch DataLoading.loadFile(path, as: name, into: runner.session.engine, settings: settings) {
         case .success(let engine):
             runner.session.use(engine)
+        case .failure(let error) where error.line == nil && scriptLocation != nil:
+            // No place inside the CSV: the place to show is the script line that asked.
+            complain(error.message)
         case .failure(let error):
             runner.report(error)
         }

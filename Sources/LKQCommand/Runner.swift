@@ -64,6 +64,13 @@ final class Runner: @unchecked Sendable {
         Console.err(Self.errorLine(message))
     }
 
+    /// A failure of a dot-command in a script, at `location` (`FILE:LINE:COL`).
+    func fail(_ message: String, at location: String) {
+        failed = true
+        let red = Console.colorErr ? "\u{1B}[1;31m" : "", reset = Console.colorErr ? "\u{1B}[0m" : ""
+        Console.err("\(location): \(red)error:\(reset) \(message)\n")
+    }
+
     static func errorLine(_ message: String) -> String {
         let red = Console.colorErr ? "\u{1B}[1;31m" : "", reset = Console.colorErr ? "\u{1B}[0m" : ""
         return "lkq: \(red)error:\(reset) \(message)\n"

@@ -77,7 +77,12 @@ if sources.isEmpty {
     guard let bytes = Console.readAll(fd: STDIN_FILENO) else { usageError("cannot read standard input") }
     sources.append((String(decoding: bytes, as: UTF8.self), "<stdin>"))
 }
+// Scripts and standard input may hold dot-commands (.load, .mode, ...) as the shell does;
+// `-e` statements are LKQ only.
+let shell = REPL(runner: runner, settings: settings)
 for source in sources {
-    if !runner.run(source.text, sourceName: source.name) { break }
+    let goOn = source.name == "-e" ? runner.run(source.text, sourceName: source.name)
+                                   : shell.runScript(source.text, sourceName: source.name)
+    if !goOn { break }
 }
 exit(runner.failed ? ExitStatus.failed : ExitStatus.ok)

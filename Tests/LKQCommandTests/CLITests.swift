@@ -55,6 +55,31 @@ import Testing
         #expect(run.stdout == "count\n9\n")
     }
 
+    @Test func scriptsMayUseDotCommands() throws {
+        let dir = TempDir()
+        dir.write("realisasi.csv", "pemda,pagu\nKupang,100\nEnde,250\n")
+        dir.write("bagian.lkq", "desa | count\n")
+        dir.write("laporan.lkq", """
+            .load realisasi.csv as r
+            .mode json
+            r | sum pagu
+            .read bagian.lkq
+            .bogus
+            r where x = 1
+            """)
+        let run = try lkq(["laporan.lkq"], cwd: dir.path)
+        #expect(run.stdout == "[\n{\"sum_pagu\":350}\n]\n[\n{\"count\":22}\n]\n", "\(run.stdout)")
+        #expect(run.stderr.hasPrefix("laporan.lkq:5:1: error: unknown command '.bogus'"), "\(run.stderr)")
+        #expect(run.stderr.contains("laporan.lkq:6:9: error: unknown column 'x'"), "\(run.stderr)")
+        #expect(run.status == 1)
+        let bail = try lkq(["--bail", "laporan.lkq"], cwd: dir.path)
+        #expect(!bail.stderr.contains("unknown column"))
+        dir.write("diri.lkq", ".read diri.lkq\n")
+        let loop = try lkq(["diri.lkq"], cwd: dir.path)
+        #expect(loop.status == 1)
+        #expect(loop.stderr.contains("nested more than"))
+    }
+
     @Test func scriptsGoOnAfterAnErrorUnlessBail() throws {
         let dir = TempDir()
         let script = dir.write("dua.lkq", "#!/usr/bin/env lkq\ncapaian | limit x\ncapaian | count\n")
