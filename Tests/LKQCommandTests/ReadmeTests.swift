@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+/// Every `$ lkq ...` example in README.md is run, and its output must be the one printed
+/// there, so the tour never goes stale. The README shows what a terminal shows (the `table`
+/// format, 100 columns wide); here output is a pipe, so `-f table` is added where the example
+/// names no format.
+@Suite struct ReadmeTests {
+    struct Example: CustomStringConvertible {
+        var command: String
+        var expected: String
+        var description: String { command }
+    }
+
+    static func examples() -> [Example] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        guard let text = try? String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8) else { return [] }
+        // Code blocks whose first line is a `$ lkq` command.
+        var blocks: [[String]] = []
+        var inBlock = false
+        var current: [String] = []
+        for line in text.components(separatedBy: "\n") {
+            if line.hasPrefix("```") {
+                if inBlock { blocks.append(current) }
+                inBlock.toggle()
+                current = []
+                continue
+            }
+            if inBlock { current.append(line) }
+        }
+        var examples: [Example] = []
+        for block in blocks where block.first?.hasPrefix("$ lkq") == true {
+            var lines = block
+            while !lines.isEmpty {
+                guard lines[0].hasPrefix("$ ") else { lines.removeFirst(); continue }
+                var command = String(lines.removeFirst().dropFirst(2))
+                // A command runs on while a quote is open or a line ends with a backslash.
+                while !lines.isEmpty && (command.filter { $0 == "'" }.count % 2 == 1 || command.hasSuffix("\\")) {
+                    command += "\n" + lines.removeFirst()
+                }
+                var output: [String] = []
+                while !lines.isEmpty && !lines[0].hasPrefix("$ ") { output.append(lines.removeFirst()) }
+                while output.last == "" { output.removeLast() }
+                examples.append(Example(command: command, expected: output.joined(separator: "\n")))
+            }
+        }
+        return examples
+    }
+
+    @Test func readmeHasExamples() {
+        #expect(Self.examples().count >= 8)
+    }
+
+    @Test(arguments: examples())
+    func readmeExampleOutput(_ example: Example) throws {
+        var command = example.command
+        if !command.contains("| lkq") && !command.contains("-f ") && !command.contains("--format") {
+            command = command.replacingOccurrences(of: "lkq ", with: "lkq -f table ", options: [], range: command.range(of: "lkq "))
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", command + " 2>&1"]
+        var env = ProcessInfo.processInfo.environment
+        env["PATH"] = URL(fileURLWithPath: Binary.path).deletingLastPathComponent().path + ":" + (env["PATH"] ?? "")
+        env["COLUMNS"] = "100"
+        env["NO_COLOR"] = "1"
+        process.environment = env
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        var text = String(decoding: data, as: UTF8.self)
+        while text.hasSuffix("\n") { text.removeLast() }
+        #expect(text == example.expected, "\(example.command)\n--- got\n\(text)")
+    }
+}
