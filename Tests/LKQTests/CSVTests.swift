@@ -99,6 +99,20 @@ func place(_ d: Diagnostic?) -> (Int, Int)? {
         #expect(t3.fields.map(\.name) == ["a", "b"])
     }
 
+    /// One malformed row in the head must not change the separator: the error then points at
+    /// that row, with the header read right.
+    @Test func separatorSurvivesABadRowInTheHead() throws {
+        let d = diagnostic { _ = try load("pemda;pagu;persen\nKupang;1.000.000;98,40\nEnde;2.500.000;50,5;x\nSabu;3;1\n") }
+        #expect(d?.kind == .csvFieldCount(expected: 3, got: 4))
+        if case .file(_, let line, _) = d?.location { #expect(line == 3) } else { Issue.record("no file location") }
+        let dir = makeTempDir()
+        let path = writeFile(dir, "t.csv", "pemda;pagu;persen\nKupang;1.000.000;98,40\nEnde;2.500.000;50,5;x\nSabu;3.000.000;1\n")
+        let table = try CSVReader.open(path: path, name: "t", options: opts(skip: true))
+        #expect(table.fields.map(\.name) == ["pemda", "pagu", "persen"])
+        let (n, _) = try table.store.load([1])
+        #expect(n == 2)
+    }
+
     @Test func nulls() throws {
         let (t, n, cols) = try load("a,b,c\n,1.5,\n2,,x\n , 2 ,\"\"\n")
         #expect(n == 3)

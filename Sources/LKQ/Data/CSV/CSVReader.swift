@@ -303,22 +303,25 @@ enum CSVReader {
     static func detectSeparator(_ b: UnsafePointer<UInt8>, count: Int, final: Bool) -> UInt8 {
         var start = 0
         if count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { start = 3 }
-        var best: UInt8 = 44, bestScore = 0
+        // The separator that splits the header into several fields and most of the following
+        // rows into as many; one malformed row in the head must not tip the choice (its error
+        // is then reported where it is), so rows are counted, not required to agree.
+        var best: UInt8 = 44, bestScore = -1
         for sep: UInt8 in [44, 59, 9] {
             let tok = RowTokenizer(separator: sep, capacity: 4096)
             defer { tok.deallocate() }
-            var pos = start, header = -1, consistent = true, rows = 0
+            var pos = start, header = -1, rows = 0, agreeing = 0
             while pos < count && rows < 50 {
                 let next = tok.tokenize(b, pos, count, final)
-                if next == -2 { consistent = false; break }
-                if next == -1 { break }
+                if next < 0 { break }
                 pos = next
                 if tok.isBlank { continue }
-                if header < 0 { header = tok.fieldCount } else if tok.fieldCount != header { consistent = false; break }
+                if header < 0 { header = tok.fieldCount; continue }
                 rows += 1
+                if tok.fieldCount == header { agreeing += 1 }
             }
             guard header > 1 else { continue }
-            let score = consistent ? header * 2 + 1 : header * 2 - 1000
+            let score = (rows == 0 ? 1000 : agreeing * 1000 / rows) * 1000 + header
             if score > bestScore { best = sep; bestScore = score }
         }
         return best

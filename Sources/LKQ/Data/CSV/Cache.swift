@@ -22,7 +22,10 @@ import Glibc
 /// folder is skipped. Values are not checksummed: the mapped columns are used without reading
 /// them all (text codes are range-checked, so a damaged file cannot crash a query).
 enum CSVCache {
-    static let version: UInt32 = 1
+    /// Bumped whenever the layout or the way a CSV is read changes (separator detection, type
+    /// inference, number rules), so a cache written by an older lkq is rebuilt, never trusted.
+    /// 2: separator chosen by how many head rows agree, not by all of them agreeing.
+    static let version: UInt32 = 2
     static let metaMagic: [UInt8] = Array("LKQCMETA".utf8)
     static let columnMagic: [UInt8] = Array("LKQCCOL1".utf8)
     static let columnHeaderSize = 64
