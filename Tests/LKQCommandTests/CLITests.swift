@@ -15,30 +15,17 @@ import Testing
         let dir = TempDir()
         let copy = dir.path + "/lkq"
         try FileManager.default.copyItem(atPath: Binary.path, toPath: copy)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: copy)
-        process.arguments = ["--format", "json", "-e", "capaian where sasaran=2 and < 75 | select capaian"]
-        process.currentDirectoryURL = URL(fileURLWithPath: dir.path)
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        #expect(String(decoding: data, as: UTF8.self) == "[\n{\"capaian\":51.09},\n{\"capaian\":37.74}\n]\n")
+        let run = try runProgram(copy, ["--format", "json", "-e", "capaian where sasaran=2 and < 75 | select capaian"], cwd: dir.path)
+        #expect(run.status == 0)
+        #expect(run.stdout == "[\n{\"capaian\":51.09},\n{\"capaian\":37.74}\n]\n")
     }
 
     /// The embedding example under Examples/Embed runs and prints what its comments promise.
     @Test func embeddingExampleRuns() throws {
         let example = URL(fileURLWithPath: Binary.path).deletingLastPathComponent().appendingPathComponent("lkq-embed-example")
-        let process = Process()
-        process.executableURL = example
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let run = try runProgram(example.path, [])
+        let text = run.stdout
+        #expect(run.status == 0)
         #expect(text.hasPrefix("51.09 Prosentase perubahan status desa minimal berkembang\n37.74 "))
         #expect(text.contains("sub kegiatan under 50%: 7\n"))
         #expect(text.contains("example:1:15: error: unknown column 'sasran' in capaian; did you mean 'sasaran'?"))

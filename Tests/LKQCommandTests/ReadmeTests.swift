@@ -58,20 +58,11 @@ import Testing
         if !command.contains("| lkq") && !command.contains("-f ") && !command.contains("--format") {
             command = command.replacingOccurrences(of: "lkq ", with: "lkq -f table ", options: [], range: command.range(of: "lkq "))
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", command + " 2>&1"]
-        var env = ProcessInfo.processInfo.environment
-        env["PATH"] = URL(fileURLWithPath: Binary.path).deletingLastPathComponent().path + ":" + (env["PATH"] ?? "")
-        env["COLUMNS"] = "100"
-        env["NO_COLOR"] = "1"
-        process.environment = env
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        var text = String(decoding: data, as: UTF8.self)
+        var env = ["COLUMNS": "100"]
+        env["PATH"] = URL(fileURLWithPath: Binary.path).deletingLastPathComponent().path + ":"
+            + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+        let run = try runProgram("/bin/bash", ["-c", command + " 2>&1"], environment: env)
+        var text = run.stdout
         while text.hasSuffix("\n") { text.removeLast() }
         #expect(text == example.expected, "\(example.command)\n--- got\n\(text)")
     }

@@ -44,8 +44,14 @@ struct Run {
 /// Runs `lkq` with `arguments`, feeding `input` on stdin; killed after `timeout` seconds.
 func lkq(_ arguments: [String], input: String = "", cwd: String? = nil, environment: [String: String] = [:],
          timeout: Double = 20) throws -> Run {
+    try runProgram(Binary.path, arguments, input: input, cwd: cwd, environment: environment, timeout: timeout)
+}
+
+/// Runs any program as ``lkq(_:input:cwd:environment:timeout:)`` runs `lkq`.
+func runProgram(_ path: String, _ arguments: [String], input: String = "", cwd: String? = nil,
+                environment: [String: String] = [:], timeout: Double = 20) throws -> Run {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: Binary.path)
+    process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = "1"
