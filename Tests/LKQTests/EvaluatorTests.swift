@@ -182,4 +182,39 @@ private func error(_ q: String) -> LKQError? {
         let plain = zip(keys, pagu).filter { $0 == "pemda 7" && ($1 ?? 0) > 5_000_000_000 }.count
         #expect(hits == [[.int(Int64(plain))]])
     }
+
+    /// Full sorts on several keys, both directions, with nulls, negative numbers and -0.0,
+    /// against a plain Swift sort of the same values.
+    @Test func fullSortMatchesAPlainSort() throws {
+        var state: UInt64 = 7
+        func next(_ n: Int) -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int((state >> 33) % UInt64(n)) }
+        let n = 3_000
+        let d: [Double?] = (0..<n).map { _ in next(10) == 0 ? nil : [-0.0, 0.0, -2.5, 1e300, -1e-300, 3.25, 7][next(7)] }
+        let i: [Int64?] = (0..<n).map { _ in next(12) == 0 ? nil : [Int64.min, -3, 0, 5, Int64.max][next(5)] }
+        let t: [String?] = (0..<n).map { _ in next(9) == 0 ? nil : ["b", "a", "B", "desa", "Desa", ""][next(6)] }
+        let table = try Table(name: "s", columns: [("d", .double(d)), ("i", .int(i)), ("t", .text(t)), ("p", .int((0..<n).map { Int64($0) }))])
+        let e = Engine(tables: [table])
+        func cmp<T: Comparable>(_ a: T?, _ b: T?, _ desc: Bool) -> Int {
+            switch (a, b) {
+            case (nil, nil): return 0
+            case (nil, _): return 1
+            case (_, nil): return -1
+            case let (x?, y?): return x < y ? (desc ? 1 : -1) : (y < x ? (desc ? -1 : 1) : 0)
+            }
+        }
+        for (query, rule) in [
+            ("s | sort d | select p", { (a: Int, b: Int) in cmp(d[a], d[b], false) }),
+            ("s | sort d desc, i | select p", { (a: Int, b: Int) in
+                let c = cmp(d[a], d[b], true); return c != 0 ? c : cmp(i[a], i[b], false) }),
+            ("s | sort i desc, t desc, d | select p", { (a: Int, b: Int) in
+                var c = cmp(i[a], i[b], true); if c != 0 { return c }
+                c = cmp(t[a], t[b], true); return c != 0 ? c : cmp(d[a], d[b], false) }),
+            ("s | sort t, d desc | select p", { (a: Int, b: Int) in
+                let c = cmp(t[a], t[b], false); return c != 0 ? c : cmp(d[a], d[b], true) }),
+        ] {
+            let expected = (0..<n).sorted { a, b in let c = rule(a, b); return c != 0 ? c < 0 : a < b }
+            let got = try e.run(query).last!.rows.map { row -> Int in if case .int(let p) = row[0] { return Int(p) } else { return -1 } }
+            #expect(got == expected, "\(query)")
+        }
+    }
 }

@@ -23,6 +23,23 @@ struct SortColumn {
         }
     }
 
+    @inline(__always) func isNull(_ row: Int) -> Bool { nulls?.isNull(row) ?? false }
+
+    /// An unsigned integer that orders non-null rows as ``compare(_:_:)`` does (direction
+    /// included): integers with the sign bit flipped, doubles by their IEEE bits made
+    /// monotonic, text by rank.
+    @inline(__always) func orderKey(_ row: Int) -> UInt64 {
+        var k: UInt64
+        switch keys {
+        case .int(let v): k = UInt64(bitPattern: v[row]) ^ (1 << 63)
+        case .double(let v):
+            let bits = (v[row] == 0 ? 0.0 : v[row]).bitPattern
+            k = bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
+        case .rank(let codes, let rank): k = UInt64(rank[Int(codes[row])])
+        }
+        return descending ? ~k : k
+    }
+
     /// Negative, zero or positive as row `a` sorts before, with or after row `b`.
     /// Nulls sort last in either direction.
     @inline(__always) func compare(_ a: Int, _ b: Int) -> Int {
@@ -55,10 +72,22 @@ extension Evaluator {
             return try topN(limit, rows: n, before: before)
         }
         try checkCancelled()
-        var positions = (0..<Int32(n)).map { $0 }
-        positions.sort(by: before)
-        if let limit, limit < n { positions.removeLast(n - limit) }
-        return positions
+        guard let first = keys.first else { return Array(0..<Int32(min(n, limit ?? n))) }
+        // The first key as one order-preserving integer per row, so that most comparisons
+        // are a single integer compare; only ties look at the other keys.
+        var entries = (0..<n).map { SortEntry(key: first.orderKey($0), isNull: first.isNull($0), position: Int32($0)) }
+        let rest = keys.dropFirst()
+        entries.sort { a, b in
+            if a.isNull != b.isNull { return b.isNull }
+            if a.key != b.key { return a.key < b.key }
+            for key in rest {
+                let c = key.compare(Int(a.position), Int(b.position))
+                if c != 0 { return c < 0 }
+            }
+            return a.position < b.position
+        }
+        let count = min(n, limit ?? n)
+        return (0..<count).map { entries[$0].position }
     }
 
     /// The `k` smallest positions under `before`, kept in a max-heap whose root is the
@@ -97,4 +126,11 @@ extension Evaluator {
         }
         return heap.sorted(by: before)
     }
+}
+
+/// One row in a full sort: its first key, whether that key is null, and where the row is.
+private struct SortEntry {
+    var key: UInt64
+    var isNull: Bool
+    var position: Int32
 }
