@@ -17,8 +17,11 @@ enum Binary {
     }()
 }
 
+/// Where every `lkq` started by the tests keeps its CSV cache.
+let testCacheDirectory = TempDir()
+
 /// A temporary folder, removed when the value is dropped.
-final class TempDir {
+final class TempDir: Sendable {
     let path: String
     init() {
         var template = Array((NSTemporaryDirectory() + "lkq-test-XXXXXX").utf8CString)
@@ -55,6 +58,8 @@ func runProgram(_ path: String, _ arguments: [String], input: String = "", cwd: 
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = "1"
+    // CSV caches of test runs go to a folder of the tests' own, not the user's ~/.cache.
+    env["LKQ_CACHE_DIR"] = testCacheDirectory.path
     for (k, v) in environment { env[k] = v }
     process.environment = env
     if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
