@@ -29,6 +29,17 @@ private func sample() throws -> QueryResult {
         #expect(lines[2] == " 2023  1200   3,442")
     }
 
+    @Test func tooManyColumnsLeavesTheLastOutAndNamesThem() throws {
+        let r = try QueryResult(columns: (1...12).map { ("kolom_\($0)", Table.Values.text(["teks yang cukup panjang \($0)"])) })
+        let lines = ResultFormatter(format: .table, width: 80).render(r).split(separator: "\n").map(String.init)
+        #expect(lines.allSatisfy { $0.count <= 80 }, "\(lines)")
+        #expect(lines[0].hasPrefix("kolom_1 "))
+        #expect(lines[3] == "(1 row)")
+        #expect(lines[4].hasPrefix("8 more columns (select them, or use csv): kolom_5, kolom_6"))
+        // Without a width nothing is left out.
+        #expect(ResultFormatter(format: .table).render(r).split(separator: "\n").count == 4)
+    }
+
     @Test func oneRowFooterAndAggregate() throws {
         let r = try QueryResult(columns: [("count", .int([9]))])
         #expect(ResultFormatter().render(r) == "count\n─────\n    9\n(1 row)\n")

@@ -27,7 +27,9 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 public struct ResultFormatter: Sendable {
     /// The format to write.
     public var format: OutputFormat
-    /// The terminal width `table` output is fitted to by cutting long text; `nil` never cuts.
+    /// The terminal width `table` output is fitted to by cutting long text and, when there are
+    /// too many columns even so, leaving the last ones out (named under the table); `nil`
+    /// never cuts.
     public var width: Int?
     /// Whether `table` output may use ANSI styles (bold headers, dim nulls).
     public var color: Bool
@@ -287,7 +289,17 @@ struct TableRenderer {
                 cells[c].append(text)
             }
         }
-        let widths = fit(natural, numeric: numeric)
+        // Too many columns for the width even with text cut short: show the leading columns
+        // that fit at a readable width, and name the rest under the table.
+        let shown = visibleColumns(natural, numeric: numeric)
+        let hidden = fields.indices.filter { !shown.contains($0) }
+        let widths = fit(shown.map { natural[$0] }, numeric: shown.map { numeric[$0] })
+        var note = ""
+        if !hidden.isEmpty {
+            let names = hidden.map { headers[$0] }.joined(separator: ", ")
+            let text = "\(hidden.count) more column\(hidden.count == 1 ? "" : "s") (select them, or use csv): \(names)"
+            note = TerminalText.cut(text, to: max(20, width ?? text.count)) + "\n"
+        }
 
         let bold = color ? "\u{1B}[1m" : "", dim = color ? "\u{1B}[2m" : "", reset = color ? "\u{1B}[0m" : ""
         func line(_ parts: [String]) -> String {
@@ -296,21 +308,49 @@ struct TableRenderer {
             while s.hasSuffix(" ") { s.removeLast() }
             return s + "\n"
         }
-        var out = line(fields.indices.map { c in
-            bold + TerminalText.pad(TerminalText.cut(headers[c], to: widths[c]), to: widths[c], right: numeric[c]) + reset
+        var out = line(shown.indices.map { i in
+            let c = shown[i]
+            return bold + TerminalText.pad(TerminalText.cut(headers[c], to: widths[i]), to: widths[i], right: numeric[c]) + reset
         })
         out += line(widths.map { String(repeating: "─", count: $0) })
         for r in 0..<rows {
-            out += line(fields.indices.map { c in
-                let text = TerminalText.pad(TerminalText.cut(cells[c][r], to: widths[c]), to: widths[c], right: numeric[c])
+            out += line(shown.indices.map { i in
+                let c = shown[i]
+                let text = TerminalText.pad(TerminalText.cut(cells[c][r], to: widths[i]), to: widths[i], right: numeric[c])
                 if case .null = result[r, c] { return dim + text + reset }
                 return text
             })
         }
-        return out + footer
+        return out + footer + note
     }
 
-    /// Shrinks the widest text columns, one character at a time, until the row fits `width`.
+    /// Text shown this narrow is still worth reading; narrower, a column is better left out.
+    static let readableTextWidth = 16
+
+    /// All columns when they fit the width with text cut to ``minimumTextWidth``; otherwise the
+    /// leading columns that fit with text at ``readableTextWidth`` (at least the first).
+    func visibleColumns(_ natural: [Int], numeric: [Bool]) -> [Int] {
+        let all = Array(natural.indices)
+        guard let width else { return all }
+        func total(_ columns: [Int], textWidth: Int) -> Int {
+            var sum: Int = Self.gap.count * max(0, columns.count - 1)
+            for c in columns {
+                let w: Int = numeric[c] ? natural[c] : min(natural[c], textWidth)
+                sum += w
+            }
+            return sum
+        }
+        if total(all, textWidth: Self.minimumTextWidth) <= width { return all }
+        var shown: [Int] = []
+        for c in all {
+            if !shown.isEmpty && total(shown + [c], textWidth: Self.readableTextWidth) > width { break }
+            shown.append(c)
+        }
+        return shown
+    }
+
+    /// Shrinks the widest text columns, one character at a time, until the row fits `width`;
+    /// columns of equal width shrink in turn, so the space is shared fairly.
     func fit(_ natural: [Int], numeric: [Bool]) -> [Int] {
         var widths = natural
         guard let width else { return widths }
@@ -321,12 +361,8 @@ struct TableRenderer {
                 if widest == nil || widths[c] > widths[widest!] { widest = c }
             }
             guard let c = widest else { break }
-            // Bring the widest column down to the next widest in one step, but no further than needed.
-            let next = widths.indices.filter { !numeric[$0] && $0 != c }.map { widths[$0] }.filter { $0 < widths[c] }.max() ?? 0
-            let floor = max(min(natural[c], Self.minimumTextWidth), next, widths[c] - excess)
-            let step = max(1, widths[c] - floor)
-            widths[c] -= step
-            excess -= step
+            widths[c] -= 1
+            excess -= 1
         }
         return widths
     }
