@@ -55,9 +55,4 @@ extension Column {
             }, dictionary: dict), nulls: mask)
         }
     }
-
-    /// The first `n` rows.
-    func prefix(_ n: Int) -> Column {
-        gather((0..<Int32(min(n, count))).map { $0 })
-    }
 }
