@@ -196,8 +196,7 @@ struct Parser {
         return (.table(table), table.range)
     }
 
-    /// `stage = where_stage | select_stage | sort_stage | limit_stage | group_stage | aggregate_stage
-    ///       | join_stage ;`
+    /// `stage = where_stage | select_stage | sort_stage | limit_stage | group_stage | aggregate_stage | join_stage ;`
     mutating func parseStage() throws(Diagnostic) -> Stage {
         let start = current.range
         switch current.kind {
