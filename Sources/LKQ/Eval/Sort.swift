@@ -75,7 +75,11 @@ extension Evaluator {
         guard let first = keys.first else { return Array(0..<Int32(min(n, limit ?? n))) }
         // The first key as one order-preserving integer per row, so that most comparisons
         // are a single integer compare; only ties look at the other keys.
-        var entries = (0..<n).map { SortEntry(key: first.orderKey($0), isNull: first.isNull($0), position: Int32($0)) }
+        // A null row has no key: its text code may point past the dictionary (all-null text).
+        var entries = (0..<n).map { row in
+            let isNull = first.isNull(row)
+            return SortEntry(key: isNull ? 0 : first.orderKey(row), isNull: isNull, position: Int32(row))
+        }
         let rest = keys.dropFirst()
         entries.sort { a, b in
             if a.isNull != b.isNull { return b.isNull }
