@@ -84,6 +84,13 @@ import LKQ
         }
     }
 
+    /// Examples are written the way the printer writes statements, so help reads as one style.
+    @Test func languageExamplesAreCanonical() throws {
+        for topic in Help.topics where !topic.example.hasPrefix(".") {
+            #expect(try Engine.canonical(topic.example) == topic.example, "\(topic.name)")
+        }
+    }
+
     @Test func everyTopicAndAliasHasText() {
         for name in Help.topicNames + ["sum", "exit", ".tables"] {
             #expect(Help.topic(name) != nil, "\(name)")

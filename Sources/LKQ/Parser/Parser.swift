@@ -269,7 +269,8 @@ struct Parser {
         let start = advance().range
         var items = [try parseItem()]
         while accept(.comma) != nil { items.append(try parseItem()) }
-        return Stage(kind: .select(items), range: start.to(items.last!.expr.range))
+        let last = items[items.count - 1]
+        return Stage(kind: .select(items), range: start.to(last.alias?.range ?? last.expr.range))
     }
 
     /// `item = expr , [ "as" , NAME ] ;`

@@ -1,0 +1,182 @@
+/// The canonical text of a parsed statement: lower-case keywords, single spaces, ` | ` between
+/// stages and only the parentheses that precedence needs. Parsing the canonical text gives the
+/// same tree again (ranges aside), and printing that tree gives the same text.
+///
+/// Every switch below covers each kind of node without `default:`, so a new node cannot be
+/// added without saying how it is written.
+extension Statement {
+    var canonical: String {
+        switch kind {
+        case .query(let query): return query.canonical
+        case .bind(let name, let query): return "let \(name.text) = \(query.canonical)"
+        }
+    }
+}
+
+extension Query {
+    var canonical: String {
+        var text: String
+        switch source {
+        case .table(let name):
+            // A bare `audit` is the claims audit; a table of that name needs `from`.
+            text = name.text == "audit" ? "from audit" : name.text
+        case .audit(let all, _):
+            text = all ? "audit all" : "audit"
+        }
+        for (i, stage) in stages.enumerated() {
+            // A leading filter is the `where` right after the source; the parser keeps it as the
+            // first stage, so `t where c` and `t | where c` are the same query.
+            if i == 0, case .filter(let condition) = stage.kind {
+                text += " where " + condition.canonical(at: .condition)
+            } else {
+                text += " | " + stage.canonical
+            }
+        }
+        return text
+    }
+}
+
+extension Stage {
+    var canonical: String {
+        switch kind {
+        case .filter(let condition):
+            return "where " + condition.canonical(at: .condition)
+        case .select(let items):
+            return "select " + items.map(\.canonical).joined(separator: ", ")
+        case .sort(let keys):
+            return "sort " + keys.map { $0.expr.canonical(at: .expr) + ($0.descending ? " desc" : "") }
+                .joined(separator: ", ")
+        case .limit(let n):
+            return "limit \(n)"
+        case .aggregate(let aggregate, let argument):
+            guard let argument else { return aggregate.rawValue }
+            let text = argument.canonical(at: .expr)
+            // `sum (a) + b` would end the stage at `)`: an argument that opens with a
+            // parenthesis goes inside the aggregate's own.
+            return text.hasPrefix("(") ? "\(aggregate.rawValue)(\(text))" : "\(aggregate.rawValue) \(text)"
+        case .group(let keys, let items):
+            // Keys, then the aggregates after a space, as in `group by sasaran avg(capaian)`;
+            // a ',' where the first aggregate opens with `-` or `(`, which would otherwise carry
+            // on the last key.
+            let keyText = keys.map(\.canonical).joined(separator: ", ")
+            let itemText = items.map(\.canonical).joined(separator: ", ")
+            guard !keyText.isEmpty, !itemText.isEmpty else { return "group by " + keyText + itemText }
+            let separator = itemText.hasPrefix("-") || itemText.hasPrefix("(") ? ", " : " "
+            return "group by " + keyText + separator + itemText
+        case .join(let join):
+            var text = join.keepUnmatched ? "left join " : "join "
+            if join.right.stages.isEmpty, case .table(let name) = join.right.source {
+                text += name.text
+            } else {
+                text += "(\(join.right.canonical))"
+            }
+            text += " on " + join.keys.map { $0.left.text == $0.right.text ? $0.left.text : "\($0.left.text) = \($0.right.text)" }
+                .joined(separator: ", ")
+            return text
+        }
+    }
+}
+
+extension Item {
+    var canonical: String {
+        expr.canonical(at: .expr) + (alias.map { " as \($0.text)" } ?? "")
+    }
+}
+
+extension Expr {
+    /// How tightly a form binds, loosest first; the levels of `Grammar/lkq.ebnf`, with
+    /// `Parser.binaryLevels` for the binary operators.
+    enum Precedence: Int, Comparable {
+        case condition = 1  // or
+        case conjunction    // and
+        case negation       // not
+        case predicate      // comparisons, ~, is [not] null: not chained
+        case expr           // + -
+        case term           // * /
+        case factor         // prefix -, and negative numbers
+        case primary
+
+        static func < (a: Precedence, b: Precedence) -> Bool { a.rawValue < b.rawValue }
+
+        /// The next level in.
+        var tighter: Precedence { Precedence(rawValue: rawValue + 1) ?? .primary }
+    }
+
+    /// The canonical text, without parentheses of its own.
+    var canonical: String { canonical(at: .condition) }
+
+    /// The text where the grammar expects at least `context`: parenthesised if this
+    /// expression binds more loosely.
+    func canonical(at context: Precedence) -> String {
+        let (text, precedence) = printed
+        return precedence < context ? "(\(text))" : text
+    }
+
+    private var printed: (String, Precedence) {
+        switch kind {
+        case .int(let v):
+            // Parsing folds `-5` into a number; Int64.min has no literal (its digits overflow).
+            if v == .min { return ("(-9223372036854775807 - 1)", .primary) }
+            return ("\(v)", v < 0 ? .factor : .primary)
+        case .double(let v):
+            // Swift's description is the shortest text that reads back as the same double, and
+            // always has a `.` or an exponent, so it lexes as a decimal, never as an integer.
+            return (v.description, v.sign == .minus ? .factor : .primary)
+        case .string(let s):
+            return (Expr.quoted(s), .primary)
+        case .null:
+            return ("null", .primary)
+        case .column(let name):
+            return (name, .primary)
+        case .defaultMeasure:
+            // Only ever the left side of a bare comparison, which prints nothing for it.
+            return ("", .primary)
+        case .negate(let inner):
+            let operand = inner.canonical(at: .factor)
+            // `- -x`, not `--x`: easier to read, and the same tokens.
+            return ("-" + (operand.hasPrefix("-") ? " " : "") + operand, .factor)
+        case .not(let inner):
+            return ("not " + inner.canonical(at: .negation), .negation)
+        case .isNull(let inner, let negated):
+            return (inner.canonical(at: .expr) + (negated ? " is not null" : " is null"), .predicate)
+        case .call(let name, let arguments):
+            return ("\(name.text)(" + arguments.map { $0.canonical(at: .expr) }.joined(separator: ", ") + ")", .primary)
+        case .binary(let op, let left, let right):
+            let level = Expr.precedence(of: op)
+            let symbol = op.rawValue
+            if level == .predicate {
+                // Both sides of a comparison are plain expressions: comparisons do not chain.
+                let right = right.canonical(at: .expr)
+                if case .defaultMeasure = left.kind { return ("\(symbol) \(right)", level) }
+                return ("\(left.canonical(at: .expr)) \(symbol) \(right)", level)
+            }
+            // Left-associative: the right operand at the same level needs parentheses.
+            return ("\(left.canonical(at: level)) \(symbol) \(right.canonical(at: level.tighter))", level)
+        }
+    }
+
+    static func precedence(of op: BinaryOperator) -> Precedence {
+        switch op {
+        case .or: return .condition
+        case .and: return .conjunction
+        case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual, .contains: return .predicate
+        case .add, .subtract: return .expr
+        case .multiply, .divide: return .term
+        }
+    }
+
+    /// `s` in double quotes, escaped so that the lexer reads back exactly `s`.
+    static func quoted(_ s: String) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,59 @@
+@testable import LKQ
+
+/// A parsed tree written out in full with its source ranges left out, so that two trees compare
+/// equal exactly when they have the same shape and values. Doubles are written by their bits:
+/// `-0.0` and `0.0` differ.
+///
+/// Every switch covers each kind of node without `default:`, like the printer's.
+enum TreeShape {
+    static func of(_ statement: Statement) -> String {
+        switch statement.kind {
+        case .query(let q): return of(q)
+        case .bind(let name, let q): return "(let \(name.text) \(of(q)))"
+        }
+    }
+
+    static func of(_ query: Query) -> String {
+        let source: String
+        switch query.source {
+        case .table(let name): source = "(table \(name.text))"
+        case .audit(let all, _): source = all ? "(audit all)" : "(audit)"
+        }
+        return "(query \(source)" + query.stages.map { " " + of($0) }.joined() + ")"
+    }
+
+    static func of(_ stage: Stage) -> String {
+        switch stage.kind {
+        case .filter(let e): return "(where \(of(e)))"
+        case .select(let items): return "(select" + items.map { " " + of($0) }.joined() + ")"
+        case .sort(let keys): return "(sort" + keys.map { " (\(of($0.expr)) \($0.descending ? "desc" : "asc"))" }.joined() + ")"
+        case .limit(let n): return "(limit \(n))"
+        case .aggregate(let a, let e): return "(\(a.rawValue)" + (e.map { " " + of($0) } ?? "") + ")"
+        case .group(let keys, let items):
+            return "(group (keys" + keys.map { " " + of($0) }.joined() + ") (items" + items.map { " " + of($0) }.joined() + "))"
+        case .join(let j):
+            let keys = j.keys.map { " (\($0.left.text) \($0.right.text))" }.joined()
+            return "(\(j.keepUnmatched ? "left-join" : "join") \(of(j.right))\(keys))"
+        }
+    }
+
+    static func of(_ item: Item) -> String {
+        "(item \(of(item.expr))" + (item.alias.map { " \($0.text)" } ?? "") + ")"
+    }
+
+    static func of(_ e: Expr) -> String {
+        switch e.kind {
+        case .int(let v): return "\(v)"
+        case .double(let v): return "\(v)d\(String(v.bitPattern, radix: 16))"
+        case .string(let s): return "\(s.unicodeScalars.map { String($0.value, radix: 16) })"
+        case .null: return "null"
+        case .column(let c): return "$\(c)"
+        case .defaultMeasure: return "<measure>"
+        case .negate(let x): return "(neg \(of(x)))"
+        case .not(let x): return "(not \(of(x)))"
+        case .binary(let op, let l, let r): return "(\(op.rawValue) \(of(l)) \(of(r)))"
+        case .isNull(let x, let negated): return "(\(negated ? "is-not-null" : "is-null") \(of(x)))"
+        case .call(let name, let args): return "(call \(name.text)" + args.map { " " + of($0) }.joined() + ")"
+        }
+    }
+}
