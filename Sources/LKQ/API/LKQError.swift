@@ -30,7 +30,7 @@ public struct LKQError: Error, Sendable, CustomStringConvertible {
         case .expected, .expectedClosing, .nestingTooDeep, .invalidLimit, .unknownStage: return .syntax
         case .unknownTable, .unknownColumn, .unknownFunction, .duplicateColumn, .noDefaultMeasure, .cannotRedefineTable:
             return .name
-        case .typeMismatch, .notNumeric, .wrongArgumentCount, .aggregateOutsideGroup, .integerOverflow,
+        case .typeMismatch, .notNumeric, .wrongArgumentCount, .aggregateOutsideGroup, .integerOverflow, .numberOutOfRange,
              .conditionAsValue, .valueAsCondition, .notInGroup:
             return .type
         case .fileNotFound, .fileUnreadable, .csvUnterminatedQuote, .csvFieldCount, .csvBadValue, .csvEmpty,

@@ -43,7 +43,8 @@ public struct Table: Sendable {
         case text([String?])
     }
 
-    /// Builds a table from Swift values. Every column must have the same number of rows.
+    /// Builds a table from Swift values. Every column must have the same number of rows. A NaN
+    /// or an infinity is stored as null: LKQ holds finite numbers only.
     ///
     /// - Parameters:
     ///   - name: the name queries will use (matched case-insensitively).
@@ -60,7 +61,9 @@ public struct Table: Sendable {
             }
             switch values {
             case .int(let v): fields.append(Field(name: columnName, type: .int)); built.append(.ints(v))
-            case .double(let v): fields.append(Field(name: columnName, type: .double)); built.append(.doubles(v))
+            case .double(let v):
+                fields.append(Field(name: columnName, type: .double))
+                built.append(.doubles(v.map { $0.flatMap { $0.isFinite ? $0 : nil } }))
             case .text(let v): fields.append(Field(name: columnName, type: .text)); built.append(.texts(v))
             }
         }

@@ -3,11 +3,11 @@
 struct Interpreter {
     let session: Session
     let source: SourceFile
-    let cancellation: Cancellation?
+    let control: RunControl?
     /// Set while running a claim's query for `audit`, which may not start another audit.
     var insideAudit = false
 
-    var evaluator: Evaluator { Evaluator(source: source, cancellation: cancellation) }
+    var evaluator: Evaluator { Evaluator(source: source, control: control) }
 
     func run(_ statement: Statement, into session: inout Session) throws(Diagnostic) -> Session.Outcome {
         switch statement.kind {
@@ -39,10 +39,12 @@ struct Interpreter {
             // `sort … | limit N` keeps only N rows while sorting.
             if case .sort(let keys) = stage.kind, i + 1 < stages.count, case .limit(let n) = stages[i + 1].kind {
                 frame = try sort(frame, keys, limit: n)
+                try control?.produce(frame.rowCount, at: .source(source, stage.range))
                 i += 2
                 continue
             }
             frame = try apply(stage, to: frame)
+            try control?.produce(frame.rowCount, at: .source(source, stage.range))
             i += 1
         }
         let columns = frame.fields.indices.map { frame.visible($0) }
@@ -83,6 +85,7 @@ struct Interpreter {
         let wanted = reshapes ? table.fields.indices.filter { names.contains(table.fields[$0].name) }
                               : Array(table.fields.indices)
         let (count, loaded) = try table.store.load(wanted)
+        try control?.scan(count, at: .source(source, query.range))
         var columns = [Column?](repeating: nil, count: table.fields.count)
         var fields = table.fields
         for (i, c) in zip(wanted, loaded) {

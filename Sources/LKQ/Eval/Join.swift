@@ -125,9 +125,12 @@ extension Interpreter {
                 outLeft.append(Int32(row))
                 outRight.append(r)
                 r = next[Int(r)]
-            }
-            if outLeft.count >= limit {
-                throw Diagnostic(.tooManyRows(limit: limit), in: source, at: range)
+                // A key shared by many rows on both sides multiplies them: check as they grow.
+                if outLeft.count & 0xFFFF == 0 {
+                    try evaluator.checkCancelled()
+                    try control?.produce(outLeft.count, at: .source(source, range))
+                    if outLeft.count >= limit { throw Diagnostic(.tooManyRows(limit: limit), in: source, at: range) }
+                }
             }
         }
         return (outLeft, outRight)
