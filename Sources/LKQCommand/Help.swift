@@ -122,7 +122,7 @@ enum Help {
         for t in topics {
             out += "  " + t.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + t.summary + "\n"
         }
-        out += "\nTables: capaian, tren, kegiatan, anggaran, belanja, desa (.tables, .schema NAME).\n"
+        out += "\nTables: capaian, tren, kegiatan, anggaran, belanja, desa, klaim (.tables, .schema NAME).\n"
         out += "Keys: Tab completes, Up/Down and Ctrl-R search history, Ctrl-C clears the line, Ctrl-D leaves.\n"
         return out
     }
