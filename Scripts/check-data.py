@@ -165,7 +165,7 @@ for line in open(os.path.join(DATA, "manifest.txt"), encoding="utf-8"):
     k, v = (x.strip() for x in line.split("=", 1))
     cur[k] = v
 check("six sections in order", [s["name"] for s in sections] == ["capaian", "tren", "kegiatan", "anggaran", "belanja", "desa"])
-pat = {"int": r"-?\d+", "double": r"-?\d+(\.\d+)?", "text": r"(?s).*"}
+pat = {"int": r"-?\d+", "rupiah": r"-?\d+", "double": r"-?\d+(\.\d+)?", "text": r"(?s).*"}
 for sec in sections:
     cols = [c.split(":") for c in sec["columns"].split()]
     with open(os.path.join(DATA, sec["file"]), encoding="utf-8", newline="") as f:
