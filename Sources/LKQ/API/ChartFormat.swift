@@ -82,9 +82,13 @@ struct ChartRenderer {
         let lo = min(0, finite.min() ?? 0)
         let hi = max(0, finite.max() ?? 0, target ?? 0)
         let span = hi > lo ? hi - lo : 1
-        func cells(_ x: Double) -> Double { x / span * Double(length) }
+        // Value per cell; with a target, the target falls on a cell boundary, so that a bar that
+        // reaches it exactly ends just before the marker and any more covers the marker.
+        var unit = span / Double(length)
+        if let target, target > 0, Int(target / unit) >= 1 { unit = target / Double(Int(target / unit)) }
+        func cells(_ x: Double) -> Double { x / unit }
         let zero = min(barWidth - 1, Int(cells(-lo).rounded()))
-        let marker = target.map { min(barWidth - 1, max(0, Int(cells($0 - lo).rounded()))) }
+        let marker = target.map { min(barWidth - 1, max(0, zero + Int(cells($0).rounded()))) }
         let full: Character = unicode ? "█" : "#"
 
         var ruleCells = Array(String(repeating: rule, count: barWidth))

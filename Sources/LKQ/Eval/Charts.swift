@@ -42,7 +42,7 @@ extension Interpreter {
             name = try outputName(Item(expr: measureExpr, alias: nil), fields)
             rupiah = frame.isRupiah(measureExpr)
         } else {
-            let m = try ev.measureIndex(in: frame, at: range)
+            let m = try measureIndex(frame, besides: fields[0].name, at: range)
             value = .column(frame.visible(m))
             name = frame.fields[m].name
             rupiah = frame.fields[m].isRupiah
@@ -59,6 +59,18 @@ extension Interpreter {
                         selection: nil, measure: name)
         out.chart = .bar(label: 0, measure: 1, target: target)
         return out
+    }
+
+    /// The default measure; for a table that names none (a CSV file), its one number column
+    /// other than `besides` and columns that name things (`tahun`, `no`, `kode`).
+    func measureIndex(_ frame: Frame, besides: String, at range: SourceRange) throws(Diagnostic) -> Int {
+        if frame.measure != nil { return try Evaluator(source: source, cancellation: cancellation).measureIndex(in: frame, at: range) }
+        let numbers = frame.fields.indices.filter {
+            let f = frame.fields[$0]
+            return f.type != .text && frame.columns[$0] != nil && f.name != besides && !DisplayColumns.isLabel(f.name)
+        }
+        guard numbers.count == 1 else { throw Diagnostic(.noDefaultMeasure(table: frame.tableName), in: source, at: range) }
+        return numbers[0]
     }
 
     /// Whether no two rows of a text column hold the same text.
@@ -89,7 +101,9 @@ extension Interpreter {
             measure.collectColumns(into: &used, measure: &usesMeasure)
             rupiah = frame.isRupiah(measure)
         } else {
-            let m = try ev.measureIndex(in: frame, at: range)
+            // (`tahun` and `year` are never taken for the measure; another year column may be.)
+            let byColumn: String? = year.flatMap { if case .column(let c) = $0.kind { return c }; return nil }
+            let m = try measureIndex(frame, besides: byColumn ?? "", at: range)
             value = .column(frame.visible(m))
             used.insert(frame.fields[m].name)
             rupiah = frame.fields[m].isRupiah

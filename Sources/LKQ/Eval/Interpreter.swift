@@ -74,7 +74,8 @@ struct Interpreter {
                 measure?.collectColumns(into: &names, measure: &usesMeasure)
                 if label == nil || measure == nil {
                     usesMeasure = true
-                    for f in table.fields where f.type == .text { names.insert(f.name) }
+                    // Label candidates, and measure candidates when the table names no measure.
+                    for f in table.fields where f.type == .text || table.measure == nil { names.insert(f.name) }
                 }
                 reshapes = true
             case .spark:

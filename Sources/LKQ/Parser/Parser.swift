@@ -320,12 +320,12 @@ struct Parser {
         return Stage(kind: .aggregate(aggregate, nil), range: t.range)
     }
 
-    /// `bar_stage = "bar" , [ expr , [ expr ] ] ;`
+    /// `bar_stage = "bar" , [ expr , [ [ "," ] , expr ] ] ;`
     mutating func parseBar() throws(Diagnostic) -> Stage {
         let start = advance().range
         guard startsExpression(current.kind) else { return Stage(kind: .bar(label: nil, measure: nil), range: start) }
         let label = try parseExpr()
-        guard startsExpression(current.kind) else { return Stage(kind: .bar(label: label, measure: nil), range: start.to(label.range)) }
+        guard accept(.comma) != nil || startsExpression(current.kind) else { return Stage(kind: .bar(label: label, measure: nil), range: start.to(label.range)) }
         let measure = try parseExpr()
         return Stage(kind: .bar(label: label, measure: measure), range: start.to(measure.range))
     }
