@@ -164,28 +164,27 @@ extension Interpreter {
         for (s, g) in byAppearance.enumerated() { series[g] = s }
         let firstRows = byAppearance.map { grouping.first[$0] }
 
-        // One cell per series and year.
-        var filled = [Bool](repeating: false, count: count * yearValues.count)
-        var cells = [Value](repeating: .null, count: count * yearValues.count)
+        // The row that holds each series' value for each year (-1 for none).
+        let yearCount = yearValues.count
+        var cellRow = [Int32](repeating: -1, count: count * yearCount)
         for k in 0..<n where yearOf[k] >= 0 {
-            let s = series[Int(grouping.ids[k])]
-            let cell = s * yearValues.count + place[yearOf[k]]
-            if filled[cell] {
+            let cell = series[Int(grouping.ids[k])] * yearCount + place[yearOf[k]]
+            if cellRow[cell] >= 0 {
                 let what = labelColumns.isEmpty ? frame.tableName
                     : "'" + labelColumns.map { $0.value(at: k).description }.joined(separator: " / ") + "'"
                 throw Diagnostic(.duplicateYear(series: what, year: yearValues[yearOf[k]].description),
                                  in: source, at: range)
             }
-            filled[cell] = true
-            cells[cell] = value.isNull(k) ? .null : (value.type == .int ? .int(value.int(k)) : .double(value.double(k)))
+            cellRow[cell] = Int32(k)
         }
 
+        let values = value.materialize(count: n)
         var fields = labels.map { frame.fields[$0] }
         var columns = labelColumns.map { $0.gather(firstRows) }
         for (p, j) in sortedYears.enumerated() {
-            let values = (0..<count).map { cells[$0 * yearValues.count + p] }
-            let column = value.type == .int ? Column.ints(values.map { if case .int(let v) = $0 { return v }; return nil })
-                                            : Column.doubles(values.map { if case .double(let v) = $0 { return v }; return nil })
+            let rows = (0..<count).map { cellRow[$0 * yearCount + p] }
+            var column = values.gather(rows.map { max($0, 0) })
+            column.nulls = NullMask.from(rows.map { $0 < 0 || values.isNull(Int($0)) })
             fields.append(Field(name: yearValues[j].description, type: column.type, isRupiah: rupiah))
             columns.append(column)
         }
