@@ -159,6 +159,14 @@ import Testing
         #expect(script.stdout.contains("    1,476     98.4\n"), "\(script.stdout)")
         #expect(script.stderr.contains("<stdin>:5:1: error: unknown locale 'xx'"), "\(script.stderr)")
         #expect(script.status == 1)
+        // In a CSV file of one's own, pagu and realisasi beside it are rupiah by their names.
+        let dir = TempDir()
+        dir.write("r.csv", "opd,pagu,realisasi,jumlah\nDinas A,1500000,-750000,1476\n")
+        let own = try lkq(["--no-cache", "--locale", "id", "--data", dir.path, "-f", "table", "-e", "r"], environment: utf8)
+        #expect(own.stdout.contains("Dinas A  Rp1.500.000  -Rp750.000   1.476\n"), "\(own.stdout)")
+        // .schema tells rupiah columns from other integers.
+        let schema = try lkq([], input: ".schema anggaran\n")
+        #expect(schema.stdout.contains("\npagu,rupiah,\"\"\nrealisasi,rupiah,\"\"\n"), "\(schema.stdout)")
     }
 
     @Test func dataDirectoryAddsTables() throws {

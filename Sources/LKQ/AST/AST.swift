@@ -34,8 +34,8 @@ struct Stage: Sendable {
         case aggregate(Aggregate, Expr?)
         /// `group by` keys, then the items computed for each group.
         case group(keys: [Item], items: [Item])
-        /// `bar [label [measure]]`: a bar per row. `nil` is the first text column or the default
-        /// measure; a single expression is the label when it is text, the measure otherwise.
+        /// `bar [label [measure]]`: a bar per row. `nil` is a text column that tells the rows apart,
+        /// or the default measure; a single expression is the label when it is text, else the measure.
         case bar(label: Expr?, measure: Expr?)
         /// `spark [measure] [by year]`: one row per series, one column per year.
         case spark(measure: Expr?, year: Expr?)
