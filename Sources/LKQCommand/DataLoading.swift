@@ -1,3 +1,4 @@
+import Foundation
 import LKQ
 
 /// Reads CSV files into tables, as `--data` and `.load` ask, through the library's loaders.
@@ -21,9 +22,14 @@ enum DataLoading {
         }
     }
 
-    /// `engine` with every CSV file in `directory` added as a table named after the file.
+    /// `engine` with every CSV file in `directory` added as a table named after the file; a
+    /// path that names one file loads that file.
     static func loadDirectory(_ directory: String, into engine: Engine, settings: Settings) -> Result<Engine, LKQError> {
-        Result { () throws(LKQError) in try engine.loadingDirectory(directory, options: settings.csvOptions) }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+            return loadFile(directory, as: nil, into: engine, settings: settings)
+        }
+        return Result { () throws(LKQError) in try engine.loadingDirectory(directory, options: settings.csvOptions) }
     }
 
     /// `engine` with the CSV file at `path` added as table `name` (by default the file's name).

@@ -16,8 +16,10 @@ enum Help {
                                     'let' in one is visible to the next
           -f, --format FORMAT       table, csv, json or markdown (default: table on a
                                     terminal, csv otherwise)
-          -d, --data DIR            load every CSV file in DIR as a table named after the file,
-                                    beside the built-in tables (or in place of one of the same name)
+          -d, --data PATH           load the CSV file PATH, or every CSV file in the folder PATH,
+                                    as a table named after the file, beside the built-in tables
+                                    (or in place of one of the same name); a table with target
+                                    and realisasi but no capaian gets a computed capaian
               --locale LOCALE       id: read CSV numbers written 1.234,5 and print tables the
                                     Indonesian way (1.476, 98,40, Rp9.051.591.780); en or auto
                                     (the default): decide per CSV file, print 1,476 and 98.40;

@@ -91,7 +91,8 @@ import Testing
             default: break
             }
         }
-        return out
+        // Views (a `query =` instead of a `file =`) are computed, not read from a file.
+        return out.filter { !$0.file.isEmpty }
     }
 
     // MARK: shape

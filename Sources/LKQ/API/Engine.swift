@@ -14,7 +14,36 @@ public struct Engine: Sendable {
 
     /// An engine over the built-in dataset (the LKIP 2023 of Dinas PMD Provinsi NTT).
     public init() {
-        self.init(tables: BuiltinData.tables)
+        self = Engine.builtin
+    }
+
+    private static let builtin: Engine = {
+        var engine = Engine(tables: BuiltinData.tables)
+        for view in BuiltinData.views {
+            do throws(LKQError) {
+                engine = try engine.addingView(named: view.name, query: view.query)
+            } catch {
+                fatalError("built-in view \(view.name) is broken: \(error.rendered())")
+            }
+        }
+        return engine
+    }()
+
+    /// A copy of this engine with the result of `query` added as the table `name` (replacing one
+    /// of the same name). The query runs now, over this engine's tables; its text becomes the
+    /// table's origin, so every value stays traceable to the rows it came from.
+    ///
+    /// The built-in `efisiensi` is such a view: each kegiatan indicator beside the serapan of
+    /// its sub kegiatan.
+    public func addingView(named name: String, query: String) throws(LKQError) -> Engine {
+        var session = makeSession()
+        let results = try session.run(query, sourceName: "view \(name.lowercased())")
+        guard let result = results.last else {
+            throw LKQError(Diagnostic(.expected("a query for view '\(name)'", found: "none"), .none))
+        }
+        let table = result.asTable(named: name.lowercased())
+        return adding(Table(name: table.name, fields: table.fields, measure: table.measure,
+                            origin: "view: " + query, store: table.store))
     }
 
     /// An engine over the given tables only; later tables replace earlier ones of the same name.

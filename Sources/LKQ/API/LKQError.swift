@@ -18,6 +18,9 @@ public struct LKQError: Error, Sendable, CustomStringConvertible {
         case data
         /// A query stopped by the caller.
         case cancelled
+        /// A query stopped because it passed a limit: the caller's ``QueryBudget`` or the
+        /// largest result LKQ can hold.
+        case limit
     }
 
     /// Which class of error this is.
@@ -35,6 +38,8 @@ public struct LKQError: Error, Sendable, CustomStringConvertible {
              .csvDuplicateHeader, .csvInvalidUTF8, .csvCharacterAfterQuote, .csvHeaderMismatch, .csvRowSkipped:
             return .data
         case .cancelled: return .cancelled
+        case .budgetExceeded, .tooManyRows: return .limit
+        case .auditNeedsClaims, .auditInsideAudit: return .name
         }
     }
 

@@ -31,6 +31,9 @@ public struct CSVOptions: Sendable {
     public var measure: String?
     /// The field separator; `nil` detects `,`, `;` or tab from the head of the file.
     public var separator: UInt8?
+    /// How the capaian of a lower-is-better indicator is computed when the file has `target`
+    /// and `realisasi` but no `capaian` (see ``Table/addingCapaian(rumus:)``).
+    public var rumusNegatif: Kinerja.RumusNegatif = .selisih
     /// Called with each skipped row (an ``LKQError`` whose `isWarning` is true, located at
     /// `file:line:column`). Rows are read when a query first needs the table, so this is called
     /// then, on the thread running that query; on a later run served from the cache the same
@@ -69,11 +72,13 @@ extension Engine {
     ///   - options: number style, bad-row handling, cache, default measure, warnings.
     public func loadingCSV(at path: String, as name: String? = nil, options: CSVOptions = .init()) throws(LKQError) -> Engine {
         let tableName = name ?? CSVReader.tableName(forFile: path)
+        let table: Table
         do {
-            return adding(try CSVReader.open(path: path, name: tableName, options: options))
+            table = try CSVReader.open(path: path, name: tableName, options: options)
         } catch {
             throw LKQError(error)
         }
+        return adding(table.addingCapaian(rumus: options.rumusNegatif) ?? table)
     }
 
     /// A copy of this engine with every `*.csv` file of the folder `dir` added, in name order,
@@ -95,5 +100,49 @@ extension Engine {
             engine = try engine.loadingCSV(at: path, options: options)
         }
         return engine
+    }
+}
+
+extension Table {
+    /// This table with a computed `capaian` column, when it has numeric `target` and `realisasi`
+    /// columns but no `capaian`; `nil` otherwise. A text column `polaritas` (`positif`/`negatif`)
+    /// chooses the formula per row (positive where it is missing or null; null for any other
+    /// text); see ``Kinerja/capaian(target:realisasi:polaritas:rumus:)``. The new column
+    /// becomes the default measure when the table has none. CSV files get it on loading.
+    public func addingCapaian(rumus: Kinerja.RumusNegatif = .selisih) -> Table? {
+        guard fieldIndex("capaian") == nil,
+              let t = fieldIndex("target"), fields[t].type != .text,
+              let r = fieldIndex("realisasi"), fields[r].type != .text else { return nil }
+        let p = fieldIndex("polaritas").flatMap { fields[$0].type == .text ? $0 : nil }
+        let base = store
+        let extra = fields.count
+        let computed: ColumnStore.Loader = { (wanted: [Int]) throws(Diagnostic) -> (count: Int, columns: [Int: Column]) in
+            let own = wanted.filter { $0 != extra }
+            let inputs = wanted.contains(extra) ? [t, r] + (p.map { [$0] } ?? []) : []
+            let (count, loaded) = try base.load(own + inputs)
+            var out: [Int: Column] = [:]
+            for (i, c) in zip(own, loaded) { out[i] = c }
+            if wanted.contains(extra) {
+                let target = Operand.column(loaded[own.count]), realisasi = Operand.column(loaded[own.count + 1])
+                let polaritas = p.map { _ in Operand.column(loaded[own.count + 2]) }
+                var values = [Double?](repeating: nil, count: count)
+                for i in 0..<count where !target.isNull(i) && !realisasi.isNull(i) {
+                    var kind = Kinerja.Polaritas.positif
+                    if let polaritas, !polaritas.isNull(i) {
+                        let text = polaritas.text(i).trimmingCharacters(in: .whitespaces).lowercased()
+                        guard let parsed = Kinerja.Polaritas(rawValue: text) else { continue }
+                        kind = parsed
+                    }
+                    values[i] = Kinerja.capaian(target: target.double(i), realisasi: realisasi.double(i),
+                                                polaritas: kind, rumus: rumus)
+                }
+                out[extra] = .doubles(values)
+            }
+            return (count, out)
+        }
+        let rumusNote = rumus == .selisih ? "(2 x target - realisasi) / target x 100" : "target / realisasi x 100"
+        return Table(name: name, fields: fields + [Field(name: "capaian", type: .double)], measure: measure ?? "capaian",
+                     origin: origin + "; capaian computed: realisasi / target x 100 (positif), \(rumusNote) (negatif)",
+                     store: ColumnStore(columnCount: extra + 1, loader: computed))
     }
 }

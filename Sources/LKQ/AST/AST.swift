@@ -18,9 +18,26 @@ struct Statement: Sendable {
 
 /// `TABLE [where COND] { | STAGE }`; the leading `where` is kept as the first stage.
 struct Query: Sendable {
-    var table: Name
+    /// Where the rows come from.
+    enum Source: Sendable {
+        /// A table, view or `let` name.
+        case table(Name)
+        /// `audit [all]`: the report's claims, each recomputed.
+        case audit(all: Bool, range: SourceRange)
+    }
+    var source: Source
     var stages: [Stage]
     var range: SourceRange
+}
+
+/// `join [left] SOURCE on KEY {, KEY}`: rows of the pipeline matched with rows of another query.
+struct Join: Sendable {
+    /// Keep pipeline rows without a match (their right-hand columns are null).
+    var keepUnmatched: Bool
+    /// The right-hand rows: a table name or a parenthesised query.
+    var right: Query
+    /// Pairs of equal columns, pipeline side first.
+    var keys: [(left: Name, right: Name)]
 }
 
 /// One stage of a pipeline.
@@ -34,6 +51,8 @@ struct Stage: Sendable {
         case aggregate(Aggregate, Expr?)
         /// `group by` keys, then the items computed for each group.
         case group(keys: [Item], items: [Item])
+        /// Rows matched with another query's rows on equal keys.
+        case join(Join)
         /// `bar [label [measure]]`: a bar per row. `nil` is a text column that tells the rows apart,
         /// or the default measure; a single expression is the label when it is text, else the measure.
         case bar(label: Expr?, measure: Expr?)

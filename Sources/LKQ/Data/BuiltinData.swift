@@ -27,6 +27,16 @@ enum BuiltinData {
         }
     }()
 
+    /// The built-in views: tables the engine computes from the others with an LKQ query
+    /// (a manifest section with `query =` instead of `file =`), in manifest order.
+    static let views: [(name: String, query: String)] = {
+        do throws(Diagnostic) {
+            return try parseManifest(BuiltinSources.manifest).compactMap { e in e.query.map { (e.name, $0) } }
+        } catch {
+            fatalError("built-in data is broken: \(error.rendered())")
+        }
+    }()
+
     /// One `[table]` section of the manifest.
     struct Entry: Equatable {
         var name: String
@@ -34,6 +44,8 @@ enum BuiltinData {
         var source = ""
         var measure: String?
         var fields: [Field] = []
+        /// For a view: the LKQ query that computes it.
+        var query: String?
         var line = 0
     }
 
@@ -57,6 +69,7 @@ enum BuiltinData {
             switch key {
             case "file": entries[entries.count - 1].file = value
             case "source": entries[entries.count - 1].source = value
+            case "query": entries[entries.count - 1].query = value
             case "measure": entries[entries.count - 1].measure = value.isEmpty ? nil : value.lowercased()
             case "columns":
                 var fields: [Field] = []
@@ -87,7 +100,7 @@ enum BuiltinData {
     /// Builds the tables of a manifest, reading each CSV through `file`.
     static func load(manifest: String, file: (String) -> [UInt8]?) throws(Diagnostic) -> [Table] {
         var tables: [Table] = []
-        for entry in try parseManifest(manifest) {
+        for entry in try parseManifest(manifest) where entry.query == nil {
             let at = DiagnosticLocation.file(path: "manifest", line: entry.line, column: 1)
             guard let bytes = file(entry.file) else { throw Diagnostic(.fileNotFound(entry.file), at) }
             let (count, columns) = try CSVReader.parse(bytes, path: entry.file, fields: entry.fields)

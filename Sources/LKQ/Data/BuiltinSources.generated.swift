@@ -9,7 +9,7 @@ enum BuiltinSources {
     file = capaian.csv
     source = Tabel 3.1 (2023); capaian_2018..capaian_2022 from Tabel 3.5; target_2022, realisasi_2022 from Tabel 3.3
     measure = capaian
-    columns = sasaran:int sasaran_nama:text no:text indikator:text satuan:text target:double realisasi:double capaian:double capaian_2018:double capaian_2019:double capaian_2020:double capaian_2021:double capaian_2022:double target_2022:double realisasi_2022:double indikator_induk:text
+    columns = sasaran:int sasaran_nama:text no:text indikator:text satuan:text target:double realisasi:double capaian:double capaian_2018:double capaian_2019:double capaian_2020:double capaian_2021:double capaian_2022:double target_2022:double realisasi_2022:double indikator_induk:text polaritas:text
 
     [tren]
     file = tren.csv
@@ -21,7 +21,7 @@ enum BuiltinSources {
     file = kegiatan.csv
     source = Tabel 3.8 (program 1) and Tabel 3.10 (program 2); kegiatan names for Tabel 3.8 from Tabel 2.2/2.4
     measure = capaian
-    columns = program:int kegiatan:text no:text indikator:text satuan:text target:int realisasi:int capaian:double program_nama:text kode:text
+    columns = program:int kegiatan:text no:text indikator:text satuan:text target:int realisasi:int capaian:double program_nama:text kode:text polaritas:text
 
     [anggaran]
     file = anggaran.csv
@@ -41,19 +41,24 @@ enum BuiltinSources {
     measure = jumlah
     columns = no:int kabupaten:text kecamatan:int desa:int kelurahan:int jumlah:int
 
+    # A view: computed by the engine from the tables above with this LKQ query.
+    [efisiensi]
+    source = kegiatan (Tabel 3.8, 3.10) beside its sub kegiatan in anggaran (Tabel 3.13), linked by kode
+    query = kegiatan | join anggaran on kode | select program, kegiatan, no, indikator, satuan, target, realisasi, capaian, kode, pagu, anggaran_realisasi as realisasi_anggaran, persen as serapan, round(capaian - persen, 2) as selisih
+
     """#
     static let files: [String: String] = [
         "capaian.csv": #"""
-            sasaran,sasaran_nama,no,indikator,satuan,target,realisasi,capaian,capaian_2018,capaian_2019,capaian_2020,capaian_2021,capaian_2022,target_2022,realisasi_2022,indikator_induk
-            1,"Berkurangnya kemiskinan melalui pemberdayaan ekonomi, sosial, budaya, kelembagaan kemasyarakatan dan masyarakat hukum adat",1a,Peningkatan Jumlah BUMdes Aktif,Unit,1500,1476,98.4,184.58,185.58,146.67,104.14,127.54,1140,1454,Peningkatan Bumdes Aktif dan Bumdes di Kawasan Pariwisata Estate
-            1,"Berkurangnya kemiskinan melalui pemberdayaan ekonomi, sosial, budaya, kelembagaan kemasyarakatan dan masyarakat hukum adat",1b,Peningkatan Jumlah BUMdes di Kawasan Pariwisata Estate,Unit,100,104,104,37.5,37.5,51.56,160,105.26,95,100,Peningkatan Bumdes Aktif dan Bumdes di Kawasan Pariwisata Estate
-            1,"Berkurangnya kemiskinan melalui pemberdayaan ekonomi, sosial, budaya, kelembagaan kemasyarakatan dan masyarakat hukum adat",2,Prosentase peningkatan usaha ekonomi masyarakat (alat TTTG yang diserahkan ke Desa),Unit,873,675,77.32,72.36,72.36,75.66,91.49,81.04,823,667,
-            1,"Berkurangnya kemiskinan melalui pemberdayaan ekonomi, sosial, budaya, kelembagaan kemasyarakatan dan masyarakat hukum adat",3,Posyandu aktif yang melaksanakan pelayanan dasar dalam setahun 12 Kali,Posyandu,6652,5867,88.2,100,100,100,105.04,98.78,6159,6084,
-            1,"Berkurangnya kemiskinan melalui pemberdayaan ekonomi, sosial, budaya, kelembagaan kemasyarakatan dan masyarakat hukum adat",4,"PKK Aktif yang melaksanakan pemenuhan Gizi keluarga, pengentasan kemiskinan dan peningkatan pendapatan",%,100,100,100,100,100,100,103.14,93.78,80,78.06,
-            1,"Berkurangnya kemiskinan melalui pemberdayaan ekonomi, sosial, budaya, kelembagaan kemasyarakatan dan masyarakat hukum adat",5,Prosentase Lembaga Adat desa yang difasilitasi,%,100,100,100,,,,90.91,395.26,66.7,263.64,
-            2,"Meningkatnya kualitas tatakelola penyelenggaraan pemerintahan dan pelayanan public yang efektif, akuntabel, transparan serta partisipatif",1,Prosentase Desa Persiapan yang telah memiliki kode register,%,100,84.09,84.09,,,,7.76,100,100,100,
-            2,"Meningkatnya kualitas tatakelola penyelenggaraan pemerintahan dan pelayanan public yang efektif, akuntabel, transparan serta partisipatif",2,Prosentase perubahan status desa minimal berkembang,%,100,51.09,51.09,,,,300.3,215.8,100,143.94,
-            2,"Meningkatnya kualitas tatakelola penyelenggaraan pemerintahan dan pelayanan public yang efektif, akuntabel, transparan serta partisipatif",3,"Prosentase perjanjian kerjasama desa dengan non pemerintah (BUMDes, BKAD, BPMD, Posyandu)",%,100,37.74,37.74,,,,198.56,210.61,68.2,143.64,
+            sasaran,sasaran_nama,no,indikator,satuan,target,realisasi,capaian,capaian_2018,capaian_2019,capaian_2020,capaian_2021,capaian_2022,target_2022,realisasi_2022,indikator_induk,polaritas
+            1,"Berkurangnya kemiskinan melalui pemberdayaan ekonomi, sosial, budaya, kelembagaan kemasyarakatan dan masyarakat hukum adat",1a,Peningkatan Jumlah BUMdes Aktif,Unit,1500,1476,98.4,184.58,185.58,146.67,104.14,127.54,1140,1454,Peningkatan Bumdes Aktif dan Bumdes di Kawasan Pariwisata Estate,positif
+            1,"Berkurangnya kemiskinan melalui pemberdayaan ekonomi, sosial, budaya, kelembagaan kemasyarakatan dan masyarakat hukum adat",1b,Peningkatan Jumlah BUMdes di Kawasan Pariwisata Estate,Unit,100,104,104,37.5,37.5,51.56,160,105.26,95,100,Peningkatan Bumdes Aktif dan Bumdes di Kawasan Pariwisata Estate,positif
+            1,"Berkurangnya kemiskinan melalui pemberdayaan ekonomi, sosial, budaya, kelembagaan kemasyarakatan dan masyarakat hukum adat",2,Prosentase peningkatan usaha ekonomi masyarakat (alat TTTG yang diserahkan ke Desa),Unit,873,675,77.32,72.36,72.36,75.66,91.49,81.04,823,667,,positif
+            1,"Berkurangnya kemiskinan melalui pemberdayaan ekonomi, sosial, budaya, kelembagaan kemasyarakatan dan masyarakat hukum adat",3,Posyandu aktif yang melaksanakan pelayanan dasar dalam setahun 12 Kali,Posyandu,6652,5867,88.2,100,100,100,105.04,98.78,6159,6084,,positif
+            1,"Berkurangnya kemiskinan melalui pemberdayaan ekonomi, sosial, budaya, kelembagaan kemasyarakatan dan masyarakat hukum adat",4,"PKK Aktif yang melaksanakan pemenuhan Gizi keluarga, pengentasan kemiskinan dan peningkatan pendapatan",%,100,100,100,100,100,100,103.14,93.78,80,78.06,,positif
+            1,"Berkurangnya kemiskinan melalui pemberdayaan ekonomi, sosial, budaya, kelembagaan kemasyarakatan dan masyarakat hukum adat",5,Prosentase Lembaga Adat desa yang difasilitasi,%,100,100,100,,,,90.91,395.26,66.7,263.64,,positif
+            2,"Meningkatnya kualitas tatakelola penyelenggaraan pemerintahan dan pelayanan public yang efektif, akuntabel, transparan serta partisipatif",1,Prosentase Desa Persiapan yang telah memiliki kode register,%,100,84.09,84.09,,,,7.76,100,100,100,,positif
+            2,"Meningkatnya kualitas tatakelola penyelenggaraan pemerintahan dan pelayanan public yang efektif, akuntabel, transparan serta partisipatif",2,Prosentase perubahan status desa minimal berkembang,%,100,51.09,51.09,,,,300.3,215.8,100,143.94,,positif
+            2,"Meningkatnya kualitas tatakelola penyelenggaraan pemerintahan dan pelayanan public yang efektif, akuntabel, transparan serta partisipatif",3,"Prosentase perjanjian kerjasama desa dengan non pemerintah (BUMDes, BKAD, BPMD, Posyandu)",%,100,37.74,37.74,,,,198.56,210.61,68.2,143.64,,positif
 
             """#,
         "tren.csv": #"""
@@ -103,16 +108,16 @@ enum BuiltinSources {
 
             """#,
         "kegiatan.csv": #"""
-            program,kegiatan,no,indikator,satuan,target,realisasi,capaian,program_nama,kode
-            1,Fasilitasi Pengembangan Usaha Ekonomi Masyarakat dan Pemerintah Desa dalam Meningkatkan Pendapatan Asli Desa,1.1,Penyusunan Buku Transformasi Ekonomi Desa,Dokumen,1,0,0,"Program Pemberdayaan Lembaga Kemasyarakatan, Lembaga Adat Dan Masyarakat Hukum Adat",2.13.05.1.01.05
-            1,Fasilitasi Pemerintah Desa dalam Pemanfaatan Teknologi Tepat Guna,2.1,Pengembangan Inovasi Peralatan TTG,Unit,10,8,80,"Program Pemberdayaan Lembaga Kemasyarakatan, Lembaga Adat Dan Masyarakat Hukum Adat",2.13.05.1.01.06
-            1,Fasilitasi Tim Penggerak PKK dalam Penyelenggaraan Gerakan Pemberdayaan Masyarakat dan Kesejahteraan Keluarga,3.1,"Lomba-Lomba PKK (Administrasi, PAAR, UP2K, HATINYA PKK dan Kampanye Kesehatan) Tingkat Pro. NTT",Kab/Kota,22,22,100,"Program Pemberdayaan Lembaga Kemasyarakatan, Lembaga Adat Dan Masyarakat Hukum Adat",2.13.05.1.01.09
-            1,Fasilitasi Tim Penggerak PKK dalam Penyelenggaraan Gerakan Pemberdayaan Masyarakat dan Kesejahteraan Keluarga,3.2,Rapat Koordinasi Tim Penggerak PKK Tingkat Provinsi NTT dan Tingkat Nasional,Kegiatan,2,2,100,"Program Pemberdayaan Lembaga Kemasyarakatan, Lembaga Adat Dan Masyarakat Hukum Adat",2.13.05.1.01.09
-            1,Fasilitasi Tim Penggerak PKK dalam Penyelenggaraan Gerakan Pemberdayaan Masyarakat dan Kesejahteraan Keluarga,3.3,Fasilitasi Kegiatan Bambu,Kab,7,0,0,"Program Pemberdayaan Lembaga Kemasyarakatan, Lembaga Adat Dan Masyarakat Hukum Adat",2.13.05.1.01.09
-            2,Fasilitasi Kabupaten/ Kota dan Desa dalam rangka Penataan Desa,1.1,Penataan Desa,Dokumen,1,1,25.21,Program Administrasi Pemerintahan Desa,2.13.02.1.01.03
-            2,Fasilitasi Evaluasi Perkembangan Desa serta Lomba Desa dan Kelurahan,2.1,Kegiatan Lomba Desa/Kelurahan,Dokumen,1,1,15.89,Program Administrasi Pemerintahan Desa,2.13.04.1.01.08
-            2,Pembinaan Aparatur Pemerintahan Desa,3.1,Fasilitasi Program P3PD,Dokumen,1,0,0,Program Administrasi Pemerintahan Desa,2.13.04.1.01.10
-            2,Pembinaan Aparatur Pemerintahan Desa,3.2,Rapat Koordinasi Dinas PMD,Laporan,1,0,0,Program Administrasi Pemerintahan Desa,2.13.04.1.01.10
+            program,kegiatan,no,indikator,satuan,target,realisasi,capaian,program_nama,kode,polaritas
+            1,Fasilitasi Pengembangan Usaha Ekonomi Masyarakat dan Pemerintah Desa dalam Meningkatkan Pendapatan Asli Desa,1.1,Penyusunan Buku Transformasi Ekonomi Desa,Dokumen,1,0,0,"Program Pemberdayaan Lembaga Kemasyarakatan, Lembaga Adat Dan Masyarakat Hukum Adat",2.13.05.1.01.05,positif
+            1,Fasilitasi Pemerintah Desa dalam Pemanfaatan Teknologi Tepat Guna,2.1,Pengembangan Inovasi Peralatan TTG,Unit,10,8,80,"Program Pemberdayaan Lembaga Kemasyarakatan, Lembaga Adat Dan Masyarakat Hukum Adat",2.13.05.1.01.06,positif
+            1,Fasilitasi Tim Penggerak PKK dalam Penyelenggaraan Gerakan Pemberdayaan Masyarakat dan Kesejahteraan Keluarga,3.1,"Lomba-Lomba PKK (Administrasi, PAAR, UP2K, HATINYA PKK dan Kampanye Kesehatan) Tingkat Pro. NTT",Kab/Kota,22,22,100,"Program Pemberdayaan Lembaga Kemasyarakatan, Lembaga Adat Dan Masyarakat Hukum Adat",2.13.05.1.01.09,positif
+            1,Fasilitasi Tim Penggerak PKK dalam Penyelenggaraan Gerakan Pemberdayaan Masyarakat dan Kesejahteraan Keluarga,3.2,Rapat Koordinasi Tim Penggerak PKK Tingkat Provinsi NTT dan Tingkat Nasional,Kegiatan,2,2,100,"Program Pemberdayaan Lembaga Kemasyarakatan, Lembaga Adat Dan Masyarakat Hukum Adat",2.13.05.1.01.09,positif
+            1,Fasilitasi Tim Penggerak PKK dalam Penyelenggaraan Gerakan Pemberdayaan Masyarakat dan Kesejahteraan Keluarga,3.3,Fasilitasi Kegiatan Bambu,Kab,7,0,0,"Program Pemberdayaan Lembaga Kemasyarakatan, Lembaga Adat Dan Masyarakat Hukum Adat",2.13.05.1.01.09,positif
+            2,Fasilitasi Kabupaten/ Kota dan Desa dalam rangka Penataan Desa,1.1,Penataan Desa,Dokumen,1,1,25.21,Program Administrasi Pemerintahan Desa,2.13.02.1.01.03,positif
+            2,Fasilitasi Evaluasi Perkembangan Desa serta Lomba Desa dan Kelurahan,2.1,Kegiatan Lomba Desa/Kelurahan,Dokumen,1,1,15.89,Program Administrasi Pemerintahan Desa,2.13.04.1.01.08,positif
+            2,Pembinaan Aparatur Pemerintahan Desa,3.1,Fasilitasi Program P3PD,Dokumen,1,0,0,Program Administrasi Pemerintahan Desa,2.13.04.1.01.10,positif
+            2,Pembinaan Aparatur Pemerintahan Desa,3.2,Rapat Koordinasi Dinas PMD,Laporan,1,0,0,Program Administrasi Pemerintahan Desa,2.13.04.1.01.10,positif
 
             """#,
         "anggaran.csv": #"""

@@ -57,6 +57,10 @@ enum DiagnosticKind: Sendable, Equatable {
     indirect case csvRowSkipped(because: DiagnosticKind)
     // Running
     case cancelled
+    case tooManyRows(limit: Int)
+    case budgetExceeded(what: String, limit: Int)
+    case auditNeedsClaims(missing: String)
+    case auditInsideAudit
 }
 
 /// A problem found in LKQ text or data, with where it is and what to do about it.
@@ -96,6 +100,9 @@ struct Diagnostic: Sendable, Error {
         case .unterminatedString:
             return "unterminated string; add the closing quote"
         case .invalidNumber(let text):
+            if let first = text.first, first.isNumber, text.contains(where: \.isLetter) {
+                return "invalid number '\(text)'; a magnitude is written rb, jt, m (miliar) or t (triliun), as in 100jt"
+            }
             return "invalid number '\(text)'"
         case .expected(let what, let found):
             return "expected \(what), found \(found)"
@@ -174,6 +181,14 @@ struct Diagnostic: Sendable, Error {
             }
         case .cancelled:
             return "query cancelled"
+        case .tooManyRows(let limit):
+            return "the result would have more than \(limit) rows; filter the rows first"
+        case .budgetExceeded(let what, let limit):
+            return "query stopped: it exceeded its budget of \(limit) \(what); narrow it with where or limit, or raise the budget"
+        case .auditNeedsClaims(let missing):
+            return "audit needs a table 'klaim' with columns id, klaim, sumber, nilai, desimal, query (\(missing)); load one with .load"
+        case .auditInsideAudit:
+            return "a claim's query cannot run audit itself"
         }
     }
 

@@ -5,7 +5,7 @@ struct Evaluator {
     let source: SourceFile
     let cancellation: Cancellation?
 
-    static let functions = ["round", "abs", "lower", "upper", "coalesce"]
+    static let functions = ["round", "abs", "lower", "upper", "coalesce", "kategori", "hitung_capaian"]
 
     func fail(_ kind: DiagnosticKind, _ range: SourceRange) -> Diagnostic {
         Diagnostic(kind, in: source, at: range)
@@ -160,10 +160,72 @@ struct Evaluator {
         case "coalesce":
             try arity("at least 1 argument", !values.isEmpty)
             return try coalesce(values, args: args, count: count)
+        case "kategori":
+            try arity("1 argument", values.count == 1)
+            guard values[0].isNumeric else { throw fail(.notNumeric(operation: "kategori", type: values[0].typeName), args[0].range) }
+            return mapToText(values[0], count: count) { Kinerja.kategori($0) }
+        case "hitung_capaian":
+            try arity("2 to 4 arguments (realisasi, target [, polaritas [, rumus]])", (2...4).contains(values.count))
+            return try hitungCapaian(values, args: args, count: count)
         default:
             let suggestion = nearestName(to: name.text, in: Evaluator.functions + Aggregate.allCases.map(\.rawValue))
             throw fail(.unknownFunction(name.text, suggestion: suggestion), name.range)
         }
+    }
+
+    /// A text column from a number column through `f`, one dictionary entry per distinct result.
+    private func mapToText(_ v: Operand, count: Int, _ f: (Double) -> String?) -> Operand {
+        if case .constant(let c) = v {
+            if c == .null { return v }
+            return .constant(f(v.double(0)).map(Value.text) ?? .null)
+        }
+        var index: [String: Int32] = [:]
+        var dictionary: [String] = []
+        var nulls = [Bool](repeating: false, count: count)
+        var anyNull = false
+        let codes = Buffer<Int32>.make(count: count) { out in
+            for i in 0..<count {
+                guard !v.isNull(i), let s = f(v.double(i)) else { nulls[i] = true; anyNull = true; out[i] = 0; continue }
+                if let c = index[s] { out[i] = c; continue }
+                let c = Int32(dictionary.count)
+                index[s] = c
+                dictionary.append(s)
+                out[i] = c
+            }
+        }
+        return .column(Column(storage: .text(codes: codes, dictionary: dictionary), nulls: anyNull ? NullMask.from(nulls) : nil))
+    }
+
+    /// `hitung_capaian(realisasi, target [, polaritas [, rumus]])`: see ``Kinerja/capaian(target:realisasi:polaritas:rumus:)``.
+    /// polaritas is 'positif' (or null) or 'negatif'; rumus is 'selisih' (default) or 'rasio'.
+    private func hitungCapaian(_ values: [Operand], args: [Expr], count: Int) throws(Diagnostic) -> Operand {
+        for i in 0..<2 where !values[i].isNumeric {
+            throw fail(.notNumeric(operation: "hitung_capaian", type: values[i].typeName), args[i].range)
+        }
+        for i in 2..<values.count where values[i].type == .int || values[i].type == .double {
+            throw fail(.typeMismatch(operation: "hitung_capaian", left: "text", right: values[i].typeName), args[i].range)
+        }
+        var rumus = Kinerja.RumusNegatif.selisih
+        if values.count == 4 {
+            guard case .constant(.text(let r)) = values[3], let parsed = Kinerja.RumusNegatif(rawValue: r.lowercased()) else {
+                throw fail(.expected("'selisih' or 'rasio'", found: source.slice(args[3].range)), args[3].range)
+            }
+            rumus = parsed
+        }
+        // An unknown polaritas text gives null rather than a guess.
+        func polaritas(_ i: Int) -> Kinerja.Polaritas? {
+            guard values.count > 2, !values[2].isNull(i) else { return .positif }
+            return Kinerja.Polaritas(rawValue: values[2].text(i).lowercased().trimmingCharacters(in: .whitespaces))
+        }
+        var out = [Double?](repeating: nil, count: count)
+        for i in 0..<count where !values[0].isNull(i) && !values[1].isNull(i) {
+            guard let p = polaritas(i) else { continue }
+            out[i] = Kinerja.capaian(target: values[1].double(i), realisasi: values[0].double(i), polaritas: p, rumus: rumus)
+        }
+        if values.allSatisfy({ if case .constant = $0 { return true } else { return false } }) {
+            return .constant(out.first.flatMap { $0 }.map(Value.double) ?? .null)
+        }
+        return .column(.doubles(out))
     }
 
     private func round(_ v: Operand, digits: Int, count: Int, range: SourceRange) throws(Diagnostic) -> Operand {

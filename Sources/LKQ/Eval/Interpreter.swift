@@ -4,8 +4,10 @@ struct Interpreter {
     let session: Session
     let source: SourceFile
     let cancellation: Cancellation?
+    /// Set while running a claim's query for `audit`, which may not start another audit.
+    var insideAudit = false
 
-    private var evaluator: Evaluator { Evaluator(source: source, cancellation: cancellation) }
+    var evaluator: Evaluator { Evaluator(source: source, cancellation: cancellation) }
 
     func run(_ statement: Statement, into session: inout Session) throws(Diagnostic) -> Session.Outcome {
         switch statement.kind {
@@ -23,7 +25,11 @@ struct Interpreter {
 
     /// Runs one query to a result.
     func execute(_ query: Query) throws(Diagnostic) -> QueryResult {
-        let table = try resolve(query.table)
+        let table: Table
+        switch query.source {
+        case .table(let name): table = try resolve(name)
+        case .audit(let all, let range): table = try audit(all: all, range: range)
+        }
         var frame = try load(table, for: query)
         let stages = query.stages
         var i = 0
@@ -60,6 +66,7 @@ struct Interpreter {
             case .filter(let e): e.collectColumns(into: &names, measure: &usesMeasure)
             case .sort(let keys): for k in keys { k.expr.collectColumns(into: &names, measure: &usesMeasure) }
             case .limit: break
+            case .join(let j): for k in j.keys { names.insert(k.left.text) }
             case .select(let items):
                 for it in items { it.expr.collectColumns(into: &names, measure: &usesMeasure) }
                 reshapes = true
@@ -142,6 +149,8 @@ struct Interpreter {
             return derived(frame, [Field(name: name, type: column.type, isRupiah: amount)], [column])
         case .group(let keys, let items):
             return try group(frame, keys: keys, items: items)
+        case .join(let spec):
+            return try join(frame, spec, range: stage.range)
         case .bar(let label, let measure):
             return try bar(frame, label: label, measure: measure, at: stage.range)
         case .spark(let measure, let year):

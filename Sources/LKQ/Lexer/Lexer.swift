@@ -151,18 +151,54 @@ struct Lexer {
                 while let c = peek(), isDigit(c) { pos += 1 }
             }
         }
-        let range = SourceRange(start, pos)
-        // A name glued to a number (`12abc`) is a typo, not two tokens.
+        let digitsEnd = pos
+        // A name glued to a number is an Indonesian magnitude (`100jt`, `1.5m`) or a typo
+        // (`12abc`), never two tokens.
         if let c = peek(), isNameStart(c) {
+            let suffixStart = pos
             while let c = peek(), isNamePart(c) { pos += 1 }
-            throw Diagnostic(.invalidNumber(source.slice(SourceRange(start, pos))), in: source, at: SourceRange(start, pos))
+            let suffix = source.slice(SourceRange(suffixStart, pos)).lowercased()
+            let text = source.slice(SourceRange(start, digitsEnd))
+            guard let zeros = Lexer.magnitudes[suffix], let kind = Lexer.scaled(text, zeros: zeros) else {
+                throw Diagnostic(.invalidNumber(source.slice(SourceRange(start, pos))), in: source, at: SourceRange(start, pos))
+            }
+            return Token(kind: kind, range: SourceRange(start, pos))
         }
+        let range = SourceRange(start, pos)
         let text = source.slice(range)
         if isInteger, let v = Int64(text) { return Token(kind: .int(v), range: range) }
         guard let v = Double(text), v.isFinite else {
             throw Diagnostic(.invalidNumber(text), in: source, at: range)
         }
         return Token(kind: .double(v), range: range)
+    }
+
+    /// Indonesian magnitude suffixes and the power of ten each stands for: ribu (thousand),
+    /// juta (million), miliar (10^9; `m` is miliar, as in Indonesian budgets), triliun (10^12).
+    static let magnitudes: [String: Int] = [
+        "rb": 3, "ribu": 3,
+        "jt": 6, "juta": 6,
+        "m": 9, "miliar": 9, "milyar": 9,
+        "t": 12, "triliun": 12,
+    ]
+
+    /// `digits` (with an optional fraction, no exponent) times 10^zeros, computed on the decimal
+    /// text so that `1.5m` is exactly the integer 1500000000. A result with a fraction left over
+    /// is a decimal; `nil` when the text has an exponent or the value does not fit.
+    static func scaled(_ digits: String, zeros: Int) -> TokenKind? {
+        guard !digits.contains(where: { $0 == "e" || $0 == "E" }) else { return nil }
+        let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
+        let whole = String(parts[0])
+        var fraction = parts.count > 1 ? String(parts[1]) : ""
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        if fraction.count <= zeros {
+            let text = whole + fraction + String(repeating: "0", count: zeros - fraction.count)
+            if let v = Int64(text) { return .int(v) }
+            return nil
+        }
+        let shifted = whole + fraction.prefix(zeros) + "." + fraction.dropFirst(zeros)
+        guard let v = Double(shifted), v.isFinite else { return nil }
+        return .double(v)
     }
 
     /// A string in single or double quotes; the quote is written twice, or with a backslash,

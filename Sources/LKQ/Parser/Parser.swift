@@ -168,11 +168,10 @@ struct Parser {
         return Statement(kind: .query(query), range: query.range)
     }
 
-    /// `query = [ "from" ] , NAME , [ "where" , condition ] , { "|" , stage } ;`
+    /// `query = source , [ "where" , condition ] , { "|" , stage } ;`
     mutating func parseQuery() throws(Diagnostic) -> Query {
         let start = current.range
-        _ = accept(.keyword(.from))
-        let table = try expectName("a table name")
+        let (source, sourceRange) = try parseSource()
         var stages: [Stage] = []
         if let w = accept(.keyword(.where)) {
             let cond = try parseCondition()
@@ -181,10 +180,23 @@ struct Parser {
         while accept(.pipe) != nil {
             stages.append(try parseStage())
         }
-        return Query(table: table, stages: stages, range: start.to(stages.last?.range ?? table.range))
+        return Query(source: source, stages: stages, range: start.to(stages.last?.range ?? sourceRange))
     }
 
-    /// `stage = where_stage | select_stage | sort_stage | limit_stage | group_stage | aggregate_stage | bar_stage | spark_stage ;`
+    /// `source = "audit" , [ "all" ] | [ "from" ] , NAME ;`
+    /// `audit` is the claims audit unless written `from audit`.
+    mutating func parseSource() throws(Diagnostic) -> (Query.Source, SourceRange) {
+        if accept(.keyword(.from)) == nil, case .name("audit") = current.kind {
+            var range = advance().range
+            var all = false
+            if case .name("all") = current.kind { range = range.to(advance().range); all = true }
+            return (.audit(all: all, range: range), range)
+        }
+        let table = try expectName("a table name")
+        return (.table(table), table.range)
+    }
+
+    /// `stage = where_stage | select_stage | sort_stage | limit_stage | group_stage | aggregate_stage | join_stage | bar_stage | spark_stage ;`
     mutating func parseStage() throws(Diagnostic) -> Stage {
         let start = current.range
         switch current.kind {
@@ -202,6 +214,8 @@ struct Parser {
             return try parseGroup()
         case .name(let n) where Aggregate(rawValue: n) != nil:
             return try parseAggregateStage()
+        case .name("join"), .name("left"):
+            return try parseJoin()
         // Chart stages are names, not keywords, so columns called `bar` or `spark` still work.
         case .name("bar"):
             return try parseBar()
@@ -210,11 +224,49 @@ struct Parser {
         default:
             let t = current
             if case .name(let n) = t.kind,
-               let suggestion = nearestName(to: n, in: ["where", "select", "sort", "limit", "group", "bar", "spark"] + Aggregate.allCases.map(\.rawValue)) {
+               let suggestion = nearestName(to: n, in: ["where", "select", "sort", "limit", "group", "join", "bar", "spark"] + Aggregate.allCases.map(\.rawValue)) {
                 throw Diagnostic(.unknownStage(n, suggestion: suggestion), in: source, at: t.range)
             }
-            throw unexpected("a stage (where, select, sort, limit, group by, count, sum, avg, min, max, bar, spark)")
+            throw unexpected("a stage (where, select, sort, limit, group by, join, count, sum, avg, min, max, bar, spark)")
         }
+    }
+
+    /// `join_stage = [ "left" ] , "join" , join_source , "on" , join_key , { "," , join_key } ;`
+    /// `join_source = NAME | "(" , query , ")" ;`
+    /// `join_key = NAME , [ "=" , NAME ] ;`
+    mutating func parseJoin() throws(Diagnostic) -> Stage {
+        let start = current.range
+        var keepUnmatched = false
+        if case .name("left") = current.kind {
+            advance()
+            keepUnmatched = true
+        }
+        guard case .name("join") = current.kind else { throw unexpected("'join' after 'left'") }
+        advance()
+        let right: Query
+        if check(.leftParen) {
+            let open = advance()
+            openParens += 1
+            try nest()
+            defer { depth -= 1 }
+            right = try parseQuery()
+            _ = try expectClose(open)
+        } else {
+            let table = try expectName("a table name or '(' query ')' after 'join'")
+            right = Query(source: .table(table), stages: [], range: table.range)
+        }
+        guard case .name("on") = current.kind else { throw unexpected("'on' and the columns to match") }
+        advance()
+        var keys: [(left: Name, right: Name)] = []
+        var end = start
+        repeat {
+            let left = try expectName("a column name to join on")
+            var rightName = left
+            if accept(.equal) != nil { rightName = try expectName("a column of the joined rows after '='") }
+            keys.append((left, rightName))
+            end = rightName.range
+        } while accept(.comma) != nil
+        return Stage(kind: .join(Join(keepUnmatched: keepUnmatched, right: right, keys: keys)), range: start.to(end))
     }
 
     /// `select_stage = "select" , item , { "," , item } ;`

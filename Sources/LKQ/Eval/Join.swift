@@ -1,0 +1,160 @@
+/// `join`: pairs each pipeline row with the rows of another query whose keys are equal.
+///
+/// Keys are encoded to integers once per column (text through the joined side's dictionary,
+/// numbers by value), the joined side is hashed, and the pipeline side probes it, so the cost
+/// is one pass over each side plus the rows produced.
+extension Interpreter {
+    func join(_ frame: Frame, _ spec: Join, range: SourceRange) throws(Diagnostic) -> Frame {
+        let ev = evaluator
+        let right = try execute(spec.right)
+        let rightName: String
+        switch spec.right.source {
+        case .table(let n): rightName = n.text
+        case .audit: rightName = "audit"
+        }
+        var leftKeys: [Column] = []
+        var rightKeys: [Column] = []
+        var rightKeyIndexes = Set<Int>()
+        for key in spec.keys {
+            let l = frame.visible(try ev.columnIndex(key.left.text, in: frame, at: key.left.range))
+            guard let ri = right.fields.firstIndex(where: { $0.name == key.right.text }) else {
+                let suggestion = nearestName(to: key.right.text, in: right.fields.map(\.name))
+                throw Diagnostic(.unknownColumn(key.right.text, table: rightName, suggestion: suggestion), in: source, at: key.right.range)
+            }
+            let r = right.columns[ri]
+            if (l.type == .text) != (r.type == .text) {
+                throw Diagnostic(.typeMismatch(operation: "join", left: l.type.article, right: r.type.article), in: source, at: key.right.range)
+            }
+            leftKeys.append(l)
+            rightKeys.append(r)
+            rightKeyIndexes.insert(ri)
+        }
+        let (leftCodes, rightCodes) = Interpreter.encodeKeys(leftKeys, rightKeys)
+        let pairs = try pair(leftCodes, rightCodes, keepUnmatched: spec.keepUnmatched, range: range)
+
+        var fields: [Field] = []
+        var columns: [Column?] = []
+        let leftRows = pairs.left.map { Int32(frame.row(Int($0))) }
+        for (i, field) in frame.fields.enumerated() {
+            fields.append(field)
+            columns.append(frame.columns[i].map { $0.gather(leftRows) })
+        }
+        for (i, field) in right.fields.enumerated() where !rightKeyIndexes.contains(i) {
+            var name = field.name
+            if fields.contains(where: { $0.name == name }) { name = "\(rightName)_\(field.name)" }
+            if fields.contains(where: { $0.name == name }) {
+                throw Diagnostic(.duplicateColumn(name), in: source, at: range)
+            }
+            fields.append(Field(name: name, type: field.type, isRupiah: field.isRupiah))
+            columns.append(right.columns[i].gatherAllowingMissing(pairs.right))
+        }
+        return Frame(tableName: frame.tableName, fields: fields, columns: columns, baseCount: pairs.left.count,
+                     selection: nil, measure: frame.measure)
+    }
+
+    /// Each row's key as integers, per key column, in one code space for both sides; `nil`
+    /// where the key is null or (pipeline side) names a text the joined side never has.
+    static func encodeKeys(_ left: [Column], _ right: [Column]) -> (left: [[Int64?]], right: [[Int64?]]) {
+        var l: [[Int64?]] = []
+        var r: [[Int64?]] = []
+        for (a, b) in zip(left, right) {
+            switch (a.storage, b.storage) {
+            case (.text(let ac, let ad), .text(let bc, let bd)):
+                var index: [String: Int64] = [:]
+                for (i, s) in bd.enumerated() { index[s] = Int64(i) }
+                let map = ad.map { index[$0] }
+                l.append((0..<a.count).map { a.isNull($0) ? nil : map[Int(ac[$0])] })
+                r.append((0..<b.count).map { b.isNull($0) ? nil : Int64(bc[$0]) })
+            case (.int(let ai), .int(let bi)):
+                l.append((0..<a.count).map { a.isNull($0) ? nil : ai[$0] })
+                r.append((0..<b.count).map { b.isNull($0) ? nil : bi[$0] })
+            default:
+                // A number compared with a decimal: both as doubles, -0 equal to 0.
+                func bits(_ c: Column, _ i: Int) -> Int64? {
+                    if c.isNull(i) { return nil }
+                    let d: Double
+                    switch c.storage {
+                    case .int(let v): d = Double(v[i])
+                    case .double(let v): d = v[i]
+                    case .text: return nil
+                    }
+                    if d.isNaN { return nil }
+                    return Int64(bitPattern: (d == 0 ? 0 : d).bitPattern)
+                }
+                l.append((0..<a.count).map { bits(a, $0) })
+                r.append((0..<b.count).map { bits(b, $0) })
+            }
+        }
+        return (l, r)
+    }
+
+    /// Matching row pairs in pipeline order, joined rows in their own order within each;
+    /// `-1` on the right for an unmatched row kept by `left join`.
+    private func pair(_ left: [[Int64?]], _ right: [[Int64?]], keepUnmatched: Bool,
+                      range: SourceRange) throws(Diagnostic) -> (left: [Int32], right: [Int32]) {
+        let leftCount = left.first?.count ?? 0
+        let rightCount = right.first?.count ?? 0
+        func key(_ side: [[Int64?]], _ row: Int) -> [Int64]? {
+            var k: [Int64] = []
+            k.reserveCapacity(side.count)
+            for column in side {
+                guard let v = column[row] else { return nil }
+                k.append(v)
+            }
+            return k
+        }
+        // Chains of joined rows per key, first row first.
+        var head: [[Int64]: Int32] = [:]
+        var next = [Int32](repeating: -1, count: rightCount)
+        for row in stride(from: rightCount - 1, through: 0, by: -1) {
+            guard let k = key(right, row) else { continue }
+            if let h = head[k] { next[row] = h }
+            head[k] = Int32(row)
+        }
+        var outLeft: [Int32] = []
+        var outRight: [Int32] = []
+        let limit = Int(Int32.max)
+        for row in 0..<leftCount {
+            if row & 0xFFFF == 0 { try evaluator.checkCancelled() }
+            var r = key(left, row).flatMap { head[$0] } ?? -1
+            if r < 0 {
+                if keepUnmatched { outLeft.append(Int32(row)); outRight.append(-1) }
+                continue
+            }
+            while r >= 0 {
+                outLeft.append(Int32(row))
+                outRight.append(r)
+                r = next[Int(r)]
+            }
+            if outLeft.count >= limit {
+                throw Diagnostic(.tooManyRows(limit: limit), in: source, at: range)
+            }
+        }
+        return (outLeft, outRight)
+    }
+}
+
+extension Column {
+    /// Like ``gather(_:)``, but a row number of `-1` gives null.
+    func gatherAllowingMissing(_ rows: [Int32]) -> Column {
+        guard rows.contains(-1) else { return gather(rows) }
+        if count == 0 { return Column.allNull(type, count: rows.count) }
+        let safe = rows.map { max(0, $0) }
+        var column = gather(safe)
+        let flags = rows.indices.map { rows[$0] < 0 || column.isNull($0) }
+        column.nulls = NullMask.from(flags)
+        return column
+    }
+}
+
+extension Column {
+    /// `count` nulls of the given type.
+    static func allNull(_ type: ColumnType, count: Int) -> Column {
+        let mask = NullMask.from([Bool](repeating: true, count: count))
+        switch type {
+        case .int: return Column(storage: .int(Buffer([Int64](repeating: 0, count: count))), nulls: mask)
+        case .double: return Column(storage: .double(Buffer([Double](repeating: 0, count: count))), nulls: mask)
+        case .text: return Column(storage: .text(codes: Buffer([Int32](repeating: 0, count: count)), dictionary: []), nulls: mask)
+        }
+    }
+}
