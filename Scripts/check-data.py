@@ -181,7 +181,7 @@ views = [s for s in sections if "query" in s]
 sections = [s for s in sections if "query" not in s]
 check("the tables in order", [s["name"] for s in sections]== ["capaian", "tren", "kegiatan", "anggaran", "belanja", "desa", "klaim"])
 check("views have a query and a source, no file", all("file" not in v and v.get("source") for v in views))
-pat = {"int": r"-?\d+", "double": r"-?\d+(\.\d+)?", "text": r"(?s).*"}
+pat = {"int": r"-?\d+", "rupiah": r"-?\d+", "double": r"-?\d+(\.\d+)?", "text": r"(?s).*"}
 for sec in sections:
     cols = [c.split(":") for c in sec["columns"].split()]
     with open(os.path.join(DATA, sec["file"]), encoding="utf-8", newline="") as f:

@@ -20,8 +20,10 @@ enum Help {
                                     as a table named after the file, beside the built-in tables
                                     (or in place of one of the same name); a table with target
                                     and realisasi but no capaian gets a computed capaian
-              --locale LOCALE       how CSV numbers are written: id (1.234,5), c (1234.5) or
-                                    auto (decide per file; the default)
+              --locale LOCALE       id: read CSV numbers written 1.234,5 and print tables the
+                                    Indonesian way (1.476, 98,40, Rp9.051.591.780); en or auto
+                                    (the default): decide per CSV file, print 1,476 and 98.40;
+                                    c: read 1234.5 only. csv and json output never change
               --skip-bad-rows       leave out CSV rows that cannot be read, with a warning,
                                     instead of failing
               --no-cache            read CSV files afresh, without the binary column cache
@@ -87,6 +89,12 @@ enum Help {
         Topic(name: "group", summary: "group by expr, ... agg(expr) [as name], ...",
               text: "One row per distinct key, with aggregates count(), sum(), avg(), min(), max() over each group.",
               example: "capaian | group by sasaran avg(capaian), count()"),
+        Topic(name: "bar", summary: "bar [label [measure]]",
+              text: "Draws a horizontal bar per row, scaled to the terminal, with the value at the end. The label is a\ntext column (by default one that tells the rows apart), the measure a number (by default the\ndefault measure); a measure named capaian, persen or serapan gets a marker at 100, the target.\nIn csv or json the two columns are printed instead.",
+              example: "capaian | bar indikator capaian"),
+        Topic(name: "spark", summary: "spark [measure] [by year]",
+              text: "One row per series (the other text and integer columns) and one column per year, drawn as a\nsparkline with the first and last values beside it. The year is the column tahun or year unless\n'by' names another; csv and json print the years as columns.",
+              example: "tren | spark"),
         Topic(name: "functions", summary: "round abs lower upper coalesce",
               text: "round(x[, digits]), abs(x), lower(text), upper(text), coalesce(a, b, ...) (the first non-null).",
               example: "capaian | select indikator, round(capaian, 1) as capaian"),
@@ -105,6 +113,9 @@ enum Help {
         Topic(name: "load", summary: ".load FILE.csv [as NAME]",
               text: "Loads a CSV file as a table, named after the file unless 'as NAME' is given.",
               example: ".load Sources/LKQ/Data/LKIP2023/desa.csv as desa_salinan"),
+        Topic(name: "locale", summary: ".locale id|en",
+              text: "id prints numbers the Indonesian way in table and markdown output (1.476, 98,40, Rp9.051.591.780\nin rupiah columns) and reads later .load files that way; en goes back to 1,476 and 98.40.\ncsv and json output never change.",
+              example: ".locale id"),
         Topic(name: "timer", summary: ".timer on|off",
               text: "Prints how long each query took.",
               example: ".timer on"),

@@ -127,7 +127,7 @@ import Testing
         #expect(sections.map(\.name) == ["capaian", "tren", "kegiatan", "anggaran", "belanja", "desa", "klaim"])
         for s in sections {
             let t = try builtinTable(s.name)
-            #expect(t.fields.map { "\($0.name):\($0.type.rawValue)" } == s.columns, "fields of \(s.name)")
+            #expect(t.fields.map { "\($0.name):\($0.isRupiah ? "rupiah" : $0.type.rawValue)" } == s.columns, "fields of \(s.name)")
             #expect(t.measure == s.measure)
             let csv = try #require(BuiltinSources.files[s.file], "embedded \(s.file)")
             let header = csv.split(separator: "\n", maxSplits: 1).first.map(String.init)

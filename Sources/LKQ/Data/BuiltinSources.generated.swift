@@ -3,7 +3,7 @@ enum BuiltinSources {
     static let manifest: String = #"""
     # Built-in data: LKIP 2023, Dinas Pemberdayaan Masyarakat dan Desa, Provinsi NTT.
     # One section per table: file, source (becomes the table's origin), measure, columns (name:type, CSV header order).
-    # Types: int (Int64; rupiah and counts), double, text. Empty CSV field = null. See NOTES.md for provenance.
+    # Types: int (Int64; counts), rupiah (Int64 amounts in rupiah, printed Rp1.234 with --locale id), double, text. Empty CSV field = null. See NOTES.md for provenance.
 
     [capaian]
     file = capaian.csv
@@ -27,13 +27,13 @@ enum BuiltinSources {
     file = anggaran.csv
     source = Tabel 3.13 (Rincian per Program dan Kegiatan 2023)
     measure = persen
-    columns = kode:text uraian:text level:text induk:text pagu:int realisasi:int persen:double
+    columns = kode:text uraian:text level:text induk:text pagu:rupiah realisasi:rupiah persen:double
 
     [belanja]
     file = belanja.csv
     source = Tabel 3.12 (Rincian Anggaran dan Realisasi per 31 Desember 2023)
     measure = persen
-    columns = no:text uraian:text level:text kelompok:text pagu:int realisasi:int persen:double
+    columns = no:text uraian:text level:text kelompok:text pagu:rupiah realisasi:rupiah persen:double
 
     [desa]
     file = desa.csv

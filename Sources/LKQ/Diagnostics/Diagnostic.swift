@@ -38,6 +38,11 @@ enum DiagnosticKind: Sendable, Equatable {
     case conditionAsValue
     case valueAsCondition(String)
     case notInGroup(String)
+    // Charts
+    case noLabelColumn(table: String)
+    case noYearColumn(table: String)
+    case duplicateYear(series: String, year: String)
+    case tooManyYears(column: String, count: Int, limit: Int)
     // Data files
     case fileNotFound(String)
     case fileUnreadable(String, reason: String)
@@ -140,6 +145,14 @@ struct Diagnostic: Sendable, Error {
             return "'\(clip(text))' is a value, not a condition; compare it, as in '\(clip(text)) > 0'"
         case .notInGroup(let name):
             return "column '\(clip(name))' is neither a group key nor inside an aggregate; add it to 'group by' or wrap it, as in max(\(clip(name)))"
+        case .noLabelColumn(let table):
+            return "\(clip(table)) has no text column to label the bars; name one, as in 'bar indikator capaian'"
+        case .noYearColumn(let table):
+            return "\(clip(table)) has no year column (tahun or year); name one, as in 'spark capaian by tahun'"
+        case .duplicateYear(let series, let year):
+            return "\(series) has more than one value for \(year); keep one with 'where', or add them up first with 'group by'"
+        case .tooManyYears(let column, let count, let limit):
+            return "'\(column)' has \(count) different values, more than the \(limit) a sparkline can show; is it the year?"
         case .fileNotFound(let path):
             return "no such file '\(path)'"
         case .fileUnreadable(let path, let reason):

@@ -45,7 +45,7 @@ extension Interpreter {
             if fields.contains(where: { $0.name == name }) {
                 throw Diagnostic(.duplicateColumn(name), in: source, at: range)
             }
-            fields.append(Field(name: name, type: field.type))
+            fields.append(Field(name: name, type: field.type, isRupiah: field.isRupiah))
             columns.append(right.columns[i].gatherAllowingMissing(pairs.right))
         }
         return Frame(tableName: frame.tableName, fields: fields, columns: columns, baseCount: pairs.left.count,
