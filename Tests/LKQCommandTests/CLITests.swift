@@ -3,6 +3,22 @@ import Testing
 
 /// The `lkq` command run as a subprocess, as scripts and pipes use it.
 @Suite struct CLITests {
+    /// `lkq -e audit` lists the report's inconsistencies and exits 0; JSON gives the same rows.
+    @Test func auditListsTheReportsInconsistencies() throws {
+        let csv = try lkq(["--format", "csv", "-e", "audit"])
+        #expect(csv.status == 0)
+        #expect(csv.stderr == "")
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.first == "id,klaim,sumber,dinyatakan,dihitung,selisih,status,catatan")
+        #expect(lines.count > 10)
+        #expect(lines.dropFirst().allSatisfy { $0.contains(",berbeda,") })
+        let json = try lkq(["--format", "json", "-e", "audit"])
+        #expect(json.status == 0)
+        let rows = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect(rows?.count == lines.count - 1)
+        #expect(rows?.first?["id"] as? String == lines[1].split(separator: ",").first.map(String.init))
+    }
+
     @Test func pipedStdinRunsAsScriptWithoutPrompt() throws {
         let run = try lkq([], input: "capaian | count\n")
         #expect(run.stdout == "count\n9\n")
