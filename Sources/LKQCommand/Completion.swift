@@ -49,9 +49,9 @@ struct Completer {
     var lets: [String: [String]]
 
     static let dotCommands = [".help", ".tables", ".schema", ".mode", ".locale", ".read", ".load", ".timer", ".quit", ".exit"]
-    static let stages = ["where", "select", "sort", "limit", "count", "sum", "avg", "min", "max", "group", "bar", "spark"]
+    static let stages = ["where", "select", "sort", "limit", "count", "sum", "avg", "min", "max", "group", "join", "left", "bar", "spark"]
     static let aggregates = ["count", "sum", "avg", "min", "max"]
-    static let functions = ["round", "abs", "lower", "upper", "coalesce"]
+    static let functions = ["round", "abs", "lower", "upper", "coalesce", "kategori", "hitung_capaian"]
 
     /// Completes `text`, everything before the cursor (earlier lines of the statement included).
     func complete(_ text: String) -> Completion {

@@ -95,9 +95,18 @@ enum Help {
         Topic(name: "spark", summary: "spark [measure] [by year]",
               text: "One row per series (the other text and integer columns) and one column per year, drawn as a\nsparkline with the first and last values beside it. The year is the column tahun or year unless\n'by' names another; csv and json print the years as columns.",
               example: "tren | spark"),
-        Topic(name: "functions", summary: "round abs lower upper coalesce",
-              text: "round(x[, digits]), abs(x), lower(text), upper(text), coalesce(a, b, ...) (the first non-null).",
-              example: "capaian | select indikator, round(capaian, 1) as capaian"),
+        Topic(name: "join", summary: "[left] join TABLE|(query) on col [= col], ...",
+              text: "Pairs each row with the rows of another table or query whose key columns are equal (nulls never\nmatch); 'left join' keeps rows without a match, with nulls. The other side's columns follow; a\nname already taken becomes TABLE_NAME. The view efisiensi is kegiatan joined to anggaran.",
+              example: "kegiatan | join anggaran on kode | select no, capaian, persen as serapan"),
+        Topic(name: "audit", summary: "audit [all]",
+              text: "Recomputes every claim of the report (table klaim: the stated value, where it is stated and\nthe LKQ query that recomputes it) and lists those that differ beyond rounding of the printed\nvalue; 'audit all' lists every claim with its status (sesuai, berbeda, galat). Stages apply.",
+              example: "audit | select id, sumber, dinyatakan, dihitung, selisih"),
+        Topic(name: "functions", summary: "round abs lower upper coalesce kategori hitung_capaian",
+              text: "round(x[, digits]), abs(x), lower(text), upper(text), coalesce(a, b, ...) (the first non-null).\nkategori(capaian): Sangat Tinggi (>= 91), Tinggi (>= 76), Sedang (>= 66), Rendah (>= 51), else\nSangat Rendah (Permendagri 86/2017).\nhitung_capaian(realisasi, target [, polaritas [, rumus]]): positif realisasi/target*100; negatif\n(2*target-realisasi)/target*100 (PermenPANRB 8/2021), or target/realisasi*100 with rumus 'rasio';\nnull when target <= 0.",
+              example: "capaian | group by kategori(capaian) count()"),
+        Topic(name: "numbers", summary: "1476  98.4  1e6  500rb  100jt  1.5m  2t",
+              text: "Numbers use '.' for the decimal point. Indonesian magnitudes may follow: rb/ribu (10^3),\njt/juta (10^6), m/miliar (10^9), t/triliun (10^12); 1.5m is exactly 1500000000.",
+              example: "anggaran where level = \"program\" and pagu > 1m | select uraian, pagu"),
         Topic(name: "tables", summary: ".tables",
               text: "Lists the tables with their row counts and where they come from.",
               example: ".tables"),
@@ -133,7 +142,7 @@ enum Help {
         for t in topics {
             out += "  " + t.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + t.summary + "\n"
         }
-        out += "\nTables: capaian, tren, kegiatan, anggaran, belanja, desa, klaim (.tables, .schema NAME).\n"
+        out += "\nTables: capaian, tren, kegiatan, anggaran, belanja, desa, klaim, efisiensi (.tables, .schema NAME).\n"
         out += "Keys: Tab completes, Up/Down and Ctrl-R search history, Ctrl-C clears the line, Ctrl-D leaves.\n"
         return out
     }
