@@ -151,6 +151,19 @@ for r in keg:
           f"printed {r['capaian']}, computed {calc}", expected=ok)
     check(f"kode {r['kode']} is a sub kegiatan in Tabel 3.13", by.get(r["kode"], {}).get("level") == "subkegiatan")
 
+# ---- klaim (the report's claims; Scripts/audit-claims.py runs their queries)
+print("== klaim")
+kl = load("klaim.csv")
+check("ids are K001.. in order", [r["id"] for r in kl] == [f"K{i:03d}" for i in range(1, len(kl) + 1)], str(len(kl)))
+tables = ("capaian", "tren", "kegiatan", "anggaran", "belanja", "desa")
+for r in kl:
+    frac = r["nilai"].split(".")[1] if "." in r["nilai"] else ""
+    check(f"klaim {r['id']}: desimal = decimals printed in nilai", int(r["desimal"]) == len(frac), f"{r['nilai']} / {r['desimal']}")
+    check(f"klaim {r['id']}: klaim, sumber and query given", all(r[k].strip() for k in ("klaim", "sumber", "query")))
+    first = r["query"].split()[0] if r["query"].split() else ""
+    check(f"klaim {r['id']}: query reads a data table, not klaim", first in tables, first)
+    check(f"klaim {r['id']}: one statement", "\n" not in r["query"] and ";" not in r["query"])
+
 # ---- manifest vs CSV
 print("== manifest")
 import re
@@ -166,9 +179,9 @@ for line in open(os.path.join(DATA, "manifest.txt"), encoding="utf-8"):
     cur[k] = v
 views = [s for s in sections if "query" in s]
 sections = [s for s in sections if "query" not in s]
-check("the tables in order", [s["name"] for s in sections][:6] == ["capaian", "tren", "kegiatan", "anggaran", "belanja", "desa"])
+check("the tables in order", [s["name"] for s in sections]== ["capaian", "tren", "kegiatan", "anggaran", "belanja", "desa", "klaim"])
 check("views have a query and a source, no file", all("file" not in v and v.get("source") for v in views))
-pat = {"int": r"-?\d+", "double": r"-?\d+(\.\d+)?", "text": r"(?s).*"}
+pat = {"int": r"-?\d+", "rupiah": r"-?\d+", "double": r"-?\d+(\.\d+)?", "text": r"(?s).*"}
 for sec in sections:
     cols = [c.split(":") for c in sec["columns"].split()]
     with open(os.path.join(DATA, sec["file"]), encoding="utf-8", newline="") as f:

@@ -48,10 +48,10 @@ struct Completer {
     /// Names bound with `let`, with their columns.
     var lets: [String: [String]]
 
-    static let dotCommands = [".help", ".tables", ".schema", ".mode", ".read", ".load", ".timer", ".quit", ".exit"]
-    static let stages = ["where", "select", "sort", "limit", "count", "sum", "avg", "min", "max", "group"]
+    static let dotCommands = [".help", ".tables", ".schema", ".mode", ".locale", ".read", ".load", ".timer", ".quit", ".exit"]
+    static let stages = ["where", "select", "sort", "limit", "count", "sum", "avg", "min", "max", "group", "join", "left", "bar", "spark"]
     static let aggregates = ["count", "sum", "avg", "min", "max"]
-    static let functions = ["round", "abs", "lower", "upper", "coalesce"]
+    static let functions = ["round", "abs", "lower", "upper", "coalesce", "kategori", "hitung_capaian"]
 
     /// Completes `text`, everything before the cursor (earlier lines of the statement included).
     func complete(_ text: String) -> Completion {
@@ -108,6 +108,11 @@ struct Completer {
             return columns + Self.functions + Self.aggregates + (afterOperand ? ["as"] : [])
         case "sum", "avg", "min", "max":
             return afterOperand ? [] : columns + Self.functions
+        case "bar":
+            // A label, then a measure.
+            return columns + Self.functions
+        case "spark":
+            return afterOperand ? ["by"] : columns + Self.functions
         default:
             return []
         }
@@ -134,6 +139,8 @@ struct Completer {
             return Completion(word: argument, candidates: Self.matching(argument, OutputFormat.allCases.map(\.rawValue)))
         case ".timer":
             return Completion(word: argument, candidates: Self.matching(argument, ["on", "off"]))
+        case ".locale":
+            return Completion(word: argument, candidates: Self.matching(argument, ["id", "en"]))
         case ".help":
             return Completion(word: argument, candidates: Self.matching(argument, Help.topicNames))
         default:
@@ -177,7 +184,7 @@ struct Completer {
 
     /// Words that start or join parts of a statement, so never end an operand.
     static let connectives: Set<String> = ["let", "from", "where", "select", "as", "sort", "limit", "group", "by",
-                                           "and", "or", "not", "is", "sum", "avg", "min", "max", "count"]
+                                           "and", "or", "not", "is", "sum", "avg", "min", "max", "count", "bar", "spark"]
 
     private static func isEndOfOperand(_ token: String) -> Bool {
         if connectives.contains(token) { return false }

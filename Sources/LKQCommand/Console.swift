@@ -19,6 +19,19 @@ enum Console {
         return true
     }()
 
+    /// Whether the terminal can show Unicode (rules, `…`, chart blocks): not when `TERM` is
+    /// `dumb`, nor when the locale in force (`LC_ALL`, else `LC_CTYPE`, else `LANG`) is set to one
+    /// that is not UTF-8 (`C`, `POSIX`, `id_ID.ISO-8859-1`). With none set, UTF-8 is assumed.
+    static let unicode: Bool = {
+        if let term = getenv("TERM"), String(cString: term) == "dumb" { return false }
+        for name in ["LC_ALL", "LC_CTYPE", "LANG"] {
+            guard let v = getenv(name), v.pointee != 0 else { continue }
+            let value = String(cString: v).lowercased()
+            return value.contains("utf-8") || value.contains("utf8")
+        }
+        return true
+    }()
+
     static var colorOut: Bool { colorAllowed && stdoutIsTerminal }
     static var colorErr: Bool { colorAllowed && stderrIsTerminal }
 

@@ -20,8 +20,10 @@ enum Help {
                                     as a table named after the file, beside the built-in tables
                                     (or in place of one of the same name); a table with target
                                     and realisasi but no capaian gets a computed capaian
-              --locale LOCALE       how CSV numbers are written: id (1.234,5), c (1234.5) or
-                                    auto (decide per file; the default)
+              --locale LOCALE       id: read CSV numbers written 1.234,5 and print tables the
+                                    Indonesian way (1.476, 98,40, Rp9.051.591.780); en or auto
+                                    (the default): decide per CSV file, print 1,476 and 98.40;
+                                    c: read 1234.5 only. csv and json output never change
               --skip-bad-rows       leave out CSV rows that cannot be read, with a warning,
                                     instead of failing
               --no-cache            read CSV files afresh, without the binary column cache
@@ -87,9 +89,24 @@ enum Help {
         Topic(name: "group", summary: "group by expr, ... agg(expr) [as name], ...",
               text: "One row per distinct key, with aggregates count(), sum(), avg(), min(), max() over each group.",
               example: "capaian | group by sasaran avg(capaian), count()"),
-        Topic(name: "functions", summary: "round abs lower upper coalesce",
-              text: "round(x[, digits]), abs(x), lower(text), upper(text), coalesce(a, b, ...) (the first non-null).",
-              example: "capaian | select indikator, round(capaian, 1) as capaian"),
+        Topic(name: "bar", summary: "bar [label [measure]]",
+              text: "Draws a horizontal bar per row, scaled to the terminal, with the value at the end. The label is a\ntext column (by default one that tells the rows apart), the measure a number (by default the\ndefault measure); a measure named capaian, persen or serapan gets a marker at 100, the target.\nIn csv or json the two columns are printed instead.",
+              example: "capaian | bar indikator capaian"),
+        Topic(name: "spark", summary: "spark [measure] [by year]",
+              text: "One row per series (the other text and integer columns) and one column per year, drawn as a\nsparkline with the first and last values beside it. The year is the column tahun or year unless\n'by' names another; csv and json print the years as columns.",
+              example: "tren | spark"),
+        Topic(name: "join", summary: "[left] join TABLE|(query) on col [= col], ...",
+              text: "Pairs each row with the rows of another table or query whose key columns are equal (nulls never\nmatch); 'left join' keeps rows without a match, with nulls. The other side's columns follow; a\nname already taken becomes TABLE_NAME. The view efisiensi is kegiatan joined to anggaran.",
+              example: "kegiatan | join anggaran on kode | select no, capaian, persen as serapan"),
+        Topic(name: "audit", summary: "audit [all]",
+              text: "Recomputes every claim of the report (table klaim: the stated value, where it is stated and\nthe LKQ query that recomputes it) and lists those that differ beyond rounding of the printed\nvalue; 'audit all' lists every claim with its status (sesuai, berbeda, galat). Stages apply.",
+              example: "audit | select id, sumber, dinyatakan, dihitung, selisih"),
+        Topic(name: "functions", summary: "round abs lower upper coalesce kategori hitung_capaian",
+              text: "round(x[, digits]), abs(x), lower(text), upper(text), coalesce(a, b, ...) (the first non-null).\nkategori(capaian): Sangat Tinggi (>= 91), Tinggi (>= 76), Sedang (>= 66), Rendah (>= 51), else\nSangat Rendah (Permendagri 86/2017).\nhitung_capaian(realisasi, target [, polaritas [, rumus]]): positif realisasi/target*100; negatif\n(2*target-realisasi)/target*100 (PermenPANRB 8/2021), or target/realisasi*100 with rumus 'rasio';\nnull when target <= 0.",
+              example: "capaian | group by kategori(capaian) count()"),
+        Topic(name: "numbers", summary: "1476  98.4  1e6  500rb  100jt  1.5m  2t",
+              text: "Numbers use '.' for the decimal point. Indonesian magnitudes may follow: rb/ribu (10^3),\njt/juta (10^6), m/miliar (10^9), t/triliun (10^12); 1.5m is exactly 1500000000.",
+              example: "anggaran where level = \"program\" and pagu > 1m | select uraian, pagu"),
         Topic(name: "tables", summary: ".tables",
               text: "Lists the tables with their row counts and where they come from.",
               example: ".tables"),
@@ -105,6 +122,9 @@ enum Help {
         Topic(name: "load", summary: ".load FILE.csv [as NAME]",
               text: "Loads a CSV file as a table, named after the file unless 'as NAME' is given.",
               example: ".load Sources/LKQ/Data/LKIP2023/desa.csv as desa_salinan"),
+        Topic(name: "locale", summary: ".locale id|en",
+              text: "id prints numbers the Indonesian way in table and markdown output (1.476, 98,40, Rp9.051.591.780\nin rupiah columns) and reads later .load files that way; en goes back to 1,476 and 98.40.\ncsv and json output never change.",
+              example: ".locale id"),
         Topic(name: "timer", summary: ".timer on|off",
               text: "Prints how long each query took.",
               example: ".timer on"),
@@ -122,7 +142,7 @@ enum Help {
         for t in topics {
             out += "  " + t.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + t.summary + "\n"
         }
-        out += "\nTables: capaian, tren, kegiatan, anggaran, belanja, desa (.tables, .schema NAME).\n"
+        out += "\nTables: capaian, tren, kegiatan, anggaran, belanja, desa, klaim, efisiensi (.tables, .schema NAME).\n"
         out += "Keys: Tab completes, Up/Down and Ctrl-R search history, Ctrl-C clears the line, Ctrl-D leaves.\n"
         return out
     }

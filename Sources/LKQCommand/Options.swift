@@ -10,14 +10,24 @@ struct Options {
         case file(String)
     }
 
-    /// How CSV numbers are read (`--locale`).
+    /// How CSV numbers are read, and results printed (`--locale`, `.locale`).
     enum NumberLocale: String, CaseIterable {
-        /// Indonesian: `.` groups thousands and `,` is the decimal point.
+        /// Indonesian: `.` groups thousands and `,` is the decimal point, in CSV files read and in
+        /// table and markdown output (`Rp` before rupiah).
         case id
-        /// Decide per file from what its numbers look like.
+        /// Decide per file from what its numbers look like; print `1,476` and `98.40`.
         case auto
-        /// `.` is the decimal point, as in C.
+        /// `.` is the decimal point, as in C; print as `auto` does.
         case c
+
+        /// `en` is the default, `auto`, under the name people look for beside `id`.
+        init?(name: String) {
+            let lower = name.lowercased()
+            self.init(rawValue: lower == "en" ? "auto" : lower)
+        }
+
+        /// How results are printed under this locale.
+        var output: ResultFormatter.Locale { self == .id ? .indonesian : .english }
     }
 
     enum Action: Equatable {
@@ -86,8 +96,8 @@ struct Options {
                 options.dataDirectory = try value(for: name, inline: inline)
             case "--locale":
                 let text = try value(for: name, inline: inline)
-                guard let locale = NumberLocale(rawValue: text.lowercased()) else {
-                    throw UsageError(message: "unknown locale '\(text)'; use id, auto or c")
+                guard let locale = NumberLocale(name: text) else {
+                    throw UsageError(message: "unknown locale '\(text)'; use id, en, auto or c")
                 }
                 options.locale = locale
             case "--skip-bad-rows":

@@ -157,6 +157,17 @@ final class REPL {
             case nil: Console.out(runner.timer ? "on\n" : "off\n")
             default: complain("use '.timer on' or '.timer off'")
             }
+        case ".locale":
+            guard let name = arguments.first else {
+                Console.out("\(settings.locale == .id ? "id" : settings.locale == .c ? "c" : "en")\n")
+                break
+            }
+            if let locale = Options.NumberLocale(name: name) {
+                settings.locale = locale
+                runner.locale = locale.output
+            } else {
+                complain("unknown locale '\(name)'; use id or en (or auto or c, for reading CSV files)")
+            }
         case ".read":
             // The rest of the line, so paths with spaces work.
             let path = Self.argumentText(line)
@@ -251,7 +262,7 @@ final class REPL {
             if i > 0 { Console.out("\n") }
             Console.out("\(tableName) — source: \(origin)\n")
             show(["column": .text(fields.map(\.name)),
-                  "type": .text(fields.map(\.type.rawValue)),
+                  "type": .text(fields.map { $0.isRupiah ? "rupiah" : $0.type.rawValue }),
                   "note": .text(fields.map { $0.name == measure ? "default measure" : "" })],
                  order: ["column", "type", "note"])
         }

@@ -9,6 +9,8 @@ final class Runner: @unchecked Sendable {
     let bail: Bool
     /// Print how long each query took (`.timer on`).
     var timer = false
+    /// How `table` and `markdown` output write numbers (`--locale id`, `.locale`).
+    var locale = ResultFormatter.Locale.english
     /// Whether any statement has failed; the exit status reports it.
     private(set) var failed = false
     /// Whether a result has been printed since the last ``startGroup()``, to separate the next.
@@ -48,7 +50,8 @@ final class Runner: @unchecked Sendable {
 
     func show(_ result: QueryResult) {
         let formatter = ResultFormatter(format: format, width: format == .table ? Console.width() : nil,
-                                        color: format == .table && Console.colorOut)
+                                        color: format == .table && Console.colorOut,
+                                        unicode: Console.unicode, locale: locale)
         Console.out((printedResult ? "\n" : "") + formatter.render(result))
         printedResult = true
     }

@@ -68,6 +68,7 @@ if let directory = options.dataDirectory {
 let interactive = sources.isEmpty && Console.stdinIsTerminal
 let format = options.format ?? (Console.stdoutIsTerminal ? .table : .csv)
 let runner = Runner(session: engine.makeSession(), format: format, bail: options.bail)
+runner.locale = options.locale.output
 
 if interactive {
     exit(REPL(runner: runner, settings: settings).run())

@@ -3,6 +3,22 @@ import Testing
 
 /// The `lkq` command run as a subprocess, as scripts and pipes use it.
 @Suite struct CLITests {
+    /// `lkq -e audit` lists the report's inconsistencies and exits 0; JSON gives the same rows.
+    @Test func auditListsTheReportsInconsistencies() throws {
+        let csv = try lkq(["--format", "csv", "-e", "audit"])
+        #expect(csv.status == 0)
+        #expect(csv.stderr == "")
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.first == "id,klaim,sumber,dinyatakan,dihitung,selisih,status,catatan")
+        #expect(lines.count > 10)
+        #expect(lines.dropFirst().allSatisfy { $0.contains(",berbeda,") })
+        let json = try lkq(["--format", "json", "-e", "audit"])
+        #expect(json.status == 0)
+        let rows = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect(rows?.count == lines.count - 1)
+        #expect(rows?.first?["id"] as? String == lines[1].split(separator: ",").first.map(String.init))
+    }
+
     @Test func pipedStdinRunsAsScriptWithoutPrompt() throws {
         let run = try lkq([], input: "capaian | count\n")
         #expect(run.stdout == "count\n9\n")
@@ -109,8 +125,64 @@ import Testing
         #expect(json.stdout == "[\n{\"count\":9}\n]\n")
         let markdown = try lkq(["--format=markdown", "-e", "capaian | count"])
         #expect(markdown.stdout == "| count |\n| ---: |\n| 9 |\n")
-        let table = try lkq(["-f", "table", "-e", "capaian | count"])
+        let table = try lkq(["-f", "table", "-e", "capaian | count"], environment: utf8)
         #expect(table.stdout == "count\n─────\n    9\n(1 row)\n")
+    }
+
+    /// A UTF-8 locale, whatever the locale the tests run in.
+    let utf8 = ["LANG": "C.UTF-8", "LC_ALL": "", "LC_CTYPE": "", "TERM": "xterm"]
+
+    @Test func chartsDrawInTheTableFormatOnly() throws {
+        let bar = try lkq(["-f", "table", "-e", "capaian | bar indikator capaian"], environment: utf8.merging(["COLUMNS": "60"]) { $1 })
+        #expect(bar.status == 0, "\(bar.stderr)")
+        #expect(bar.stdout.contains("Peningkatan Jumlah BUMde…  █████████████████████▋│     98.40"), "\(bar.stdout)")
+        #expect(bar.stdout.split(separator: "\n").allSatisfy { $0.count <= 60 })
+        // A locale that is not UTF-8, or a dumb terminal: ASCII.
+        for env in [["LANG": "C"], ["LC_ALL": "id_ID.ISO-8859-1"], ["TERM": "dumb"]] {
+            let ascii = try lkq(["-f", "table", "-e", "tren | spark"], environment: utf8.merging(env) { $1 })
+            #expect(ascii.stdout.contains("2018-2023"), "\(env): \(ascii.stdout)")
+            #expect(ascii.stdout.unicodeScalars.allSatisfy { $0.isASCII }, "\(env): \(ascii.stdout)")
+        }
+        let spark = try lkq(["-f", "table", "-e", "tren | spark"], environment: utf8)
+        #expect(spark.stdout.contains("2018–2023"))
+        #expect(spark.stdout.contains("1a  ██▅▁▃▁     2018 184.58  2023  98.40"), "\(spark.stdout)")
+        // Off a terminal the default format is csv: the data, not a picture.
+        let csv = try lkq(["-e", "capaian | bar indikator capaian"], environment: utf8)
+        #expect(csv.stdout.hasPrefix("indikator,capaian\nPeningkatan Jumlah BUMdes Aktif,98.4\n"))
+        let json = try lkq(["-f", "json", "-e", "tren where no = \"5\" | spark"], environment: utf8)
+        #expect(json.stdout == "[\n{\"sasaran\":1,\"indikator\":\"Prosentase Lembaga Adat desa yang difasilitasi\",\"no\":\"5\",\"2021\":90.91,\"2022\":395.26,\"2023\":100}\n]\n")
+    }
+
+    @Test func localeIdPrintsNumbersTheIndonesianWay() throws {
+        let query = "anggaran where level = \"program\" | select kode, pagu, persen | limit 2"
+        let id = try lkq(["--locale", "id", "-f", "table", "-e", query], environment: utf8)
+        #expect(id.stdout == """
+            kode                pagu  persen
+            ───────  ───────────────  ──────
+            2.13.01  Rp7.430.570.290   89,32
+            2.13.02     Rp44.132.080   70,67
+            (2 rows)
+
+            """, "\(id.stdout)")
+        let en = try lkq(["--locale", "en", "-f", "table", "-e", query], environment: utf8)
+        #expect(en.stdout.contains("2.13.01  7,430,570,290   89.32"), "\(en.stdout)")
+        // csv stays machine-readable.
+        let csv = try lkq(["--locale", "id", "-e", query])
+        #expect(csv.stdout == "kode,pagu,persen\n2.13.01,7430570290,89.32\n2.13.02,44132080,70.67\n")
+        // A script can switch with .locale.
+        let script = try lkq(["-f", "table"], input: ".locale id\ncapaian where no = \"1a\" | select realisasi, capaian\n.locale en\ncapaian where no = \"1a\" | select realisasi, capaian\n.locale xx\n", environment: utf8)
+        #expect(script.stdout.contains("    1.476     98,4\n"), "\(script.stdout)")
+        #expect(script.stdout.contains("    1,476     98.4\n"), "\(script.stdout)")
+        #expect(script.stderr.contains("<stdin>:5:1: error: unknown locale 'xx'"), "\(script.stderr)")
+        #expect(script.status == 1)
+        // In a CSV file of one's own, pagu and realisasi beside it are rupiah by their names.
+        let dir = TempDir()
+        dir.write("r.csv", "opd,pagu,realisasi,jumlah\nDinas A,1500000,-750000,1476\n")
+        let own = try lkq(["--no-cache", "--locale", "id", "--data", dir.path, "-f", "table", "-e", "r"], environment: utf8)
+        #expect(own.stdout.contains("Dinas A  Rp1.500.000  -Rp750.000   1.476\n"), "\(own.stdout)")
+        // .schema tells rupiah columns from other integers.
+        let schema = try lkq([], input: ".schema anggaran\n")
+        #expect(schema.stdout.contains("\npagu,rupiah,\"\"\nrealisasi,rupiah,\"\"\n"), "\(schema.stdout)")
     }
 
     @Test func dataDirectoryAddsTables() throws {

@@ -36,6 +36,12 @@ import LKQ
         #expect(candidates("capaian wh") == ["where"])
         #expect(candidates("capaian where sasaran = 2 a") == ["and"])
         #expect(candidates("capaian | select ro") == ["round"])
+        #expect(candidates("capaian | b") == ["bar"])
+        #expect(candidates("capaian | sp") == ["spark"])
+        #expect(candidates("capaian | bar ind") == ["indikator"])
+        #expect(candidates("capaian | bar indikator cap") == ["capaian"])
+        #expect(candidates("capaian | spark capaian b") == ["by"])
+        #expect(candidates("capaian | spark capaian by sa") == ["sasaran"])
     }
 
     @Test func nothingInsideStringsOrComments() {
@@ -49,6 +55,8 @@ import LKQ
         #expect(candidates(".schema cap") == ["capaian"])
         #expect(candidates(".mode j") == ["json"])
         #expect(candidates(".timer o") == ["off", "on"])
+        #expect(candidates(".lo") == [".load", ".locale"])
+        #expect(candidates(".locale ") == ["en", "id"])
         #expect(candidates(".help gr") == ["group"])
     }
 

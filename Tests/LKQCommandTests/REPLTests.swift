@@ -113,6 +113,34 @@ import Testing
         #expect(t.waitFor("sort key [asc|desc]"), "\(t.screen)")
     }
 
+    @Test func chartsDrawOnTheTerminal() throws {
+        let t = try start()
+        t.type("tren | spark\r")
+        #expect(t.waitFor("2018–2023"), "\(t.screen)")
+        #expect(t.waitFor("██▅▁▃▁     2018 184.58  2023  98.40"), "\(t.screen)")
+        #expect(t.waitFor("(9 rows)"), "\(t.screen)")
+        #expect(t.waitFor("lkq> "))
+        t.type("capaian | bar indikator capaian\r")
+        #expect(t.waitFor("100    capaian"), "\(t.screen)")
+        #expect(t.waitFor("┬"), "\(t.screen)")
+        #expect(t.waitFor("█▍│      98.40"), "\(t.screen)")
+        #expect(t.waitFor("▌    104.00"), "\(t.screen)")
+        #expect(t.waitFor("(9 rows)"), "\(t.screen)")
+        #expect(!t.screen.contains("error"))
+    }
+
+    @Test func localeSwitchesNumbers() throws {
+        let t = try start()
+        t.type(".locale id\r")
+        #expect(t.waitFor("lkq> "))
+        t.type("anggaran where level = \"program\" | sum pagu\r")
+        #expect(t.waitFor("Rp9.051.591.780"), "\(t.screen)")
+        t.type(".locale en\r")
+        #expect(t.waitFor("lkq> "))
+        t.type("anggaran where level = \"program\" | sum pagu\r")
+        #expect(t.waitFor("9,051,591,780"), "\(t.screen)")
+    }
+
     @Test func ctrlDLeavesWithStatusZero() throws {
         let t = try start()
         t.type("\u{04}")

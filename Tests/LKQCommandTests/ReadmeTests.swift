@@ -58,7 +58,8 @@ import Testing
         if !command.contains("| lkq") && !command.contains("-f ") && !command.contains("--format") {
             command = command.replacingOccurrences(of: "lkq ", with: "lkq -f table ", options: [], range: command.range(of: "lkq "))
         }
-        var env = ["COLUMNS": "100"]
+        // A terminal 100 columns wide that shows Unicode.
+        var env = ["COLUMNS": "100", "LANG": "C.UTF-8", "LC_ALL": "", "LC_CTYPE": "", "TERM": "xterm"]
         env["PATH"] = URL(fileURLWithPath: Binary.path).deletingLastPathComponent().path + ":"
             + (ProcessInfo.processInfo.environment["PATH"] ?? "")
         let run = try runProgram("/bin/bash", ["-c", command + " 2>&1"], environment: env)

@@ -101,6 +101,7 @@ import Testing
         let expected: [String: (rows: Int, measure: String)] = [
             "capaian": (9, "capaian"), "tren": (42, "capaian"), "kegiatan": (9, "capaian"),
             "anggaran": (48, "persen"), "belanja": (6, "persen"), "desa": (22, "jumlah"),
+            "klaim": (447, "nilai"),
         ]
         #expect(Set(BuiltinData.tables.map(\.name)) == Set(expected.keys))
         for (name, e) in expected {
@@ -123,10 +124,10 @@ import Testing
 
     @Test func manifestTypesMatchTablesAndCSV() throws {
         let sections = manifestSections()
-        #expect(sections.map(\.name) == ["capaian", "tren", "kegiatan", "anggaran", "belanja", "desa"])
+        #expect(sections.map(\.name) == ["capaian", "tren", "kegiatan", "anggaran", "belanja", "desa", "klaim"])
         for s in sections {
             let t = try builtinTable(s.name)
-            #expect(t.fields.map { "\($0.name):\($0.type.rawValue)" } == s.columns, "fields of \(s.name)")
+            #expect(t.fields.map { "\($0.name):\($0.isRupiah ? "rupiah" : $0.type.rawValue)" } == s.columns, "fields of \(s.name)")
             #expect(t.measure == s.measure)
             let csv = try #require(BuiltinSources.files[s.file], "embedded \(s.file)")
             let header = csv.split(separator: "\n", maxSplits: 1).first.map(String.init)
@@ -363,5 +364,49 @@ import Testing
             let i = try #require(aKode.firstIndex(of: k), "kode \(k ?? "null")")
             #expect(aLevel[i] == "subkegiatan")
         }
+    }
+
+    // MARK: klaim (the report's claims)
+
+    /// The claim ids NOTES.md describes as disagreements, under "Klaim dan audit" /
+    /// "### Ketidaksesuaian".
+    func notedDisagreements() throws -> Set<String> {
+        let notes = try String(contentsOf: Self.dataDirectory.appendingPathComponent("NOTES.md"), encoding: .utf8)
+        let section = try #require(notes.components(separatedBy: "\n## Klaim dan audit").dropFirst().first)
+            .components(separatedBy: "\n## ").first ?? ""
+        let list = try #require(section.components(separatedBy: "\n### Ketidaksesuaian").dropFirst().first)
+            .components(separatedBy: "\n### ").first ?? ""
+        let ids = try Regex("K[0-9]{3}")
+        return Set(list.matches(of: ids).map { String(list[$0.range]) })
+    }
+
+    /// Every claim's query runs on the built-in data and returns one row whose last column is
+    /// a number; comparing it with the stated value (within the printed rounding) finds
+    /// exactly the disagreements NOTES.md describes, and no query reads the claims themselves.
+    @Test func klaimQueriesRecomputeTheStatedValues() throws {
+        let id = try texts("klaim", "id").map { $0 ?? "" }
+        let query = try texts("klaim", "query").map { $0 ?? "" }
+        let nilai = try doubles("klaim", "nilai")
+        let desimal = try ints("klaim", "desimal")
+        #expect(id == id.indices.map { String(format: "K%03d", $0 + 1) })
+        let engine = Engine()
+        var disagree: Set<String> = []
+        for i in id.indices {
+            #expect(!query[i].lowercased().hasPrefix("klaim"), "\(id[i]) reads the klaim table")
+            let result = try #require(try engine.run(query[i]).last, "\(id[i])")
+            #expect(result.rowCount == 1, "\(id[i]): \(result.rowCount) rows")
+            guard result.rowCount == 1, let last = result.fields.indices.last else { continue }
+            let got: Double
+            switch result[0, last] {
+            case .int(let x): got = Double(x)
+            case .double(let x): got = x
+            default: Issue.record("\(id[i]): last column is not a number"); continue
+            }
+            let stated = try #require(nilai[i], "\(id[i]) nilai")
+            let tolerance = 0.5 * pow(10, -Double(desimal[i])) + 1e-9
+            if abs(got - stated) > tolerance { disagree.insert(id[i]) }
+        }
+        #expect(disagree == (try notedDisagreements()))
+        #expect(disagree.count == 46)
     }
 }

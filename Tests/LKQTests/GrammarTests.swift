@@ -30,7 +30,7 @@ import Testing
             .filter { $0.hasPrefix("/// `") && $0.hasSuffix(";`") }
             .map { String($0.dropFirst(5).dropLast()) }
         let mustHave = ["script", "statement", "let_statement", "query", "source", "stage", "join_stage", "join_source", "join_key", "select_stage", "item", "sort_stage",
-                        "sort_key", "limit_stage", "group_stage", "aggregate_stage", "condition", "disjunction",
+                        "sort_key", "limit_stage", "group_stage", "aggregate_stage", "bar_stage", "spark_stage", "condition", "disjunction",
                         "conjunction", "negation", "predicate", "expr", "term", "factor", "primary"]
         for name in mustHave {
             let rule = try #require(rules[name], "rule \(name) missing from lkq.ebnf")

@@ -24,7 +24,22 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 /// rounded to hundredths, so `83.33` and `100.00` line up; a column of whole doubles has
 /// none. A non-zero value too small to show in two decimals gets two significant digits
 /// instead (`0.0042`). `csv` and `json` print every number in full, with no separators.
+///
+/// With ``locale`` `.indonesian`, `table` and `markdown` write numbers the Indonesian way:
+/// `1.476`, `98,40`, and `Rp9.051.591.780` in rupiah columns (``Field/isRupiah``); `csv` and
+/// `json` stay as they are, for programs to read.
+///
+/// A result with a ``QueryResult/chart`` (from `bar` or `spark`) is drawn in the `table`
+/// format; the other formats print its columns.
 public struct ResultFormatter: Sendable {
+    /// How `table` and `markdown` output write numbers.
+    public enum Locale: String, Sendable, CaseIterable {
+        /// `1,476` and `98.40`: the default.
+        case english = "en"
+        /// `1.476`, `98,40` and, in rupiah columns, `Rp9.051.591.780`.
+        case indonesian = "id"
+    }
+
     /// The format to write.
     public var format: OutputFormat
     /// The terminal width `table` output is fitted to by cutting long text and, when there are
@@ -33,18 +48,31 @@ public struct ResultFormatter: Sendable {
     public var width: Int?
     /// Whether `table` output may use ANSI styles (bold headers, dim nulls).
     public var color: Bool
+    /// Whether `table` output may draw with Unicode (`─` rules, `…`, block characters in charts);
+    /// without it only ASCII is written (`-`, `~`, `#`).
+    public var unicode: Bool
+    /// How `table` and `markdown` output write numbers.
+    public var locale: Locale
 
-    /// A formatter for `format`; `width` and `color` affect only the `table` format.
-    public init(format: OutputFormat = .table, width: Int? = nil, color: Bool = false) {
+    /// A formatter for `format`; `width`, `color` and `unicode` affect only the `table` format,
+    /// `locale` the `table` and `markdown` formats.
+    public init(format: OutputFormat = .table, width: Int? = nil, color: Bool = false,
+                unicode: Bool = true, locale: Locale = .english) {
         self.format = format
         self.width = width
         self.color = color
+        self.unicode = unicode
+        self.locale = locale
     }
 
     /// The whole result as text, ending in a newline.
     public func render(_ result: QueryResult) -> String {
         switch format {
-        case .table: return TableRenderer(result: result, width: width, color: color).render()
+        case .table:
+            if let chart = result.chart, !result.fields.isEmpty {
+                return ChartRenderer(result: result, chart: chart, width: width, color: color, unicode: unicode, locale: locale).render()
+            }
+            return TableRenderer(result: result, width: width, color: color, unicode: unicode, locale: locale).render()
         case .csv: return renderCSV(result)
         case .json: return renderJSON(result)
         case .markdown: return renderMarkdown(result)
@@ -104,7 +132,7 @@ public struct ResultFormatter: Sendable {
 
     private func renderMarkdown(_ result: QueryResult) -> String {
         let numeric = result.fields.map { $0.type != .text }
-        let display = DisplayColumns(result)
+        let display = DisplayColumns(result, locale: locale)
         func cell(_ s: String) -> String {
             var t = s.replacing("\\", with: "\\\\").replacing("|", with: "\\|")
             t = t.replacing("\r\n", with: "<br>").replacing("\n", with: "<br>").replacing("\r", with: "<br>")
@@ -167,6 +195,7 @@ struct DisplayColumns {
     /// Integer columns that name things rather than count them (a year, a number in a list),
     /// shown without thousands separators: `2023`, not `2,023`.
     let plain: [Bool]
+    let locale: ResultFormatter.Locale
 
     /// Column names whose integers are labels, not quantities.
     static func isLabel(_ name: String) -> Bool {
@@ -174,8 +203,9 @@ struct DisplayColumns {
             || name.hasPrefix("tahun_") || name.hasSuffix("_tahun") || name.hasSuffix("_id") || name.hasPrefix("kode_")
     }
 
-    init(_ result: QueryResult) {
+    init(_ result: QueryResult, locale: ResultFormatter.Locale = .english) {
         self.result = result
+        self.locale = locale
         plain = result.fields.map { $0.type == .int && DisplayColumns.isLabel($0.name) }
         decimals = result.fields.indices.map { c in
             guard result.fields[c].type == .double else { return nil }
@@ -190,8 +220,12 @@ struct DisplayColumns {
     func text(row: Int, column: Int) -> String {
         switch result[row, column] {
         case .null: return "null"
-        case .int(let i): return plain[column] ? String(i) : DisplayNumbers.grouped(i)
-        case .double(let d): return DisplayNumbers.grouped(d, decimals: decimals[column] ?? DisplayNumbers.decimalsNeeded(d))
+        case .int(let i):
+            if plain[column] { return String(i) }
+            let text = DisplayNumbers.grouped(i, locale)
+            guard locale == .indonesian, result.fields[column].isRupiah else { return text }
+            return i < 0 ? "-Rp" + text.dropFirst() : "Rp" + text
+        case .double(let d): return DisplayNumbers.grouped(d, decimals: decimals[column] ?? DisplayNumbers.decimalsNeeded(d), locale)
         case .text(let s): return s
         }
     }
@@ -216,22 +250,22 @@ enum DisplayNumbers {
         return 2
     }
 
-    static func grouped(_ i: Int64) -> String {
+    static func grouped(_ i: Int64, _ locale: ResultFormatter.Locale = .english) -> String {
         let digits = String(i.magnitude)
-        return (i < 0 ? "-" : "") + group(Substring(digits))
+        return (i < 0 ? "-" : "") + group(Substring(digits), locale)
     }
 
-    static func grouped(_ d: Double, decimals: Int) -> String {
+    static func grouped(_ d: Double, decimals: Int, _ locale: ResultFormatter.Locale = .english) -> String {
         guard d.isFinite else { return d.isNaN ? "NaN" : (d < 0 ? "-inf" : "inf") }
         // Past 10^18 grouping digits would pretend to a precision the double does not have.
-        guard abs(d) < 1e18 else { return Value.format(d) }
+        guard abs(d) < 1e18 else { return locale == .indonesian ? Value.format(d).replacing(".", with: ",") : Value.format(d) }
         // Beyond 2^53 doubles have no fraction left to show; print the digits they hold.
         let places = abs(d) >= 1e15 ? 0 : decimals
         let text = fixed(abs(d), places)
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         let isZero = text.allSatisfy { $0 == "0" || $0 == "." }
-        var out = (d < 0 && !isZero ? "-" : "") + group(parts[0])
-        if parts.count > 1 { out += "." + parts[1] }
+        var out = (d < 0 && !isZero ? "-" : "") + group(parts[0], locale)
+        if parts.count > 1 { out += (locale == .indonesian ? "," : ".") + parts[1] }
         return out
     }
 
@@ -249,11 +283,12 @@ enum DisplayNumbers {
         return String(padded.dropLast(places)) + "." + String(padded.suffix(places))
     }
 
-    private static func group(_ digits: Substring) -> String {
+    private static func group(_ digits: Substring, _ locale: ResultFormatter.Locale) -> String {
         guard digits.count > 3, digits.allSatisfy(\.isASCII) else { return String(digits) }
+        let separator: Character = locale == .indonesian ? "." : ","
         var out = ""
         for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(separator) }
             out.append(ch)
         }
         return out
@@ -265,6 +300,8 @@ struct TableRenderer {
     let result: QueryResult
     let width: Int?
     let color: Bool
+    var unicode = true
+    var locale = ResultFormatter.Locale.english
 
     /// Text columns are never cut narrower than this (or their natural width, if smaller).
     static let minimumTextWidth = 6
@@ -273,10 +310,10 @@ struct TableRenderer {
     func render() -> String {
         let fields = result.fields
         let rows = result.rowCount
-        let footer = rows == 1 ? "(1 row)\n" : "(\(DisplayNumbers.grouped(Int64(rows))) rows)\n"
+        let footer = TableRenderer.footer(rows, locale)
         guard !fields.isEmpty else { return footer }
 
-        let display = DisplayColumns(result)
+        let display = DisplayColumns(result, locale: locale)
         let numeric = fields.map { $0.type != .text }
         let headers = fields.map { TerminalText.sanitize($0.name) }
         var cells: [[String]] = Array(repeating: [], count: fields.count)
@@ -298,7 +335,7 @@ struct TableRenderer {
         if !hidden.isEmpty {
             let names = hidden.map { headers[$0] }.joined(separator: ", ")
             let text = "\(hidden.count) more column\(hidden.count == 1 ? "" : "s") (select them, or use csv): \(names)"
-            note = TerminalText.cut(text, to: max(20, width ?? text.count)) + "\n"
+            note = TerminalText.cut(text, to: max(20, width ?? text.count), ellipsis: ellipsis) + "\n"
         }
 
         let bold = color ? "\u{1B}[1m" : "", dim = color ? "\u{1B}[2m" : "", reset = color ? "\u{1B}[0m" : ""
@@ -310,18 +347,26 @@ struct TableRenderer {
         }
         var out = line(shown.indices.map { i in
             let c = shown[i]
-            return bold + TerminalText.pad(TerminalText.cut(headers[c], to: widths[i]), to: widths[i], right: numeric[c]) + reset
+            return bold + TerminalText.pad(TerminalText.cut(headers[c], to: widths[i], ellipsis: ellipsis), to: widths[i], right: numeric[c]) + reset
         })
-        out += line(widths.map { String(repeating: "─", count: $0) })
+        out += line(widths.map { String(repeating: unicode ? "─" : "-", count: $0) })
         for r in 0..<rows {
             out += line(shown.indices.map { i in
                 let c = shown[i]
-                let text = TerminalText.pad(TerminalText.cut(cells[c][r], to: widths[i]), to: widths[i], right: numeric[c])
+                let text = TerminalText.pad(TerminalText.cut(cells[c][r], to: widths[i], ellipsis: ellipsis), to: widths[i], right: numeric[c])
                 if case .null = result[r, c] { return dim + text + reset }
                 return text
             })
         }
         return out + footer + note
+    }
+
+    /// What marks text cut short.
+    var ellipsis: String { unicode ? "…" : "~" }
+
+    /// `(1 row)`, `(1,234 rows)`.
+    static func footer(_ rows: Int, _ locale: ResultFormatter.Locale) -> String {
+        rows == 1 ? "(1 row)\n" : "(\(DisplayNumbers.grouped(Int64(rows), locale)) rows)\n"
     }
 
     /// Text shown this narrow is still worth reading; narrower, a column is better left out.
@@ -406,8 +451,9 @@ enum TerminalText {
         }
     }
 
-    /// `s` cut to at most `columns` display columns, ending in `…` when anything was removed.
-    static func cut(_ s: String, to columns: Int) -> String {
+    /// `s` cut to at most `columns` display columns, ending in `ellipsis` (one column wide) when
+    /// anything was removed.
+    static func cut(_ s: String, to columns: Int, ellipsis: String = "…") -> String {
         guard width(s) > columns else { return s }
         guard columns > 0 else { return "" }
         var out = ""
@@ -418,7 +464,7 @@ enum TerminalText {
             out.append(ch)
             used += w
         }
-        return out + "…"
+        return out + ellipsis
     }
 
     static func pad(_ s: String, to columns: Int, right: Bool) -> String {
@@ -429,9 +475,9 @@ enum TerminalText {
 
 extension QueryResult {
     /// A result built from Swift values, for printing host data with a ``ResultFormatter``.
-    /// Every column must have the same number of rows.
-    public init(columns: [(String, Table.Values)]) throws(LKQError) {
-        let table = try Table(name: "result", columns: columns)
+    /// Every column must have the same number of rows; `rupiah` names integer columns of amounts.
+    public init(columns: [(String, Table.Values)], rupiah: Set<String> = []) throws(LKQError) {
+        let table = try Table(name: "result", columns: columns, rupiah: rupiah)
         let loaded: (count: Int, columns: [Column])
         do { loaded = try table.store.load(Array(table.fields.indices)) } catch { throw LKQError(error) }
         self.init(fields: table.fields, columns: loaded.columns, measure: nil)

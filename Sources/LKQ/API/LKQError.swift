@@ -28,10 +28,11 @@ public struct LKQError: Error, Sendable, CustomStringConvertible {
         switch diagnostic.kind {
         case .unexpectedCharacter, .unterminatedString, .invalidNumber: return .lexical
         case .expected, .expectedClosing, .nestingTooDeep, .invalidLimit, .unknownStage: return .syntax
-        case .unknownTable, .unknownColumn, .unknownFunction, .duplicateColumn, .noDefaultMeasure, .cannotRedefineTable:
+        case .unknownTable, .unknownColumn, .unknownFunction, .duplicateColumn, .noDefaultMeasure, .cannotRedefineTable,
+             .noLabelColumn, .noYearColumn:
             return .name
-        case .typeMismatch, .notNumeric, .wrongArgumentCount, .aggregateOutsideGroup, .integerOverflow,
-             .conditionAsValue, .valueAsCondition, .notInGroup:
+        case .typeMismatch, .notNumeric, .wrongArgumentCount, .aggregateOutsideGroup, .integerOverflow, .numberOutOfRange,
+             .conditionAsValue, .valueAsCondition, .notInGroup, .duplicateYear, .tooManyYears:
             return .type
         case .fileNotFound, .fileUnreadable, .csvUnterminatedQuote, .csvFieldCount, .csvBadValue, .csvEmpty,
              .csvDuplicateHeader, .csvInvalidUTF8, .csvCharacterAfterQuote, .csvHeaderMismatch, .csvRowSkipped:

@@ -23,7 +23,8 @@ public struct CSVOptions: Sendable {
     /// column, so that the set of rows never depends on which columns a query uses.
     public var skipBadRows: Bool
     /// Keep a binary copy of the columns read (see ``CSVOptions/cacheDirectory``) and use it while
-    /// the file is unchanged. On by default.
+    /// the file is unchanged. Off by default: a library writes no files unless its host asks
+    /// (the `lkq` command turns it on).
     public var useCache: Bool
     /// Where to keep the cache; `nil` for ``CSVOptions/defaultCacheDirectory``.
     public var cacheDirectory: String?
@@ -41,8 +42,8 @@ public struct CSVOptions: Sendable {
     public var onWarning: (@Sendable (LKQError) -> Void)?
 
     /// Options with the defaults: automatic number style and separator, failing on bad rows,
-    /// cache on, no default measure.
-    public init(locale: Locale = .auto, skipBadRows: Bool = false, useCache: Bool = true,
+    /// no cache, no default measure.
+    public init(locale: Locale = .auto, skipBadRows: Bool = false, useCache: Bool = false,
                 measure: String? = nil, separator: UInt8? = nil, cacheDirectory: String? = nil,
                 onWarning: (@Sendable (LKQError) -> Void)? = nil) {
         self.locale = locale

@@ -7,11 +7,15 @@ public struct QueryResult: Sendable, Encodable {
     let columns: [Column]
     /// The default measure carried over from the table, when its column survived.
     public let measure: String?
+    /// How the `table` format draws the rows, when a `bar` or `spark` stage asked for a picture;
+    /// the other formats print the columns.
+    public let chart: Chart?
 
-    init(fields: [Field], columns: [Column], measure: String?) {
+    init(fields: [Field], columns: [Column], measure: String?, chart: Chart? = nil) {
         self.fields = fields
         self.columns = columns
         self.measure = measure
+        self.chart = chart
     }
 
     /// Number of rows.
@@ -54,4 +58,15 @@ public struct QueryResult: Sendable, Encodable {
             }
         }
     }
+}
+
+/// A picture of a result for a terminal: what the `bar` and `spark` stages ask for. It only
+/// says how to draw the result's own columns, which stay the data.
+public enum Chart: Sendable, Equatable {
+    /// A horizontal bar per row: the column numbers of the label and of the measure, and where a
+    /// marker stands on the scale (100 for a capaian), if anywhere.
+    case bar(label: Int, measure: Int, target: Double?)
+    /// A sparkline per row across the `years` columns (in order, each named by its year),
+    /// labelled by the `labels` columns.
+    case spark(labels: [Int], years: [Int])
 }

@@ -5,6 +5,8 @@ public struct Session: Sendable {
     /// The engine the session reads its tables from.
     public private(set) var engine: Engine
     var bindings: [String: Table] = [:]
+    /// Limits on every query this session runs; none by default.
+    public var budget = QueryBudget.unlimited
 
     init(engine: Engine) { self.engine = engine }
 
@@ -54,7 +56,8 @@ public struct Session: Sendable {
                 outcome = .failed(LKQError(d))
             case .success(let statement):
                 do {
-                    outcome = try Interpreter(session: self, source: source, cancellation: cancellation)
+                    let control = RunControl(cancellation: cancellation, budget: budget)
+                    outcome = try Interpreter(session: self, source: source, control: control)
                         .run(statement, into: &self)
                 } catch {
                     outcome = .failed(LKQError(error))
@@ -62,6 +65,39 @@ public struct Session: Sendable {
             }
             if !each(outcome) { return }
         }
+    }
+}
+
+extension Session {
+    /// Runs every statement of `script` like ``run(_:sourceName:)``, and stops the running
+    /// query with a `cancelled` error when the task is cancelled. The query runs on the
+    /// calling task's thread.
+    public mutating func run(_ script: String, sourceName: String = "<input>") async throws(LKQError) -> [QueryResult] {
+        let cancellation = Cancellation()
+        var copy = self
+        let outcome: Result<[QueryResult], LKQError> = await withTaskCancellationHandler {
+            var results: [QueryResult] = []
+            var failure: LKQError?
+            copy.execute(script, sourceName: sourceName, cancellation: Task.isCancelled ? Self.cancelled : cancellation) { outcome in
+                switch outcome {
+                case .result(let r): results.append(r); return true
+                case .bound: return true
+                case .failed(let e): failure = e; return false
+                }
+            }
+            if let failure { return .failure(failure) }
+            return .success(results)
+        } onCancel: {
+            cancellation.cancel()
+        }
+        self = copy
+        return try outcome.get()
+    }
+
+    private static var cancelled: Cancellation {
+        let c = Cancellation()
+        c.cancel()
+        return c
     }
 }
 

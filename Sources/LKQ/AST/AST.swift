@@ -53,6 +53,11 @@ struct Stage: Sendable {
         case group(keys: [Item], items: [Item])
         /// Rows matched with another query's rows on equal keys.
         case join(Join)
+        /// `bar [label [measure]]`: a bar per row. `nil` is a text column that tells the rows apart,
+        /// or the default measure; a single expression is the label when it is text, else the measure.
+        case bar(label: Expr?, measure: Expr?)
+        /// `spark [measure] [by year]`: one row per series, one column per year.
+        case spark(measure: Expr?, year: Expr?)
     }
     var kind: Kind
     var range: SourceRange

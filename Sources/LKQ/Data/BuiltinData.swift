@@ -9,9 +9,10 @@
 /// file = capaian.csv
 /// source = LKIP 2023, Tabel 3.1
 /// measure = persen
-/// columns = sasaran:int indikator:text target:double realisasi:double persen:double
+/// columns = sasaran:int indikator:text pagu:rupiah realisasi:rupiah persen:double
 /// ```
 ///
+/// `rupiah` is an integer column of amounts in rupiah (``Field/isRupiah``).
 /// Each CSV must have exactly the declared columns, in order, as its header; every value must fit
 /// its declared type (see ``CSVReader/parse(_:path:fields:)``). Both are checked by the tests, so
 /// a mistake here stops the program with the located error rather than giving wrong answers.
@@ -75,9 +76,9 @@ enum BuiltinData {
                 for item in value.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
                     let parts = item.split(separator: ":", maxSplits: 1).map(String.init)
                     guard parts.count == 2, let type = columnType(parts[1]) else {
-                        throw Diagnostic(.fileUnreadable("manifest", reason: "'\(item)' on line \(i + 1) is not name:int, name:double or name:text"), at)
+                        throw Diagnostic(.fileUnreadable("manifest", reason: "'\(item)' on line \(i + 1) is not name:int, name:rupiah, name:double or name:text"), at)
                     }
-                    fields.append(Field(name: parts[0].lowercased(), type: type))
+                    fields.append(Field(name: parts[0].lowercased(), type: type, isRupiah: parts[1].lowercased() == "rupiah"))
                 }
                 entries[entries.count - 1].fields = fields
             default:
@@ -89,7 +90,7 @@ enum BuiltinData {
 
     static func columnType(_ name: String) -> ColumnType? {
         switch name.lowercased() {
-        case "int", "integer": return .int
+        case "int", "integer", "rupiah": return .int
         case "double", "number", "float": return .double
         case "text", "string": return .text
         default: return nil

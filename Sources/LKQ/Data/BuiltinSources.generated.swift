@@ -3,7 +3,7 @@ enum BuiltinSources {
     static let manifest: String = #"""
     # Built-in data: LKIP 2023, Dinas Pemberdayaan Masyarakat dan Desa, Provinsi NTT.
     # One section per table: file, source (becomes the table's origin), measure, columns (name:type, CSV header order).
-    # Types: int (Int64; rupiah and counts), double, text. Empty CSV field = null. See NOTES.md for provenance.
+    # Types: int (Int64; counts), rupiah (Int64 amounts in rupiah, printed Rp1.234 with --locale id), double, text. Empty CSV field = null. See NOTES.md for provenance.
 
     [capaian]
     file = capaian.csv
@@ -27,19 +27,25 @@ enum BuiltinSources {
     file = anggaran.csv
     source = Tabel 3.13 (Rincian per Program dan Kegiatan 2023)
     measure = persen
-    columns = kode:text uraian:text level:text induk:text pagu:int realisasi:int persen:double
+    columns = kode:text uraian:text level:text induk:text pagu:rupiah realisasi:rupiah persen:double
 
     [belanja]
     file = belanja.csv
     source = Tabel 3.12 (Rincian Anggaran dan Realisasi per 31 Desember 2023)
     measure = persen
-    columns = no:text uraian:text level:text kelompok:text pagu:int realisasi:int persen:double
+    columns = no:text uraian:text level:text kelompok:text pagu:rupiah realisasi:rupiah persen:double
 
     [desa]
     file = desa.csv
     source = Tabel 3.11 (Rekapitulasi Jumlah Desa dan Kelurahan di NTT 2023)
     measure = jumlah
     columns = no:int kabupaten:text kecamatan:int desa:int kelurahan:int jumlah:int
+
+    [klaim]
+    file = klaim.csv
+    source = Klaim laporan: angka yang dinyatakan laporan beserta query LKQ yang menghitungnya ulang
+    measure = nilai
+    columns = id:text klaim:text sumber:text nilai:double desimal:int query:text
 
     # A view: computed by the engine from the tables above with this LKQ query.
     [efisiensi]
@@ -206,6 +212,457 @@ enum BuiltinSources {
             20,Sabu Raijua,6,58,5,63
             21,Malaka,12,127,0,127
             22,Kota Kupang,6,0,51,51
+
+            """#,
+        "klaim.csv": #"""
+            id,klaim,sumber,nilai,desimal,query
+            K001,Jumlah indikator kinerja 2023,Ikhtisar Eksekutif,8,0,"capaian | group by coalesce(indikator_induk, indikator) as indikator count() | count"
+            K002,Jumlah indikator (1a dan 1b satu indikator) yang semua barisnya mencapai target (capaian >= 100),Ikhtisar Eksekutif,6,0,"capaian | group by coalesce(indikator_induk, indikator) as indikator min(capaian) as terendah | where terendah >= 100 | count"
+            K003,Jumlah indikator (1a dan 1b satu indikator) yang belum mencapai target (capaian < 100),Ikhtisar Eksekutif,2,0,"capaian | group by coalesce(indikator_induk, indikator) as indikator min(capaian) as terendah | where terendah < 100 | count"
+            K004,Rata-rata capaian 2023 sasaran 1,"Ikhtisar Eksekutif, tabel capaian sasaran",96.65,2,capaian where sasaran = 1 | avg capaian
+            K005,Rata-rata capaian 2023 sasaran 2,"Ikhtisar Eksekutif, tabel capaian sasaran",57.64,2,capaian where sasaran = 2 | avg capaian
+            K006,Rata-rata capaian kinerja 2023 (semua indikator),"Ikhtisar Eksekutif, tabel capaian sasaran",82.32,2,capaian | avg capaian
+            K007,Pagu DPA 2023 = jumlah pagu sub kegiatan (Tabel 3.13),Ikhtisar Eksekutif,9051591780,0,"anggaran where level = ""subkegiatan"" | sum pagu"
+            K008,Realisasi anggaran 2023 = jumlah realisasi sub kegiatan (Tabel 3.13),Ikhtisar Eksekutif,7401465357,0,"anggaran where level = ""subkegiatan"" | sum realisasi"
+            K009,Persentase realisasi anggaran 2023 = realisasi/pagu,Ikhtisar Eksekutif,81.77,2,"anggaran where level = ""subkegiatan"" | group by level sum(realisasi) * 100 / sum(pagu) as persen"
+            K010,Jumlah desa di NTT = jumlah desa Tabel 3.11,Bab I 1.4 Isu Strategis (Pengelolaan Bumdes),3137,0,desa | sum desa
+            K011,Jumlah BUMDes aktif = realisasi 2023 indikator 1a (Tabel 3.1),Bab I 1.4 Isu Strategis (Pengelolaan Bumdes),1476,0,"capaian where sasaran = 1 and no = ""1a"" | select realisasi"
+            K012,Jumlah program 2023 = jumlah program Tabel 3.13,Bab II 2.1 butir 4 Program dan Kegiatan,3,0,"anggaran where level = ""program"" | count"
+            K013,Jumlah indikator kinerja program sasaran tata kelola (Program Penataan Desa dan Administrasi Pemerintahan Desa),Bab II 2.1 butir 4 Program dan Kegiatan,2,0,capaian where sasaran = 2 | count
+            K014,Jumlah indikator kinerja program Program Pemberdayaan Lembaga Kemasyarakatan (sasaran 1; 1a dan 1b satu indikator),Bab II 2.1 butir 4 Program dan Kegiatan,5,0,"capaian where sasaran = 1 | group by coalesce(indikator_induk, indikator) as indikator count() | count"
+            K015,Jumlah sasaran strategis,"Bab II 2.2, teks sebelum Tabel 2.3",2,0,capaian | group by sasaran count() | count
+            K016,Jumlah indikator kinerja (1a dan 1b satu indikator),"Bab II 2.2, teks sebelum Tabel 2.3",8,0,"capaian | group by coalesce(indikator_induk, indikator) as indikator count() | count"
+            K017,Target 2023 sasaran 2 indikator 1 (Desa Persiapan berkode register) = target Tabel 3.1,Tabel 2.3,100,0,"capaian where sasaran = 2 and no = ""1"" | select target"
+            K018,Target 2023 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) = target Tabel 3.1,Tabel 2.3,100,0,"capaian where sasaran = 2 and no = ""2"" | select target"
+            K019,Target 2023 sasaran 2 indikator 3 (perjanjian kerjasama desa) = target Tabel 3.1,Tabel 2.3,100,0,"capaian where sasaran = 2 and no = ""3"" | select target"
+            K020,Target 2023 sasaran 1 indikator 2 (alat TTG) = target Tabel 3.1,Tabel 2.3,873,0,"capaian where sasaran = 1 and no = ""2"" | select target"
+            K021,Target 2023 sasaran 1 indikator 4 (PKK aktif) = target Tabel 3.1,Tabel 2.3,100,0,"capaian where sasaran = 1 and no = ""4"" | select target"
+            K022,Target 2023 sasaran 1 indikator 5 (Lembaga Adat difasilitasi) = target Tabel 3.1,Tabel 2.3,100,0,"capaian where sasaran = 1 and no = ""5"" | select target"
+            K023,Target BUMDes aktif 2023 ('menuju Bumdes Aktif total 1500 unit') = target indikator 1a,"Tabel 2.3, sasaran kegiatan 2",1500,0,"capaian where sasaran = 1 and no = ""1a"" | select target"
+            K024,Target 2023 sasaran 2 indikator 1 (Desa Persiapan berkode register) = target Tabel 3.1,Tabel 2.4,100,0,"capaian where sasaran = 2 and no = ""1"" | select target"
+            K025,Target 2023 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) = target Tabel 3.1,Tabel 2.4,100,0,"capaian where sasaran = 2 and no = ""2"" | select target"
+            K026,Target 2023 sasaran 2 indikator 3 (perjanjian kerjasama desa) = target Tabel 3.1,Tabel 2.4,100,0,"capaian where sasaran = 2 and no = ""3"" | select target"
+            K027,Target 2023 sasaran 1 indikator 2 (alat TTG) = target Tabel 3.1,Tabel 2.4,873,0,"capaian where sasaran = 1 and no = ""2"" | select target"
+            K028,Target 2023 sasaran 1 indikator 4 (PKK aktif) = target Tabel 3.1,Tabel 2.4,100,0,"capaian where sasaran = 1 and no = ""4"" | select target"
+            K029,Target 2023 sasaran 1 indikator 5 (Lembaga Adat difasilitasi) = target Tabel 3.1,Tabel 2.4,100,0,"capaian where sasaran = 1 and no = ""5"" | select target"
+            K030,Target BUMDes aktif 2023 ('menuju Bumdes Aktif total 1500 unit') = target indikator 1a,"Tabel 2.4, sasaran kegiatan 2",1500,0,"capaian where sasaran = 1 and no = ""1a"" | select target"
+            K031,"Target 2023 output 'Penataan Desa' (PK Perubahan, tertulis '1 Keg') = target Tabel 3.10",Tabel 2.4,1,0,"kegiatan where program = 2 and no = ""1.1"" | select target"
+            K032,"Target 2023 output 'Kegiatan Lomba Desa' (PK Perubahan, tertulis '1 Laporan') = target Tabel 3.10",Tabel 2.4,1,0,"kegiatan where program = 2 and no = ""2.1"" | select target"
+            K033,"Target 2023 output 'P3PD' (PK Perubahan, tertulis '0') = target Tabel 3.10",Tabel 2.4,0,0,"kegiatan where program = 2 and no = ""3.1"" | select target"
+            K034,"Target 2023 output 'Rapat Koordinasi Dinas PMD' (PK Perubahan, tertulis '0') = target Tabel 3.10",Tabel 2.4,0,0,"kegiatan where program = 2 and no = ""3.2"" | select target"
+            K035,"Target 2023 output 'Buku Transformasi' (PK Perubahan, tertulis '0') = target Tabel 3.8",Tabel 2.4,0,0,"kegiatan where program = 1 and no = ""1.1"" | select target"
+            K036,"Target 2023 output 'Lomba-Lomba PKK' (PK Perubahan, tertulis '1 Laporan') = target Tabel 3.8",Tabel 2.4,1,0,"kegiatan where program = 1 and no = ""3.1"" | select target"
+            K037,"Target 2023 output 'Rapat Koordinasi Tim Penggerak PKK' (PK Perubahan, tertulis '1 Laporan') = target Tabel 3.8",Tabel 2.4,1,0,"kegiatan where program = 1 and no = ""3.2"" | select target"
+            K038,"Target 2023 output 'Kegiatan Bambu' (PK Perubahan, tertulis '0') = target Tabel 3.8",Tabel 2.4,0,0,"kegiatan where program = 1 and no = ""3.3"" | select target"
+            K039,Capaian 2023 sasaran 1 indikator 1a (BUMDes aktif) = realisasi/target,Tabel 3.1,98.40,2,"capaian where sasaran = 1 and no = ""1a"" | select realisasi / target * 100 as capaian"
+            K040,Capaian 2023 sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) = realisasi/target,Tabel 3.1,104.00,2,"capaian where sasaran = 1 and no = ""1b"" | select realisasi / target * 100 as capaian"
+            K041,Capaian 2023 sasaran 1 indikator 2 (alat TTG) = realisasi/target,Tabel 3.1,77.32,2,"capaian where sasaran = 1 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K042,Capaian 2023 sasaran 1 indikator 3 (Posyandu aktif) = realisasi/target,Tabel 3.1,88.20,2,"capaian where sasaran = 1 and no = ""3"" | select realisasi / target * 100 as capaian"
+            K043,Capaian 2023 sasaran 1 indikator 4 (PKK aktif) = realisasi/target,Tabel 3.1,100,0,"capaian where sasaran = 1 and no = ""4"" | select realisasi / target * 100 as capaian"
+            K044,Capaian 2023 sasaran 1 indikator 5 (Lembaga Adat difasilitasi) = realisasi/target,Tabel 3.1,100,0,"capaian where sasaran = 1 and no = ""5"" | select realisasi / target * 100 as capaian"
+            K045,Capaian 2023 sasaran 2 indikator 1 (Desa Persiapan berkode register) = realisasi/target,Tabel 3.1,84.09,2,"capaian where sasaran = 2 and no = ""1"" | select realisasi / target * 100 as capaian"
+            K046,Capaian 2023 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) = realisasi/target,Tabel 3.1,51.09,2,"capaian where sasaran = 2 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K047,Capaian 2023 sasaran 2 indikator 3 (perjanjian kerjasama desa) = realisasi/target,Tabel 3.1,37.74,2,"capaian where sasaran = 2 and no = ""3"" | select realisasi / target * 100 as capaian"
+            K048,Rata-rata capaian 2023 (9 baris),Tabel 3.1,82.32,2,capaian | avg capaian
+            K049,Rata-rata capaian 2023,"Bab III 3.1, teks setelah Tabel 3.1",82.32,2,capaian | avg capaian
+            K050,Jumlah sasaran strategis,"Bab III 3.1, teks setelah Tabel 3.1",2,0,capaian | group by sasaran count() | count
+            K051,Jumlah indikator kinerja (1a dan 1b satu indikator),"Bab III 3.1, teks setelah Tabel 3.1",8,0,"capaian | group by coalesce(indikator_induk, indikator) as indikator count() | count"
+            K052,Jumlah indikator (1a dan 1b satu indikator) yang semua barisnya mencapai target (capaian >= 100),"Bab III 3.1, teks setelah Tabel 3.1",6,0,"capaian | group by coalesce(indikator_induk, indikator) as indikator min(capaian) as terendah | where terendah >= 100 | count"
+            K053,"Capaian terendah indikator yang dinilai berhasil ('77% s/d 104%'; berhasil = capaian > 75, ambang teks setelah Tabel 3.4)","Bab III 3.1, teks setelah Tabel 3.1",77,0,capaian where capaian > 75 | min capaian
+            K054,Capaian tertinggi indikator yang dinilai berhasil ('77% s/d 104%'),"Bab III 3.1, teks setelah Tabel 3.1",104,0,capaian | max capaian
+            K055,Jumlah indikator (1a dan 1b satu indikator) yang belum mencapai target (capaian < 100),"Bab III 3.1, teks setelah Tabel 3.1",2,0,"capaian | group by coalesce(indikator_induk, indikator) as indikator min(capaian) as terendah | where terendah < 100 | count"
+            K056,Capaian 2023 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) = realisasi/target,"Bab III 3.1, teks setelah Tabel 3.1",51.09,2,"capaian where sasaran = 2 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K057,Capaian 2023 sasaran 2 indikator 3 (perjanjian kerjasama desa) = realisasi/target,"Bab III 3.1, teks setelah Tabel 3.1",37.74,2,"capaian where sasaran = 2 and no = ""3"" | select realisasi / target * 100 as capaian"
+            K058,Pencapaian kinerja 2023 (rata-rata capaian),Bab III 3.2 Analisis Capaian Kinerja,82.32,2,capaian | avg capaian
+            K059,Jumlah BUMDes aktif = realisasi 2023 indikator 1a,Bab III 3.2 Analisis Capaian Kinerja,1476,0,"capaian where sasaran = 1 and no = ""1a"" | select realisasi"
+            K060,Capaian 2022 sasaran 1 indikator 1a (BUMDes aktif) = realisasi_2022/target_2022 (Tabel 3.3),Tabel 3.2,127.54,2,"capaian where sasaran = 1 and no = ""1a"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K061,Capaian 2022 sasaran 1 indikator 1a (BUMDes aktif) sama dengan Tabel 3.5,Tabel 3.2,127.54,2,"capaian where sasaran = 1 and no = ""1a"" | select capaian_2022"
+            K062,Capaian 2023 sasaran 1 indikator 1a (BUMDes aktif) = realisasi/target (Tabel 3.1),Tabel 3.2,98.40,2,"capaian where sasaran = 1 and no = ""1a"" | select realisasi / target * 100 as capaian"
+            K063,Capaian 2022 sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) = realisasi_2022/target_2022 (Tabel 3.3),Tabel 3.2,105.26,2,"capaian where sasaran = 1 and no = ""1b"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K064,Capaian 2022 sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) sama dengan Tabel 3.5,Tabel 3.2,105.26,2,"capaian where sasaran = 1 and no = ""1b"" | select capaian_2022"
+            K065,Capaian 2023 sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) = realisasi/target (Tabel 3.1),Tabel 3.2,104.00,2,"capaian where sasaran = 1 and no = ""1b"" | select realisasi / target * 100 as capaian"
+            K066,Capaian 2022 sasaran 1 indikator 2 (alat TTG) = realisasi_2022/target_2022 (Tabel 3.3),Tabel 3.2,81.04,2,"capaian where sasaran = 1 and no = ""2"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K067,Capaian 2022 sasaran 1 indikator 2 (alat TTG) sama dengan Tabel 3.5,Tabel 3.2,81.04,2,"capaian where sasaran = 1 and no = ""2"" | select capaian_2022"
+            K068,Capaian 2023 sasaran 1 indikator 2 (alat TTG) = realisasi/target (Tabel 3.1),Tabel 3.2,77.32,2,"capaian where sasaran = 1 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K069,Capaian 2022 sasaran 1 indikator 3 (Posyandu aktif) = realisasi_2022/target_2022 (Tabel 3.3),Tabel 3.2,98.78,2,"capaian where sasaran = 1 and no = ""3"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K070,Capaian 2022 sasaran 1 indikator 3 (Posyandu aktif) sama dengan Tabel 3.5,Tabel 3.2,98.78,2,"capaian where sasaran = 1 and no = ""3"" | select capaian_2022"
+            K071,Capaian 2023 sasaran 1 indikator 3 (Posyandu aktif) = realisasi/target (Tabel 3.1),Tabel 3.2,88.20,2,"capaian where sasaran = 1 and no = ""3"" | select realisasi / target * 100 as capaian"
+            K072,Capaian 2022 sasaran 1 indikator 4 (PKK aktif) = realisasi_2022/target_2022 (Tabel 3.3),Tabel 3.2,93.07,2,"capaian where sasaran = 1 and no = ""4"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K073,Capaian 2022 sasaran 1 indikator 4 (PKK aktif) sama dengan Tabel 3.5,Tabel 3.2,93.07,2,"capaian where sasaran = 1 and no = ""4"" | select capaian_2022"
+            K074,Capaian 2023 sasaran 1 indikator 4 (PKK aktif) = realisasi/target (Tabel 3.1),Tabel 3.2,100,0,"capaian where sasaran = 1 and no = ""4"" | select realisasi / target * 100 as capaian"
+            K075,Capaian 2022 sasaran 1 indikator 5 (Lembaga Adat difasilitasi) = realisasi_2022/target_2022 (Tabel 3.3),Tabel 3.2,395.43,2,"capaian where sasaran = 1 and no = ""5"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K076,Capaian 2022 sasaran 1 indikator 5 (Lembaga Adat difasilitasi) sama dengan Tabel 3.5,Tabel 3.2,395.43,2,"capaian where sasaran = 1 and no = ""5"" | select capaian_2022"
+            K077,Capaian 2023 sasaran 1 indikator 5 (Lembaga Adat difasilitasi) = realisasi/target (Tabel 3.1),Tabel 3.2,100,0,"capaian where sasaran = 1 and no = ""5"" | select realisasi / target * 100 as capaian"
+            K078,Capaian 2022 sasaran 2 indikator 1 (Desa Persiapan berkode register) = realisasi_2022/target_2022 (Tabel 3.3),Tabel 3.2,100,0,"capaian where sasaran = 2 and no = ""1"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K079,Capaian 2022 sasaran 2 indikator 1 (Desa Persiapan berkode register) sama dengan Tabel 3.5,Tabel 3.2,100,0,"capaian where sasaran = 2 and no = ""1"" | select capaian_2022"
+            K080,Capaian 2023 sasaran 2 indikator 1 (Desa Persiapan berkode register) = realisasi/target (Tabel 3.1),Tabel 3.2,84.09,2,"capaian where sasaran = 2 and no = ""1"" | select realisasi / target * 100 as capaian"
+            K081,Capaian 2022 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) = realisasi_2022/target_2022 (Tabel 3.3),Tabel 3.2,215.80,2,"capaian where sasaran = 2 and no = ""2"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K082,Capaian 2022 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) sama dengan Tabel 3.5,Tabel 3.2,215.80,2,"capaian where sasaran = 2 and no = ""2"" | select capaian_2022"
+            K083,Capaian 2023 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) = realisasi/target (Tabel 3.1),Tabel 3.2,51.09,2,"capaian where sasaran = 2 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K084,Capaian 2022 sasaran 2 indikator 3 (perjanjian kerjasama desa) = realisasi_2022/target_2022 (Tabel 3.3),Tabel 3.2,210.61,2,"capaian where sasaran = 2 and no = ""3"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K085,Capaian 2022 sasaran 2 indikator 3 (perjanjian kerjasama desa) sama dengan Tabel 3.5,Tabel 3.2,210.61,2,"capaian where sasaran = 2 and no = ""3"" | select capaian_2022"
+            K086,Capaian 2023 sasaran 2 indikator 3 (perjanjian kerjasama desa) = realisasi/target (Tabel 3.1),Tabel 3.2,37.74,2,"capaian where sasaran = 2 and no = ""3"" | select realisasi / target * 100 as capaian"
+            K087,Rata-rata capaian 2022 (9 baris),Tabel 3.2,158.61,2,capaian | avg capaian_2022
+            K088,Rata-rata capaian 2023 (9 baris),Tabel 3.2,82.32,2,capaian | avg capaian
+            K089,Rata-rata capaian 2022,"Bab III 3.3, teks setelah Tabel 3.2",158.61,2,capaian | avg capaian_2022
+            K090,Rata-rata capaian 2023,"Bab III 3.3, teks setelah Tabel 3.2",82.32,2,capaian | avg capaian
+            K091,Capaian 2022 sasaran 1 indikator 1a (BUMDes aktif) = realisasi_2022/target_2022,Tabel 3.3,127.54,2,"capaian where sasaran = 1 and no = ""1a"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K092,Capaian 2022 sasaran 1 indikator 1a (BUMDes aktif) sama dengan Tabel 3.5,Tabel 3.3,127.54,2,"capaian where sasaran = 1 and no = ""1a"" | select capaian_2022"
+            K093,Target 2023 sasaran 1 indikator 1a (BUMDes aktif) sama dengan Tabel 3.1,Tabel 3.3,1500,0,"capaian where sasaran = 1 and no = ""1a"" | select target"
+            K094,Realisasi 2023 sasaran 1 indikator 1a (BUMDes aktif) sama dengan Tabel 3.1,Tabel 3.3,1476,0,"capaian where sasaran = 1 and no = ""1a"" | select realisasi"
+            K095,Capaian 2023 sasaran 1 indikator 1a (BUMDes aktif) = realisasi/target,Tabel 3.3,98.40,2,"capaian where sasaran = 1 and no = ""1a"" | select realisasi / target * 100 as capaian"
+            K096,% peningkatan sasaran 1 indikator 1a (BUMDes aktif) = capaian 2023 - capaian 2022,Tabel 3.3,-29.14,2,"capaian where sasaran = 1 and no = ""1a"" | select capaian - capaian_2022 as peningkatan"
+            K097,Capaian 2022 sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) = realisasi_2022/target_2022,Tabel 3.3,105.26,2,"capaian where sasaran = 1 and no = ""1b"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K098,Capaian 2022 sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) sama dengan Tabel 3.5,Tabel 3.3,105.26,2,"capaian where sasaran = 1 and no = ""1b"" | select capaian_2022"
+            K099,Target 2023 sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) sama dengan Tabel 3.1,Tabel 3.3,100,0,"capaian where sasaran = 1 and no = ""1b"" | select target"
+            K100,Realisasi 2023 sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) sama dengan Tabel 3.1,Tabel 3.3,104,0,"capaian where sasaran = 1 and no = ""1b"" | select realisasi"
+            K101,Capaian 2023 sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) = realisasi/target,Tabel 3.3,104.00,2,"capaian where sasaran = 1 and no = ""1b"" | select realisasi / target * 100 as capaian"
+            K102,% peningkatan sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) = capaian 2023 - capaian 2022,Tabel 3.3,-1.26,2,"capaian where sasaran = 1 and no = ""1b"" | select capaian - capaian_2022 as peningkatan"
+            K103,Capaian 2022 sasaran 1 indikator 2 (alat TTG) = realisasi_2022/target_2022,Tabel 3.3,81.04,2,"capaian where sasaran = 1 and no = ""2"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K104,Capaian 2022 sasaran 1 indikator 2 (alat TTG) sama dengan Tabel 3.5,Tabel 3.3,81.04,2,"capaian where sasaran = 1 and no = ""2"" | select capaian_2022"
+            K105,Target 2023 sasaran 1 indikator 2 (alat TTG) sama dengan Tabel 3.1,Tabel 3.3,873,0,"capaian where sasaran = 1 and no = ""2"" | select target"
+            K106,Realisasi 2023 sasaran 1 indikator 2 (alat TTG) sama dengan Tabel 3.1,Tabel 3.3,675,0,"capaian where sasaran = 1 and no = ""2"" | select realisasi"
+            K107,Capaian 2023 sasaran 1 indikator 2 (alat TTG) = realisasi/target,Tabel 3.3,77.32,2,"capaian where sasaran = 1 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K108,% peningkatan sasaran 1 indikator 2 (alat TTG) = capaian 2023 - capaian 2022,Tabel 3.3,-3.72,2,"capaian where sasaran = 1 and no = ""2"" | select capaian - capaian_2022 as peningkatan"
+            K109,Capaian 2022 sasaran 1 indikator 4 (PKK aktif) = realisasi_2022/target_2022,Tabel 3.3,93.78,2,"capaian where sasaran = 1 and no = ""4"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K110,Capaian 2022 sasaran 1 indikator 4 (PKK aktif) sama dengan Tabel 3.5,Tabel 3.3,93.78,2,"capaian where sasaran = 1 and no = ""4"" | select capaian_2022"
+            K111,Target 2023 sasaran 1 indikator 4 (PKK aktif) sama dengan Tabel 3.1,Tabel 3.3,100,0,"capaian where sasaran = 1 and no = ""4"" | select target"
+            K112,Realisasi 2023 sasaran 1 indikator 4 (PKK aktif) sama dengan Tabel 3.1,Tabel 3.3,100,0,"capaian where sasaran = 1 and no = ""4"" | select realisasi"
+            K113,Capaian 2023 sasaran 1 indikator 4 (PKK aktif) = realisasi/target,Tabel 3.3,100,0,"capaian where sasaran = 1 and no = ""4"" | select realisasi / target * 100 as capaian"
+            K114,% peningkatan sasaran 1 indikator 4 (PKK aktif) = capaian 2023 - capaian 2022,Tabel 3.3,6.22,2,"capaian where sasaran = 1 and no = ""4"" | select capaian - capaian_2022 as peningkatan"
+            K115,Capaian 2022 sasaran 1 indikator 3 (Posyandu aktif) = realisasi_2022/target_2022,Tabel 3.3,98.78,2,"capaian where sasaran = 1 and no = ""3"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K116,Capaian 2022 sasaran 1 indikator 3 (Posyandu aktif) sama dengan Tabel 3.5,Tabel 3.3,98.78,2,"capaian where sasaran = 1 and no = ""3"" | select capaian_2022"
+            K117,Target 2023 sasaran 1 indikator 3 (Posyandu aktif) sama dengan Tabel 3.1,Tabel 3.3,6652,0,"capaian where sasaran = 1 and no = ""3"" | select target"
+            K118,Realisasi 2023 sasaran 1 indikator 3 (Posyandu aktif) sama dengan Tabel 3.1,Tabel 3.3,5867,0,"capaian where sasaran = 1 and no = ""3"" | select realisasi"
+            K119,Capaian 2023 sasaran 1 indikator 3 (Posyandu aktif) = realisasi/target,Tabel 3.3,88.20,2,"capaian where sasaran = 1 and no = ""3"" | select realisasi / target * 100 as capaian"
+            K120,% peningkatan sasaran 1 indikator 3 (Posyandu aktif) = capaian 2023 - capaian 2022,Tabel 3.3,-10.58,2,"capaian where sasaran = 1 and no = ""3"" | select capaian - capaian_2022 as peningkatan"
+            K121,Capaian 2022 sasaran 1 indikator 5 (Lembaga Adat difasilitasi) = realisasi_2022/target_2022,Tabel 3.3,395.26,2,"capaian where sasaran = 1 and no = ""5"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K122,Capaian 2022 sasaran 1 indikator 5 (Lembaga Adat difasilitasi) sama dengan Tabel 3.5,Tabel 3.3,395.26,2,"capaian where sasaran = 1 and no = ""5"" | select capaian_2022"
+            K123,Target 2023 sasaran 1 indikator 5 (Lembaga Adat difasilitasi) sama dengan Tabel 3.1,Tabel 3.3,100,0,"capaian where sasaran = 1 and no = ""5"" | select target"
+            K124,Realisasi 2023 sasaran 1 indikator 5 (Lembaga Adat difasilitasi) sama dengan Tabel 3.1,Tabel 3.3,100,0,"capaian where sasaran = 1 and no = ""5"" | select realisasi"
+            K125,Capaian 2023 sasaran 1 indikator 5 (Lembaga Adat difasilitasi) = realisasi/target,Tabel 3.3,100,0,"capaian where sasaran = 1 and no = ""5"" | select realisasi / target * 100 as capaian"
+            K126,% peningkatan sasaran 1 indikator 5 (Lembaga Adat difasilitasi) = capaian 2023 - capaian 2022,Tabel 3.3,-295.26,2,"capaian where sasaran = 1 and no = ""5"" | select capaian - capaian_2022 as peningkatan"
+            K127,Capaian 2022 sasaran 2 indikator 1 (Desa Persiapan berkode register) = realisasi_2022/target_2022,Tabel 3.3,100,0,"capaian where sasaran = 2 and no = ""1"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K128,Capaian 2022 sasaran 2 indikator 1 (Desa Persiapan berkode register) sama dengan Tabel 3.5,Tabel 3.3,100,0,"capaian where sasaran = 2 and no = ""1"" | select capaian_2022"
+            K129,Target 2023 sasaran 2 indikator 1 (Desa Persiapan berkode register) sama dengan Tabel 3.1,Tabel 3.3,100,0,"capaian where sasaran = 2 and no = ""1"" | select target"
+            K130,Realisasi 2023 sasaran 2 indikator 1 (Desa Persiapan berkode register) sama dengan Tabel 3.1,Tabel 3.3,84.09,2,"capaian where sasaran = 2 and no = ""1"" | select realisasi"
+            K131,Capaian 2023 sasaran 2 indikator 1 (Desa Persiapan berkode register) = realisasi/target,Tabel 3.3,84.09,2,"capaian where sasaran = 2 and no = ""1"" | select realisasi / target * 100 as capaian"
+            K132,% peningkatan sasaran 2 indikator 1 (Desa Persiapan berkode register) = capaian 2023 - capaian 2022,Tabel 3.3,-15.91,2,"capaian where sasaran = 2 and no = ""1"" | select capaian - capaian_2022 as peningkatan"
+            K133,Capaian 2022 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) = realisasi_2022/target_2022,Tabel 3.3,215.80,2,"capaian where sasaran = 2 and no = ""2"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K134,Capaian 2022 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) sama dengan Tabel 3.5,Tabel 3.3,215.80,2,"capaian where sasaran = 2 and no = ""2"" | select capaian_2022"
+            K135,Target 2023 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) sama dengan Tabel 3.1,Tabel 3.3,100,0,"capaian where sasaran = 2 and no = ""2"" | select target"
+            K136,Realisasi 2023 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) sama dengan Tabel 3.1,Tabel 3.3,51.09,2,"capaian where sasaran = 2 and no = ""2"" | select realisasi"
+            K137,Capaian 2023 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) = realisasi/target,Tabel 3.3,51.09,2,"capaian where sasaran = 2 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K138,% peningkatan sasaran 2 indikator 2 (perubahan status desa minimal berkembang) = capaian 2023 - capaian 2022,Tabel 3.3,-164.71,2,"capaian where sasaran = 2 and no = ""2"" | select capaian - capaian_2022 as peningkatan"
+            K139,Capaian 2022 sasaran 2 indikator 3 (perjanjian kerjasama desa) = realisasi_2022/target_2022,Tabel 3.3,210.61,2,"capaian where sasaran = 2 and no = ""3"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K140,Capaian 2022 sasaran 2 indikator 3 (perjanjian kerjasama desa) sama dengan Tabel 3.5,Tabel 3.3,210.61,2,"capaian where sasaran = 2 and no = ""3"" | select capaian_2022"
+            K141,Target 2023 sasaran 2 indikator 3 (perjanjian kerjasama desa) sama dengan Tabel 3.1,Tabel 3.3,100,0,"capaian where sasaran = 2 and no = ""3"" | select target"
+            K142,Realisasi 2023 sasaran 2 indikator 3 (perjanjian kerjasama desa) sama dengan Tabel 3.1,Tabel 3.3,37.74,2,"capaian where sasaran = 2 and no = ""3"" | select realisasi"
+            K143,Capaian 2023 sasaran 2 indikator 3 (perjanjian kerjasama desa) = realisasi/target,Tabel 3.3,37.74,2,"capaian where sasaran = 2 and no = ""3"" | select realisasi / target * 100 as capaian"
+            K144,% peningkatan sasaran 2 indikator 3 (perjanjian kerjasama desa) = capaian 2023 - capaian 2022,Tabel 3.3,-172.87,2,"capaian where sasaran = 2 and no = ""3"" | select capaian - capaian_2022 as peningkatan"
+            K145,Rata-rata capaian 2022 (9 baris),Tabel 3.3,158.67,2,capaian | avg capaian_2022
+            K146,Rata-rata capaian 2023 (9 baris),Tabel 3.3,82.32,2,capaian | avg capaian
+            K147,Rata-rata % peningkatan = rata-rata 2023 - rata-rata 2022,Tabel 3.3,-76.36,2,capaian | avg(capaian - capaian_2022)
+            K148,Rata-rata capaian 2022,"Bab III 3.3, teks setelah Tabel 3.3",158.67,2,capaian | avg capaian_2022
+            K149,Rata-rata capaian 2023,"Bab III 3.3, teks setelah Tabel 3.3",82.32,2,capaian | avg capaian
+            K150,Penurunan rata-rata capaian 2023 terhadap 2022,"Bab III 3.3, teks setelah Tabel 3.3",-76.36,2,capaian | group by 1 as semua avg(capaian) - avg(capaian_2022) as penurunan
+            K151,Target RPJMD 2023 sasaran 1 indikator 1a (BUMDes aktif) sama dengan Tabel 3.1,Tabel 3.4,1500,0,"capaian where sasaran = 1 and no = ""1a"" | select target"
+            K152,Realisasi 2023 sasaran 1 indikator 1a (BUMDes aktif) sama dengan Tabel 3.1,Tabel 3.4,1476,0,"capaian where sasaran = 1 and no = ""1a"" | select realisasi"
+            K153,Capaian 2023 sasaran 1 indikator 1a (BUMDes aktif) (kolom % CAPAIAN) = realisasi/target,Tabel 3.4,98.40,2,"capaian where sasaran = 1 and no = ""1a"" | select realisasi / target * 100 as capaian"
+            K154,Target akhir RPJMD (2023) sasaran 1 indikator 1a (BUMDes aktif) sama dengan target Tabel 3.1,Tabel 3.4,1500,0,"capaian where sasaran = 1 and no = ""1a"" | select target"
+            K155,Capaian terhadap tahun 2023 sasaran 1 indikator 1a (BUMDes aktif) = realisasi/target akhir RPJMD,Tabel 3.4,98.40,2,"capaian where sasaran = 1 and no = ""1a"" | select realisasi / target * 100 as capaian"
+            K156,Target RPJMD 2023 sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) sama dengan Tabel 3.1,Tabel 3.4,100,0,"capaian where sasaran = 1 and no = ""1b"" | select target"
+            K157,Realisasi 2023 sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) sama dengan Tabel 3.1,Tabel 3.4,104,0,"capaian where sasaran = 1 and no = ""1b"" | select realisasi"
+            K158,Capaian 2023 sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) (kolom % CAPAIAN) = realisasi/target,Tabel 3.4,104.00,2,"capaian where sasaran = 1 and no = ""1b"" | select realisasi / target * 100 as capaian"
+            K159,Target akhir RPJMD (2023) sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) sama dengan target Tabel 3.1,Tabel 3.4,100,0,"capaian where sasaran = 1 and no = ""1b"" | select target"
+            K160,Capaian terhadap tahun 2023 sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) = realisasi/target akhir RPJMD,Tabel 3.4,104.00,2,"capaian where sasaran = 1 and no = ""1b"" | select realisasi / target * 100 as capaian"
+            K161,Target RPJMD 2023 sasaran 1 indikator 2 (alat TTG) sama dengan Tabel 3.1,Tabel 3.4,873,0,"capaian where sasaran = 1 and no = ""2"" | select target"
+            K162,Realisasi 2023 sasaran 1 indikator 2 (alat TTG) sama dengan Tabel 3.1,Tabel 3.4,675,0,"capaian where sasaran = 1 and no = ""2"" | select realisasi"
+            K163,Capaian 2023 sasaran 1 indikator 2 (alat TTG) (kolom % CAPAIAN) = realisasi/target,Tabel 3.4,77.32,2,"capaian where sasaran = 1 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K164,Target akhir RPJMD (2023) sasaran 1 indikator 2 (alat TTG) sama dengan target Tabel 3.1,Tabel 3.4,873,0,"capaian where sasaran = 1 and no = ""2"" | select target"
+            K165,Capaian terhadap tahun 2023 sasaran 1 indikator 2 (alat TTG) = realisasi/target akhir RPJMD,Tabel 3.4,77.32,2,"capaian where sasaran = 1 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K166,Target RPJMD 2023 sasaran 1 indikator 3 (Posyandu aktif) sama dengan Tabel 3.1,Tabel 3.4,6652,0,"capaian where sasaran = 1 and no = ""3"" | select target"
+            K167,Realisasi 2023 sasaran 1 indikator 3 (Posyandu aktif) sama dengan Tabel 3.1,Tabel 3.4,5867,0,"capaian where sasaran = 1 and no = ""3"" | select realisasi"
+            K168,Capaian 2023 sasaran 1 indikator 3 (Posyandu aktif) (kolom % CAPAIAN) = realisasi/target,Tabel 3.4,88.20,2,"capaian where sasaran = 1 and no = ""3"" | select realisasi / target * 100 as capaian"
+            K169,Target akhir RPJMD (2023) sasaran 1 indikator 3 (Posyandu aktif) sama dengan target Tabel 3.1,Tabel 3.4,6652,0,"capaian where sasaran = 1 and no = ""3"" | select target"
+            K170,Capaian terhadap tahun 2023 sasaran 1 indikator 3 (Posyandu aktif) = realisasi/target akhir RPJMD,Tabel 3.4,88.20,2,"capaian where sasaran = 1 and no = ""3"" | select realisasi / target * 100 as capaian"
+            K171,Target RPJMD 2023 sasaran 1 indikator 4 (PKK aktif) sama dengan Tabel 3.1,Tabel 3.4,100,0,"capaian where sasaran = 1 and no = ""4"" | select target"
+            K172,Realisasi 2023 sasaran 1 indikator 4 (PKK aktif) sama dengan Tabel 3.1,Tabel 3.4,100,0,"capaian where sasaran = 1 and no = ""4"" | select realisasi"
+            K173,Capaian 2023 sasaran 1 indikator 4 (PKK aktif) (kolom % CAPAIAN) = realisasi/target,Tabel 3.4,100,0,"capaian where sasaran = 1 and no = ""4"" | select realisasi / target * 100 as capaian"
+            K174,Target akhir RPJMD (2023) sasaran 1 indikator 4 (PKK aktif) sama dengan target Tabel 3.1,Tabel 3.4,100,0,"capaian where sasaran = 1 and no = ""4"" | select target"
+            K175,Capaian terhadap tahun 2023 sasaran 1 indikator 4 (PKK aktif) = realisasi/target akhir RPJMD,Tabel 3.4,100,0,"capaian where sasaran = 1 and no = ""4"" | select realisasi / target * 100 as capaian"
+            K176,Target RPJMD 2023 sasaran 1 indikator 5 (Lembaga Adat difasilitasi) sama dengan Tabel 3.1,Tabel 3.4,100,0,"capaian where sasaran = 1 and no = ""5"" | select target"
+            K177,Realisasi 2023 sasaran 1 indikator 5 (Lembaga Adat difasilitasi) sama dengan Tabel 3.1,Tabel 3.4,100,0,"capaian where sasaran = 1 and no = ""5"" | select realisasi"
+            K178,Capaian 2023 sasaran 1 indikator 5 (Lembaga Adat difasilitasi) (kolom % CAPAIAN) = realisasi/target,Tabel 3.4,100,0,"capaian where sasaran = 1 and no = ""5"" | select realisasi / target * 100 as capaian"
+            K179,Target akhir RPJMD (2023) sasaran 1 indikator 5 (Lembaga Adat difasilitasi) sama dengan target Tabel 3.1,Tabel 3.4,100,0,"capaian where sasaran = 1 and no = ""5"" | select target"
+            K180,Capaian terhadap tahun 2023 sasaran 1 indikator 5 (Lembaga Adat difasilitasi) = realisasi/target akhir RPJMD,Tabel 3.4,100,0,"capaian where sasaran = 1 and no = ""5"" | select realisasi / target * 100 as capaian"
+            K181,Target RPJMD 2023 sasaran 2 indikator 1 (Desa Persiapan berkode register) sama dengan Tabel 3.1,Tabel 3.4,100,0,"capaian where sasaran = 2 and no = ""1"" | select target"
+            K182,Realisasi 2023 sasaran 2 indikator 1 (Desa Persiapan berkode register) sama dengan Tabel 3.1,Tabel 3.4,84.09,2,"capaian where sasaran = 2 and no = ""1"" | select realisasi"
+            K183,Capaian 2023 sasaran 2 indikator 1 (Desa Persiapan berkode register) (kolom % CAPAIAN) = realisasi/target,Tabel 3.4,84.09,2,"capaian where sasaran = 2 and no = ""1"" | select realisasi / target * 100 as capaian"
+            K184,Target akhir RPJMD (2023) sasaran 2 indikator 1 (Desa Persiapan berkode register) sama dengan target Tabel 3.1,Tabel 3.4,100,0,"capaian where sasaran = 2 and no = ""1"" | select target"
+            K185,Capaian terhadap tahun 2023 sasaran 2 indikator 1 (Desa Persiapan berkode register) = realisasi/target akhir RPJMD,Tabel 3.4,84.09,2,"capaian where sasaran = 2 and no = ""1"" | select realisasi / target * 100 as capaian"
+            K186,Target RPJMD 2023 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) sama dengan Tabel 3.1,Tabel 3.4,100,0,"capaian where sasaran = 2 and no = ""2"" | select target"
+            K187,Realisasi 2023 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) sama dengan Tabel 3.1,Tabel 3.4,51.09,2,"capaian where sasaran = 2 and no = ""2"" | select realisasi"
+            K188,Capaian 2023 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) (kolom % CAPAIAN) = realisasi/target,Tabel 3.4,51.09,2,"capaian where sasaran = 2 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K189,Target akhir RPJMD (2023) sasaran 2 indikator 2 (perubahan status desa minimal berkembang) sama dengan target Tabel 3.1,Tabel 3.4,100,0,"capaian where sasaran = 2 and no = ""2"" | select target"
+            K190,Capaian terhadap tahun 2023 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) = realisasi/target akhir RPJMD,Tabel 3.4,51.09,2,"capaian where sasaran = 2 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K191,Target RPJMD 2023 sasaran 2 indikator 3 (perjanjian kerjasama desa) sama dengan Tabel 3.1,Tabel 3.4,100,0,"capaian where sasaran = 2 and no = ""3"" | select target"
+            K192,Realisasi 2023 sasaran 2 indikator 3 (perjanjian kerjasama desa) sama dengan Tabel 3.1,Tabel 3.4,37.74,2,"capaian where sasaran = 2 and no = ""3"" | select realisasi"
+            K193,Capaian 2023 sasaran 2 indikator 3 (perjanjian kerjasama desa) (kolom % CAPAIAN) = realisasi/target,Tabel 3.4,37.74,2,"capaian where sasaran = 2 and no = ""3"" | select realisasi / target * 100 as capaian"
+            K194,Target akhir RPJMD (2023) sasaran 2 indikator 3 (perjanjian kerjasama desa) sama dengan target Tabel 3.1,Tabel 3.4,100,0,"capaian where sasaran = 2 and no = ""3"" | select target"
+            K195,Capaian terhadap tahun 2023 sasaran 2 indikator 3 (perjanjian kerjasama desa) = realisasi/target akhir RPJMD,Tabel 3.4,37.74,2,"capaian where sasaran = 2 and no = ""3"" | select realisasi / target * 100 as capaian"
+            K196,Rata-rata capaian 2023 (9 baris),Tabel 3.4,82.32,2,capaian | avg(realisasi / target * 100)
+            K197,Jumlah indikator dengan capaian > 75% (1a dan 1b satu indikator),"Bab III 3.4, teks setelah Tabel 3.4",6,0,"capaian | group by coalesce(indikator_induk, indikator) as indikator min(capaian) as terendah | where terendah > 75 | count"
+            K198,Jumlah indikator dengan capaian < 75%,"Bab III 3.4, teks setelah Tabel 3.4",2,0,"capaian | group by coalesce(indikator_induk, indikator) as indikator min(capaian) as terendah | where terendah < 75 | count"
+            K199,Realisasi 2023 sasaran 1 indikator 1a (BUMDes aktif) sama dengan Tabel 3.1,"Bab III 3.4, teks setelah Tabel 3.4",1476,0,"capaian where sasaran = 1 and no = ""1a"" | select realisasi"
+            K200,Capaian 2023 sasaran 1 indikator 1a (BUMDes aktif) = realisasi/target,"Bab III 3.4, teks setelah Tabel 3.4",98.40,2,"capaian where sasaran = 1 and no = ""1a"" | select realisasi / target * 100 as capaian"
+            K201,Realisasi 2023 sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) sama dengan Tabel 3.1,"Bab III 3.4, teks setelah Tabel 3.4",104,0,"capaian where sasaran = 1 and no = ""1b"" | select realisasi"
+            K202,Capaian 2023 sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) = realisasi/target,"Bab III 3.4, teks setelah Tabel 3.4",104.00,2,"capaian where sasaran = 1 and no = ""1b"" | select realisasi / target * 100 as capaian"
+            K203,Capaian 2023 sasaran 1 indikator 2 (alat TTG) = realisasi/target,"Bab III 3.4, teks setelah Tabel 3.4",77.32,2,"capaian where sasaran = 1 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K204,Capaian 2023 sasaran 1 indikator 3 (Posyandu aktif) = realisasi/target,"Bab III 3.4, teks setelah Tabel 3.4",88.20,2,"capaian where sasaran = 1 and no = ""3"" | select realisasi / target * 100 as capaian"
+            K205,Capaian 2023 sasaran 1 indikator 4 (PKK aktif) = realisasi/target,"Bab III 3.4, teks setelah Tabel 3.4",100,0,"capaian where sasaran = 1 and no = ""4"" | select realisasi / target * 100 as capaian"
+            K206,Capaian 2023 sasaran 1 indikator 5 (Lembaga Adat difasilitasi) = realisasi/target,"Bab III 3.4, teks setelah Tabel 3.4",100,0,"capaian where sasaran = 1 and no = ""5"" | select realisasi / target * 100 as capaian"
+            K207,Capaian 2023 sasaran 2 indikator 1 (Desa Persiapan berkode register) = realisasi/target,"Bab III 3.4, teks setelah Tabel 3.4",84.09,2,"capaian where sasaran = 2 and no = ""1"" | select realisasi / target * 100 as capaian"
+            K208,Capaian 2023 sasaran 2 indikator 3 (perjanjian kerjasama desa) = realisasi/target,"Bab III 3.4, teks setelah Tabel 3.4",37.74,2,"capaian where sasaran = 2 and no = ""3"" | select realisasi / target * 100 as capaian"
+            K209,Capaian 2023 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) = realisasi/target,"Bab III 3.4, teks setelah Tabel 3.4",51.09,2,"capaian where sasaran = 2 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K210,Capaian 2022 sasaran 1 indikator 1a (BUMDes aktif) = realisasi_2022/target_2022 (Tabel 3.3),Tabel 3.5,127.54,2,"capaian where sasaran = 1 and no = ""1a"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K211,Capaian 2023 sasaran 1 indikator 1a (BUMDes aktif) = realisasi/target (Tabel 3.1),Tabel 3.5,98.40,2,"capaian where sasaran = 1 and no = ""1a"" | select realisasi / target * 100 as capaian"
+            K212,Target akhir RPJMD (2023) sasaran 1 indikator 1a (BUMDes aktif) sama dengan target Tabel 3.1,Tabel 3.5,1500,0,"capaian where sasaran = 1 and no = ""1a"" | select target"
+            K213,Capaian terhadap tahun 2023 sasaran 1 indikator 1a (BUMDes aktif) = realisasi/target akhir RPJMD,Tabel 3.5,98.4,1,"capaian where sasaran = 1 and no = ""1a"" | select realisasi / target * 100 as capaian"
+            K214,Capaian 2022 sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) = realisasi_2022/target_2022 (Tabel 3.3),Tabel 3.5,105.26,2,"capaian where sasaran = 1 and no = ""1b"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K215,Capaian 2023 sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) = realisasi/target (Tabel 3.1),Tabel 3.5,104.00,2,"capaian where sasaran = 1 and no = ""1b"" | select realisasi / target * 100 as capaian"
+            K216,Target akhir RPJMD (2023) sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) sama dengan target Tabel 3.1,Tabel 3.5,100,0,"capaian where sasaran = 1 and no = ""1b"" | select target"
+            K217,Capaian terhadap tahun 2023 sasaran 1 indikator 1b (BUMDes di Kawasan Pariwisata Estate) = realisasi/target akhir RPJMD,Tabel 3.5,104,0,"capaian where sasaran = 1 and no = ""1b"" | select realisasi / target * 100 as capaian"
+            K218,Capaian 2022 sasaran 1 indikator 2 (alat TTG) = realisasi_2022/target_2022 (Tabel 3.3),Tabel 3.5,81.04,2,"capaian where sasaran = 1 and no = ""2"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K219,Capaian 2023 sasaran 1 indikator 2 (alat TTG) = realisasi/target (Tabel 3.1),Tabel 3.5,77.32,2,"capaian where sasaran = 1 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K220,Target akhir RPJMD (2023) sasaran 1 indikator 2 (alat TTG) sama dengan target Tabel 3.1,Tabel 3.5,873,0,"capaian where sasaran = 1 and no = ""2"" | select target"
+            K221,Capaian terhadap tahun 2023 sasaran 1 indikator 2 (alat TTG) = realisasi/target akhir RPJMD,Tabel 3.5,77.32,2,"capaian where sasaran = 1 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K222,Capaian 2022 sasaran 1 indikator 3 (Posyandu aktif) = realisasi_2022/target_2022 (Tabel 3.3),Tabel 3.5,98.78,2,"capaian where sasaran = 1 and no = ""3"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K223,Capaian 2023 sasaran 1 indikator 3 (Posyandu aktif) = realisasi/target (Tabel 3.1),Tabel 3.5,88.2,1,"capaian where sasaran = 1 and no = ""3"" | select realisasi / target * 100 as capaian"
+            K224,Target akhir RPJMD (2023) sasaran 1 indikator 3 (Posyandu aktif) sama dengan target Tabel 3.1,Tabel 3.5,6652,0,"capaian where sasaran = 1 and no = ""3"" | select target"
+            K225,Capaian terhadap tahun 2023 sasaran 1 indikator 3 (Posyandu aktif) = realisasi/target akhir RPJMD,Tabel 3.5,88.2,1,"capaian where sasaran = 1 and no = ""3"" | select realisasi / target * 100 as capaian"
+            K226,Capaian 2022 sasaran 1 indikator 4 (PKK aktif) = realisasi_2022/target_2022 (Tabel 3.3),Tabel 3.5,93.78,2,"capaian where sasaran = 1 and no = ""4"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K227,Capaian 2023 sasaran 1 indikator 4 (PKK aktif) = realisasi/target (Tabel 3.1),Tabel 3.5,100,0,"capaian where sasaran = 1 and no = ""4"" | select realisasi / target * 100 as capaian"
+            K228,Target akhir RPJMD (2023) sasaran 1 indikator 4 (PKK aktif) sama dengan target Tabel 3.1,Tabel 3.5,100,0,"capaian where sasaran = 1 and no = ""4"" | select target"
+            K229,Capaian terhadap tahun 2023 sasaran 1 indikator 4 (PKK aktif) = realisasi/target akhir RPJMD,Tabel 3.5,100,0,"capaian where sasaran = 1 and no = ""4"" | select realisasi / target * 100 as capaian"
+            K230,Capaian 2022 sasaran 1 indikator 5 (Lembaga Adat difasilitasi) = realisasi_2022/target_2022 (Tabel 3.3),Tabel 3.5,395.26,2,"capaian where sasaran = 1 and no = ""5"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K231,Capaian 2023 sasaran 1 indikator 5 (Lembaga Adat difasilitasi) = realisasi/target (Tabel 3.1),Tabel 3.5,100,0,"capaian where sasaran = 1 and no = ""5"" | select realisasi / target * 100 as capaian"
+            K232,Target akhir RPJMD (2023) sasaran 1 indikator 5 (Lembaga Adat difasilitasi) sama dengan target Tabel 3.1,Tabel 3.5,100,0,"capaian where sasaran = 1 and no = ""5"" | select target"
+            K233,Capaian terhadap tahun 2023 sasaran 1 indikator 5 (Lembaga Adat difasilitasi) = realisasi/target akhir RPJMD,Tabel 3.5,100,0,"capaian where sasaran = 1 and no = ""5"" | select realisasi / target * 100 as capaian"
+            K234,Capaian 2022 sasaran 2 indikator 1 (Desa Persiapan berkode register) = realisasi_2022/target_2022 (Tabel 3.3),Tabel 3.5,100,0,"capaian where sasaran = 2 and no = ""1"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K235,Capaian 2023 sasaran 2 indikator 1 (Desa Persiapan berkode register) = realisasi/target (Tabel 3.1),Tabel 3.5,84.09,2,"capaian where sasaran = 2 and no = ""1"" | select realisasi / target * 100 as capaian"
+            K236,Target akhir RPJMD (2023) sasaran 2 indikator 1 (Desa Persiapan berkode register) sama dengan target Tabel 3.1,Tabel 3.5,100,0,"capaian where sasaran = 2 and no = ""1"" | select target"
+            K237,Capaian terhadap tahun 2023 sasaran 2 indikator 1 (Desa Persiapan berkode register) = realisasi/target akhir RPJMD,Tabel 3.5,84.09,2,"capaian where sasaran = 2 and no = ""1"" | select realisasi / target * 100 as capaian"
+            K238,Capaian 2022 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) = realisasi_2022/target_2022 (Tabel 3.3),Tabel 3.5,215.8,1,"capaian where sasaran = 2 and no = ""2"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K239,Capaian 2023 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) = realisasi/target (Tabel 3.1),Tabel 3.5,51.09,2,"capaian where sasaran = 2 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K240,Target akhir RPJMD (2023) sasaran 2 indikator 2 (perubahan status desa minimal berkembang) sama dengan target Tabel 3.1,Tabel 3.5,100,0,"capaian where sasaran = 2 and no = ""2"" | select target"
+            K241,Capaian terhadap tahun 2023 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) = realisasi/target akhir RPJMD,Tabel 3.5,51.09,2,"capaian where sasaran = 2 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K242,Capaian 2022 sasaran 2 indikator 3 (perjanjian kerjasama desa) = realisasi_2022/target_2022 (Tabel 3.3),Tabel 3.5,210.61,2,"capaian where sasaran = 2 and no = ""3"" | select realisasi_2022 / target_2022 * 100 as capaian_2022"
+            K243,Capaian 2023 sasaran 2 indikator 3 (perjanjian kerjasama desa) = realisasi/target (Tabel 3.1),Tabel 3.5,37.74,2,"capaian where sasaran = 2 and no = ""3"" | select realisasi / target * 100 as capaian"
+            K244,Target akhir RPJMD (2023) sasaran 2 indikator 3 (perjanjian kerjasama desa) sama dengan target Tabel 3.1,Tabel 3.5,100,0,"capaian where sasaran = 2 and no = ""3"" | select target"
+            K245,Capaian terhadap tahun 2023 sasaran 2 indikator 3 (perjanjian kerjasama desa) = realisasi/target akhir RPJMD,Tabel 3.5,37.74,2,"capaian where sasaran = 2 and no = ""3"" | select realisasi / target * 100 as capaian"
+            K246,Rata-rata capaian 2018 (nilai yang tercetak di kolom 2018),Tabel 3.5,82.41,2,tren where tahun = 2018 | avg capaian
+            K247,Rata-rata capaian 2019 (nilai yang tercetak di kolom 2019),Tabel 3.5,82.57,2,tren where tahun = 2019 | avg capaian
+            K248,Rata-rata capaian 2020 (nilai yang tercetak di kolom 2020),Tabel 3.5,94.77,2,tren where tahun = 2020 | avg capaian
+            K249,Rata-rata capaian 2021 (nilai yang tercetak di kolom 2021),Tabel 3.5,129.04,2,tren where tahun = 2021 | avg capaian
+            K250,Rata-rata capaian 2022 (nilai yang tercetak di kolom 2022),Tabel 3.5,158.67,2,tren where tahun = 2022 | avg capaian
+            K251,Rata-rata capaian 2023 (nilai yang tercetak di kolom 2023),Tabel 3.5,82.32,2,tren where tahun = 2023 | avg capaian
+            K252,Rata-rata capaian terhadap tahun 2023 (kolom 11),Tabel 3.5,82.32,2,capaian | avg(realisasi / target * 100)
+            K253,Jumlah kegiatan yang mendukung sasaran (baris Tabel 3.6 = sub kegiatan di luar program penunjang 2.13.01),"Bab III 3.5 a, teks sebelum Tabel 3.6",4,0,"anggaran where level = ""subkegiatan"" and not kode ~ ""2.13.01."" | count"
+            K254,Anggaran sub kegiatan 2.13.05.1.01.05 sama dengan pagu Tabel 3.13,Tabel 3.6,3415500,0,"anggaran where kode = ""2.13.05.1.01.05"" | select pagu"
+            K255,Realisasi sub kegiatan 2.13.05.1.01.05 sama dengan Tabel 3.13,Tabel 3.6,0,0,"anggaran where kode = ""2.13.05.1.01.05"" | select realisasi"
+            K256,Anggaran sub kegiatan 2.13.05.1.01.06 sama dengan pagu Tabel 3.13,Tabel 3.6,103143500,0,"anggaran where kode = ""2.13.05.1.01.06"" | select pagu"
+            K257,Realisasi sub kegiatan 2.13.05.1.01.06 sama dengan Tabel 3.13,Tabel 3.6,80068000,0,"anggaran where kode = ""2.13.05.1.01.06"" | select realisasi"
+            K258,Capaian (serapan) sub kegiatan 2.13.05.1.01.06 = realisasi/anggaran,Tabel 3.6,77.63,2,"anggaran where kode = ""2.13.05.1.01.06"" | select realisasi * 100 / pagu as persen"
+            K259,Anggaran sub kegiatan 2.13.05.1.01.09 sama dengan pagu Tabel 3.13,Tabel 3.6,940707610,0,"anggaran where kode = ""2.13.05.1.01.09"" | select pagu"
+            K260,Realisasi sub kegiatan 2.13.05.1.01.09 sama dengan Tabel 3.13,Tabel 3.6,519497751,0,"anggaran where kode = ""2.13.05.1.01.09"" | select realisasi"
+            K261,Capaian (serapan) sub kegiatan 2.13.05.1.01.09 = realisasi/anggaran,Tabel 3.6,55.22,2,"anggaran where kode = ""2.13.05.1.01.09"" | select realisasi * 100 / pagu as persen"
+            K262,Anggaran sub kegiatan 2.13.02.1.01.03 sama dengan pagu Tabel 3.13,Tabel 3.6,44132080,0,"anggaran where kode = ""2.13.02.1.01.03"" | select pagu"
+            K263,Realisasi sub kegiatan 2.13.02.1.01.03 sama dengan Tabel 3.13,Tabel 3.6,31188100,0,"anggaran where kode = ""2.13.02.1.01.03"" | select realisasi"
+            K264,Capaian (serapan) sub kegiatan 2.13.02.1.01.03 = realisasi/anggaran,Tabel 3.6,70.67,2,"anggaran where kode = ""2.13.02.1.01.03"" | select realisasi * 100 / pagu as persen"
+            K265,Anggaran sub kegiatan 2.13.04.1.01.01 sama dengan pagu Tabel 3.13,Tabel 3.6,16858800,0,"anggaran where kode = ""2.13.04.1.01.01"" | select pagu"
+            K266,Realisasi sub kegiatan 2.13.04.1.01.01 sama dengan Tabel 3.13,Tabel 3.6,7506600,0,"anggaran where kode = ""2.13.04.1.01.01"" | select realisasi"
+            K267,Capaian (serapan) sub kegiatan 2.13.04.1.01.01 = realisasi/anggaran,Tabel 3.6,44.53,2,"anggaran where kode = ""2.13.04.1.01.01"" | select realisasi * 100 / pagu as persen"
+            K268,Anggaran sub kegiatan 2.13.04.1.01.08 sama dengan pagu Tabel 3.13,Tabel 3.6,53867400,0,"anggaran where kode = ""2.13.04.1.01.08"" | select pagu"
+            K269,Realisasi sub kegiatan 2.13.04.1.01.08 sama dengan Tabel 3.13,Tabel 3.6,8557000,0,"anggaran where kode = ""2.13.04.1.01.08"" | select realisasi"
+            K270,Capaian (serapan) sub kegiatan 2.13.04.1.01.08 = realisasi/anggaran,Tabel 3.6,15.89,2,"anggaran where kode = ""2.13.04.1.01.08"" | select realisasi * 100 / pagu as persen"
+            K271,Anggaran sub kegiatan 2.13.04.1.01.10 sama dengan pagu Tabel 3.13,Tabel 3.6,458896600,0,"anggaran where kode = ""2.13.04.1.01.10"" | select pagu"
+            K272,Realisasi sub kegiatan 2.13.04.1.01.10 sama dengan Tabel 3.13,Tabel 3.6,117465400,0,"anggaran where kode = ""2.13.04.1.01.10"" | select realisasi"
+            K273,Capaian (serapan) sub kegiatan 2.13.04.1.01.10 = realisasi/anggaran,Tabel 3.6,25.60,2,"anggaran where kode = ""2.13.04.1.01.10"" | select realisasi * 100 / pagu as persen"
+            K274,Jumlah kegiatan yang mendukung (baris Tabel 3.6),"Bab III 3.5 b, teks setelah Tabel 3.6",7,0,"anggaran where level = ""subkegiatan"" and not kode ~ ""2.13.01."" | count"
+            K275,Jumlah kegiatan Tabel 3.6 dengan capaian 0%,"Bab III 3.5 b, teks setelah Tabel 3.6",1,0,"anggaran where level = ""subkegiatan"" and not kode ~ ""2.13.01."" and realisasi = 0 | count"
+            K276,"Jumlah kegiatan Tabel 3.6 yang mencapai 15,22% s.d 55,22% (di atas 0%, di bawah 70%)","Bab III 3.5 b, teks setelah Tabel 3.6",4,0,"anggaran where level = ""subkegiatan"" and not kode ~ ""2.13.01."" and realisasi > 0 and realisasi * 100 / pagu < 70 | count"
+            K277,Capaian terendah dari 4 kegiatan tersebut (4 terendah di atas 0%),"Bab III 3.5 b, teks setelah Tabel 3.6",15.22,2,"anggaran where level = ""subkegiatan"" and not kode ~ ""2.13.01."" and realisasi > 0 | sort realisasi * 100 / pagu | limit 4 | min(realisasi * 100 / pagu)"
+            K278,Capaian tertinggi dari 4 kegiatan tersebut (4 terendah di atas 0%),"Bab III 3.5 b, teks setelah Tabel 3.6",55.22,2,"anggaran where level = ""subkegiatan"" and not kode ~ ""2.13.01."" and realisasi > 0 | sort realisasi * 100 / pagu | limit 4 | max(realisasi * 100 / pagu)"
+            K279,Jumlah kegiatan Tabel 3.6 yang mencapai 70.67% s.d 77.63% (70% ke atas),"Bab III 3.5 b, teks setelah Tabel 3.6",2,0,"anggaran where level = ""subkegiatan"" and not kode ~ ""2.13.01."" and realisasi * 100 / pagu >= 70 | count"
+            K280,Capaian terendah dari 2 kegiatan tertinggi,"Bab III 3.5 b, teks setelah Tabel 3.6",70.67,2,"anggaran where level = ""subkegiatan"" and not kode ~ ""2.13.01."" | sort realisasi * 100 / pagu desc | limit 2 | min(realisasi * 100 / pagu)"
+            K281,Capaian tertinggi dari 2 kegiatan tertinggi,"Bab III 3.5 b, teks setelah Tabel 3.6",77.63,2,"anggaran where level = ""subkegiatan"" and not kode ~ ""2.13.01."" | sort realisasi * 100 / pagu desc | limit 2 | max(realisasi * 100 / pagu)"
+            K282,Jumlah kegiatan Sasaran Program 1 (Tabel 3.8),"Bab III 3.6 Sasaran Program 1, teks sebelum Tabel 3.7",3,0,kegiatan where program = 1 | group by kegiatan count() | count
+            K283,Jumlah indikator kinerja kegiatan Sasaran Program 1 (Tabel 3.8),"Bab III 3.6 Sasaran Program 1, teks sebelum Tabel 3.7",5,0,kegiatan where program = 1 | count
+            K284,Target BUMDes aktif 2023 ('menuju BUMDes Aktif total 1500 unit') = target indikator 1a,Tabel 3.7,1500,0,"capaian where sasaran = 1 and no = ""1a"" | select target"
+            K285,Target IKU Sasaran Program 1 (BUMDes aktif) sama dengan Tabel 3.1,Tabel 3.7,1500,0,"capaian where sasaran = 1 and no = ""1a"" | select target"
+            K286,Realisasi IKU Sasaran Program 1 (BUMDes aktif) sama dengan Tabel 3.1,Tabel 3.7,1476,0,"capaian where sasaran = 1 and no = ""1a"" | select realisasi"
+            K287,Capaian IKU Sasaran Program 1 (BUMDes aktif) = realisasi/target,Tabel 3.7,98.40,2,"capaian where sasaran = 1 and no = ""1a"" | select realisasi / target * 100 as capaian"
+            K288,Capaian output 1.1 (Buku Transformasi) = realisasi/target,Tabel 3.8,0,0,"kegiatan where program = 1 and no = ""1.1"" | select realisasi * 100 / target as capaian"
+            K289,Capaian output 2.1 (Peralatan TTG) = realisasi/target,Tabel 3.8,80,0,"kegiatan where program = 1 and no = ""2.1"" | select realisasi * 100 / target as capaian"
+            K290,Capaian output 3.1 (Lomba-Lomba PKK) = realisasi/target,Tabel 3.8,100,0,"kegiatan where program = 1 and no = ""3.1"" | select realisasi * 100 / target as capaian"
+            K291,Capaian output 3.2 (Rapat Koordinasi Tim Penggerak PKK) = realisasi/target,Tabel 3.8,100,0,"kegiatan where program = 1 and no = ""3.2"" | select realisasi * 100 / target as capaian"
+            K292,Capaian output 3.3 (Kegiatan Bambu) = realisasi/target,Tabel 3.8,0,0,"kegiatan where program = 1 and no = ""3.3"" | select realisasi * 100 / target as capaian"
+            K293,Jumlah indikator kegiatan Sasaran Program 1 (Tabel 3.8),"Bab III 3.6, teks setelah Tabel 3.8",5,0,kegiatan where program = 1 | count
+            K294,Jumlah indikator kegiatan Sasaran Program 1 yang tidak tercapai (capaian < 100),"Bab III 3.6, teks setelah Tabel 3.8",2,0,kegiatan where program = 1 and realisasi < target | count
+            K295,Jumlah alat TTG yang diproduksi = realisasi output 2.1 (Tabel 3.8),Bab III 3.6 Sasaran Kegiatan 2 (Pengembangan Inovasi Peralatan TTG),8,0,"kegiatan where program = 1 and no = ""2.1"" | select realisasi"
+            K296,Jumlah alat TTG yang dibuat = realisasi output 2.1 (Tabel 3.8),Bab III 3.6 Sasaran Kegiatan 2 (Pengembangan Inovasi Peralatan TTG),8,0,"kegiatan where program = 1 and no = ""2.1"" | select realisasi"
+            K297,Realisasi output Fasilitasi Kegiatan Bambu 2023 (Tabel 3.8),"Bab III 3.6 Sasaran Kegiatan 3, C. Fasilitasi Kegiatan Bambu",1,0,"kegiatan where program = 1 and no = ""3.3"" | select realisasi"
+            K298,Capaian output Fasilitasi Kegiatan Bambu = realisasi/target (Tabel 3.8),"Bab III 3.6 Sasaran Kegiatan 3, C. Fasilitasi Kegiatan Bambu",100,0,"kegiatan where program = 1 and no = ""3.3"" | select realisasi * 100 / target as capaian"
+            K299,Target output Fasilitasi Kegiatan Bambu 2023 (Tabel 3.8),"Bab III 3.6 Sasaran Kegiatan 3, C. Fasilitasi Kegiatan Bambu",1,0,"kegiatan where program = 1 and no = ""3.3"" | select target"
+            K300,Capaian indikator kinerja IKK ini (Fasilitasi Kegiatan Bambu) = realisasi/target (Tabel 3.8),"Bab III 3.6 Sasaran Kegiatan 3, C. Fasilitasi Kegiatan Bambu",100,0,"kegiatan where program = 1 and no = ""3.3"" | select realisasi * 100 / target as capaian"
+            K301,Capaian dana IKK ini = realisasi/pagu sub kegiatan 2.13.05.1.01.09 (Tabel 3.13),"Bab III 3.6 Sasaran Kegiatan 3, C. Fasilitasi Kegiatan Bambu",55.25,2,"anggaran where kode = ""2.13.05.1.01.09"" | select realisasi * 100 / pagu as persen"
+            K302,Jumlah kegiatan Sasaran Program 2 (Tabel 3.10),"Bab III 3.6 Sasaran Program 2, teks sebelum Tabel 3.9",2,0,kegiatan where program = 2 | group by kegiatan count() | count
+            K303,Jumlah indikator kinerja output Sasaran Program 2 (Tabel 3.10),"Bab III 3.6 Sasaran Program 2, teks sebelum Tabel 3.9",4,0,kegiatan where program = 2 | count
+            K304,Target 2023 IKU Sasaran Program 2 = sasaran 2 indikator 2 (perubahan status desa minimal berkembang): sama dengan Tabel 3.1,Tabel 3.9,100,0,"capaian where sasaran = 2 and no = ""2"" | select target"
+            K305,Realisasi 2023 IKU Sasaran Program 2 = sasaran 2 indikator 2 (perubahan status desa minimal berkembang): sama dengan Tabel 3.1,Tabel 3.9,51.09,2,"capaian where sasaran = 2 and no = ""2"" | select realisasi"
+            K306,Capaian 2023 IKU Sasaran Program 2 = sasaran 2 indikator 2 (perubahan status desa minimal berkembang): realisasi/target,Tabel 3.9,51.09,2,"capaian where sasaran = 2 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K307,Capaian output 1.1 (Penataan Desa) = realisasi/target,Tabel 3.10,25.21,2,"kegiatan where program = 2 and no = ""1.1"" | select realisasi * 100 / target as capaian"
+            K308,Capaian output 2.1 (Lomba Desa) = realisasi/target,Tabel 3.10,15.89,2,"kegiatan where program = 2 and no = ""2.1"" | select realisasi * 100 / target as capaian"
+            K309,Capaian output 3.1 (P3PD) = realisasi/target,Tabel 3.10,0,0,"kegiatan where program = 2 and no = ""3.1"" | select realisasi * 100 / target as capaian"
+            K310,Capaian output 3.2 (Rapat Koordinasi Dinas PMD) = realisasi/target,Tabel 3.10,0,0,"kegiatan where program = 2 and no = ""3.2"" | select realisasi * 100 / target as capaian"
+            K311,Jumlah indikator kegiatan Sasaran Program 2 (Tabel 3.10),"Bab III 3.6, teks setelah Tabel 3.10",3,0,kegiatan where program = 2 | count
+            K312,Jumlah indikator kegiatan Sasaran Program 2 yang tidak tercapai (capaian < 100),"Bab III 3.6, teks setelah Tabel 3.10",2,0,kegiatan where program = 2 and realisasi < target | count
+            K313,Capaian indikator kinerja Sasaran Program 2 (Tabel 3.9) = realisasi/target,"Bab III 3.6, teks setelah Tabel 3.10",51.09,2,"capaian where sasaran = 2 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K314,Capaian dana Program Administrasi Pemerintahan Desa = realisasi/pagu program 2.13.04 (Tabel 3.13),"Bab III 3.6, teks setelah Tabel 3.10",25.21,2,"anggaran where kode = ""2.13.04"" | select realisasi * 100 / pagu as persen"
+            K315,Jumlah desa definitif Desember 2023 = jumlah desa Tabel 3.11,"Bab III 3.6 Sasaran Kegiatan 1 (Penataan Desa), teks sebelum Tabel 3.11",3137,0,desa | sum desa
+            K316,Jumlah desa/kelurahan Kupang = desa + kelurahan,Tabel 3.11,177,0,desa where no = 1 | select desa + kelurahan as jumlah
+            K317,Jumlah desa/kelurahan TTS = desa + kelurahan,Tabel 3.11,278,0,desa where no = 2 | select desa + kelurahan as jumlah
+            K318,Jumlah desa/kelurahan TTU = desa + kelurahan,Tabel 3.11,193,0,desa where no = 3 | select desa + kelurahan as jumlah
+            K319,Jumlah desa/kelurahan Belu = desa + kelurahan,Tabel 3.11,81,0,desa where no = 4 | select desa + kelurahan as jumlah
+            K320,Jumlah desa/kelurahan Alor = desa + kelurahan,Tabel 3.11,175,0,desa where no = 5 | select desa + kelurahan as jumlah
+            K321,Jumlah desa/kelurahan Flores Timur = desa + kelurahan,Tabel 3.11,250,0,desa where no = 6 | select desa + kelurahan as jumlah
+            K322,Jumlah desa/kelurahan Sikka = desa + kelurahan,Tabel 3.11,194,0,desa where no = 7 | select desa + kelurahan as jumlah
+            K323,Jumlah desa/kelurahan Ende = desa + kelurahan,Tabel 3.11,278,0,desa where no = 8 | select desa + kelurahan as jumlah
+            K324,Jumlah desa/kelurahan Ngada = desa + kelurahan,Tabel 3.11,206,0,desa where no = 9 | select desa + kelurahan as jumlah
+            K325,Jumlah desa/kelurahan Manggarai = desa + kelurahan,Tabel 3.11,171,0,desa where no = 10 | select desa + kelurahan as jumlah
+            K326,Jumlah desa/kelurahan Sumba Timur = desa + kelurahan,Tabel 3.11,156,0,desa where no = 11 | select desa + kelurahan as jumlah
+            K327,Jumlah desa/kelurahan Sumba Barat = desa + kelurahan,Tabel 3.11,74,0,desa where no = 12 | select desa + kelurahan as jumlah
+            K328,Jumlah desa/kelurahan Lembata = desa + kelurahan,Tabel 3.11,151,0,desa where no = 13 | select desa + kelurahan as jumlah
+            K329,Jumlah desa/kelurahan Rote Ndao = desa + kelurahan,Tabel 3.11,119,0,desa where no = 14 | select desa + kelurahan as jumlah
+            K330,Jumlah desa/kelurahan Manggarai Barat = desa + kelurahan,Tabel 3.11,169,0,desa where no = 15 | select desa + kelurahan as jumlah
+            K331,Jumlah desa/kelurahan Nagekeo = desa + kelurahan,Tabel 3.11,113,0,desa where no = 16 | select desa + kelurahan as jumlah
+            K332,Jumlah desa/kelurahan Sumba Tengah = desa + kelurahan,Tabel 3.11,65,0,desa where no = 17 | select desa + kelurahan as jumlah
+            K333,Jumlah desa/kelurahan Sumba Barat Daya = desa + kelurahan,Tabel 3.11,175,0,desa where no = 18 | select desa + kelurahan as jumlah
+            K334,Jumlah desa/kelurahan Manggarai Timur = desa + kelurahan,Tabel 3.11,176,0,desa where no = 19 | select desa + kelurahan as jumlah
+            K335,Jumlah desa/kelurahan Sabu Raijua = desa + kelurahan,Tabel 3.11,63,0,desa where no = 20 | select desa + kelurahan as jumlah
+            K336,Jumlah desa/kelurahan Malaka = desa + kelurahan,Tabel 3.11,127,0,desa where no = 21 | select desa + kelurahan as jumlah
+            K337,Jumlah desa/kelurahan Kota Kupang = desa + kelurahan,Tabel 3.11,51,0,desa where no = 22 | select desa + kelurahan as jumlah
+            K338,Total kecamatan = jumlah baris,Tabel 3.11,315,0,desa | sum kecamatan
+            K339,Total desa = jumlah baris,Tabel 3.11,3137,0,desa | sum desa
+            K340,Total kelurahan = jumlah baris,Tabel 3.11,305,0,desa | sum kelurahan
+            K341,Total desa/kelurahan = jumlah baris,Tabel 3.11,3442,0,desa | sum jumlah
+            K342,Alokasi anggaran 2023 = jumlah pagu sub kegiatan (Tabel 3.13),Bab III 3.7 Realisasi Anggaran,9051591780,0,"anggaran where level = ""subkegiatan"" | sum pagu"
+            K343,Realisasi Belanja Operasi = jenis belanja operasi Tabel 3.12,Bab III 3.7 Realisasi Anggaran,7401465357,0,"belanja where level = ""jenis"" and kelompok = ""Belanja Operasi"" | sum realisasi"
+            K344,Persentase realisasi anggaran 2023 = realisasi/pagu,Bab III 3.7 Realisasi Anggaran,81.77,2,"anggaran where level = ""subkegiatan"" | group by level sum(realisasi) * 100 / sum(pagu) as persen"
+            K345,Pagu Belanja Operasi = Belanja Pegawai + Belanja Barang dan Jasa,Tabel 3.12,9051591780,0,"belanja where level = ""jenis"" and kelompok = ""Belanja Operasi"" | sum pagu"
+            K346,Realisasi Belanja Operasi = Belanja Pegawai + Belanja Barang dan Jasa,Tabel 3.12,7401465357,0,"belanja where level = ""jenis"" and kelompok = ""Belanja Operasi"" | sum realisasi"
+            K347,Persentase Belanja Operasi = realisasi/pagu,Tabel 3.12,81.77,2,"belanja where no = ""I"" | select realisasi * 100 / pagu as persen"
+            K348,Persentase Belanja Pegawai = realisasi/pagu,Tabel 3.12,88.87,2,"belanja where no = ""1"" | select realisasi * 100 / pagu as persen"
+            K349,Persentase Belanja Barang dan Jasa = realisasi/pagu,Tabel 3.12,70.89,2,"belanja where no = ""2"" | select realisasi * 100 / pagu as persen"
+            K350,Pagu Belanja Modal = Belanja Modal Peralatan dan Mesin,Tabel 3.12,0,0,"belanja where level = ""jenis"" and kelompok = ""Belanja Modal"" | sum pagu"
+            K351,Realisasi Belanja Modal = Belanja Modal Peralatan dan Mesin,Tabel 3.12,0,0,"belanja where level = ""jenis"" and kelompok = ""Belanja Modal"" | sum realisasi"
+            K352,Jumlah Belanja pagu = Belanja Operasi + Belanja Modal,Tabel 3.12,9051591780,0,"belanja where level = ""kelompok"" | sum pagu"
+            K353,Jumlah Belanja realisasi = Belanja Operasi + Belanja Modal,Tabel 3.12,7401465357,0,"belanja where level = ""kelompok"" | sum realisasi"
+            K354,Jumlah Belanja persentase = realisasi/pagu,Tabel 3.12,81.77,2,"belanja where level = ""kelompok"" | group by level sum(realisasi) * 100 / sum(pagu) as persen"
+            K355,Jumlah Belanja pagu sama dengan jumlah pagu sub kegiatan Tabel 3.13,Tabel 3.12,9051591780,0,"anggaran where level = ""subkegiatan"" | sum pagu"
+            K356,Jumlah Belanja realisasi sama dengan jumlah realisasi sub kegiatan Tabel 3.13,Tabel 3.12,7401465357,0,"anggaran where level = ""subkegiatan"" | sum realisasi"
+            K357,Pagu urusan 2.13 = jumlah sub kegiatan,Tabel 3.13,9051591780,0,"anggaran where level = ""subkegiatan"" | sum pagu"
+            K358,Realisasi urusan 2.13 = jumlah sub kegiatan,Tabel 3.13,7401465357,0,"anggaran where level = ""subkegiatan"" | sum realisasi"
+            K359,Persentase urusan 2.13 = realisasi/pagu,Tabel 3.13,81.77,2,"anggaran where kode = ""2.13"" | select realisasi * 100 / pagu as persen"
+            K360,Pagu organisasi 1 = jumlah program,Tabel 3.13,9051591780,0,"anggaran where induk = ""1"" | sum pagu"
+            K361,Realisasi organisasi 1 = jumlah program,Tabel 3.13,7401465357,0,"anggaran where induk = ""1"" | sum realisasi"
+            K362,Persentase organisasi 1 = realisasi/pagu,Tabel 3.13,81.77,2,"anggaran where kode = ""1"" | select realisasi * 100 / pagu as persen"
+            K363,Pagu program 2.13.01 = jumlah kegiatan,Tabel 3.13,7430570290,0,"anggaran where induk = ""2.13.01"" | sum pagu"
+            K364,Realisasi program 2.13.01 = jumlah kegiatan,Tabel 3.13,6637182506,0,"anggaran where induk = ""2.13.01"" | sum realisasi"
+            K365,Persentase program 2.13.01 = realisasi/pagu,Tabel 3.13,89.32,2,"anggaran where kode = ""2.13.01"" | select realisasi * 100 / pagu as persen"
+            K366,Pagu kegiatan 2.13.01.1.01 = jumlah sub kegiatan,Tabel 3.13,74042439,0,"anggaran where induk = ""2.13.01.1.01"" | sum pagu"
+            K367,Realisasi kegiatan 2.13.01.1.01 = jumlah sub kegiatan,Tabel 3.13,49896414,0,"anggaran where induk = ""2.13.01.1.01"" | sum realisasi"
+            K368,Persentase kegiatan 2.13.01.1.01 = realisasi/pagu,Tabel 3.13,67.39,2,"anggaran where kode = ""2.13.01.1.01"" | select realisasi * 100 / pagu as persen"
+            K369,Persentase sub kegiatan 2.13.01.1.01.01 = realisasi/pagu,Tabel 3.13,100,0,"anggaran where kode = ""2.13.01.1.01.01"" | select realisasi * 100 / pagu as persen"
+            K370,Persentase sub kegiatan 2.13.01.1.01.02 = realisasi/pagu,Tabel 3.13,96.74,2,"anggaran where kode = ""2.13.01.1.01.02"" | select realisasi * 100 / pagu as persen"
+            K371,Persentase sub kegiatan 2.13.01.1.01.03 = realisasi/pagu,Tabel 3.13,65.15,2,"anggaran where kode = ""2.13.01.1.01.03"" | select realisasi * 100 / pagu as persen"
+            K372,Persentase sub kegiatan 2.13.01.1.01.06 = realisasi/pagu,Tabel 3.13,17.67,2,"anggaran where kode = ""2.13.01.1.01.06"" | select realisasi * 100 / pagu as persen"
+            K373,Persentase sub kegiatan 2.13.01.1.01.07 = realisasi/pagu,Tabel 3.13,99.93,2,"anggaran where kode = ""2.13.01.1.01.07"" | select realisasi * 100 / pagu as persen"
+            K374,Pagu kegiatan 2.13.01.1.02 = jumlah sub kegiatan,Tabel 3.13,5429564900,0,"anggaran where induk = ""2.13.01.1.02"" | sum pagu"
+            K375,Realisasi kegiatan 2.13.01.1.02 = jumlah sub kegiatan,Tabel 3.13,4832824746,0,"anggaran where induk = ""2.13.01.1.02"" | sum realisasi"
+            K376,Persentase kegiatan 2.13.01.1.02 = realisasi/pagu,Tabel 3.13,89.01,2,"anggaran where kode = ""2.13.01.1.02"" | select realisasi * 100 / pagu as persen"
+            K377,Persentase sub kegiatan 2.13.01.1.02.01 = realisasi/pagu,Tabel 3.13,88.92,2,"anggaran where kode = ""2.13.01.1.02.01"" | select realisasi * 100 / pagu as persen"
+            K378,Persentase sub kegiatan 2.13.01.1.02.03 = realisasi/pagu,Tabel 3.13,98.21,2,"anggaran where kode = ""2.13.01.1.02.03"" | select realisasi * 100 / pagu as persen"
+            K379,Persentase sub kegiatan 2.13.01.1.02.04 = realisasi/pagu,Tabel 3.13,99.98,2,"anggaran where kode = ""2.13.01.1.02.04"" | select realisasi * 100 / pagu as persen"
+            K380,Persentase sub kegiatan 2.13.01.1.02.05 = realisasi/pagu,Tabel 3.13,99.50,2,"anggaran where kode = ""2.13.01.1.02.05"" | select realisasi * 100 / pagu as persen"
+            K381,Persentase sub kegiatan 2.13.01.1.02.07 = realisasi/pagu,Tabel 3.13,99.92,2,"anggaran where kode = ""2.13.01.1.02.07"" | select realisasi * 100 / pagu as persen"
+            K382,Pagu kegiatan 2.13.01.1.03 = jumlah sub kegiatan,Tabel 3.13,1272100,0,"anggaran where induk = ""2.13.01.1.03"" | sum pagu"
+            K383,Realisasi kegiatan 2.13.01.1.03 = jumlah sub kegiatan,Tabel 3.13,1112600,0,"anggaran where induk = ""2.13.01.1.03"" | sum realisasi"
+            K384,Persentase kegiatan 2.13.01.1.03 = realisasi/pagu,Tabel 3.13,87.46,2,"anggaran where kode = ""2.13.01.1.03"" | select realisasi * 100 / pagu as persen"
+            K385,Persentase sub kegiatan 2.13.01.1.03.06 = realisasi/pagu,Tabel 3.13,87.46,2,"anggaran where kode = ""2.13.01.1.03.06"" | select realisasi * 100 / pagu as persen"
+            K386,Pagu kegiatan 2.13.01.1.05 = jumlah sub kegiatan,Tabel 3.13,22026800,0,"anggaran where induk = ""2.13.01.1.05"" | sum pagu"
+            K387,Realisasi kegiatan 2.13.01.1.05 = jumlah sub kegiatan,Tabel 3.13,14330900,0,"anggaran where induk = ""2.13.01.1.05"" | sum realisasi"
+            K388,Persentase kegiatan 2.13.01.1.05 = realisasi/pagu,Tabel 3.13,65.06,2,"anggaran where kode = ""2.13.01.1.05"" | select realisasi * 100 / pagu as persen"
+            K389,Persentase sub kegiatan 2.13.01.1.05.03 = realisasi/pagu,Tabel 3.13,99.95,2,"anggaran where kode = ""2.13.01.1.05.03"" | select realisasi * 100 / pagu as persen"
+            K390,Persentase sub kegiatan 2.13.01.1.05.04 = realisasi/pagu,Tabel 3.13,99.99,2,"anggaran where kode = ""2.13.01.1.05.04"" | select realisasi * 100 / pagu as persen"
+            K391,Persentase sub kegiatan 2.13.01.1.05.11 = realisasi/pagu,Tabel 3.13,38.24,2,"anggaran where kode = ""2.13.01.1.05.11"" | select realisasi * 100 / pagu as persen"
+            K392,Pagu kegiatan 2.13.01.1.06 = jumlah sub kegiatan,Tabel 3.13,212530691,0,"anggaran where induk = ""2.13.01.1.06"" | sum pagu"
+            K393,Realisasi kegiatan 2.13.01.1.06 = jumlah sub kegiatan,Tabel 3.13,131114682,0,"anggaran where induk = ""2.13.01.1.06"" | sum realisasi"
+            K394,Persentase kegiatan 2.13.01.1.06 = realisasi/pagu,Tabel 3.13,61.69,2,"anggaran where kode = ""2.13.01.1.06"" | select realisasi * 100 / pagu as persen"
+            K395,Persentase sub kegiatan 2.13.01.1.06.01 = realisasi/pagu,Tabel 3.13,97.64,2,"anggaran where kode = ""2.13.01.1.06.01"" | select realisasi * 100 / pagu as persen"
+            K396,Persentase sub kegiatan 2.13.01.1.06.05 = realisasi/pagu,Tabel 3.13,100.00,2,"anggaran where kode = ""2.13.01.1.06.05"" | select realisasi * 100 / pagu as persen"
+            K397,Persentase sub kegiatan 2.13.01.1.06.07 = realisasi/pagu,Tabel 3.13,96.73,2,"anggaran where kode = ""2.13.01.1.06.07"" | select realisasi * 100 / pagu as persen"
+            K398,Persentase sub kegiatan 2.13.01.1.06.08 = realisasi/pagu,Tabel 3.13,99.93,2,"anggaran where kode = ""2.13.01.1.06.08"" | select realisasi * 100 / pagu as persen"
+            K399,Persentase sub kegiatan 2.13.01.1.06.09 = realisasi/pagu,Tabel 3.13,39.15,2,"anggaran where kode = ""2.13.01.1.06.09"" | select realisasi * 100 / pagu as persen"
+            K400,Pagu kegiatan 2.13.01.1.08 = jumlah sub kegiatan,Tabel 3.13,1552936160,0,"anggaran where induk = ""2.13.01.1.08"" | sum pagu"
+            K401,Realisasi kegiatan 2.13.01.1.08 = jumlah sub kegiatan,Tabel 3.13,1474899847,0,"anggaran where induk = ""2.13.01.1.08"" | sum realisasi"
+            K402,Persentase kegiatan 2.13.01.1.08 = realisasi/pagu,Tabel 3.13,94.97,2,"anggaran where kode = ""2.13.01.1.08"" | select realisasi * 100 / pagu as persen"
+            K403,Persentase sub kegiatan 2.13.01.1.08.01 = realisasi/pagu,Tabel 3.13,100,0,"anggaran where kode = ""2.13.01.1.08.01"" | select realisasi * 100 / pagu as persen"
+            K404,Persentase sub kegiatan 2.13.01.1.08.02 = realisasi/pagu,Tabel 3.13,82.30,2,"anggaran where kode = ""2.13.01.1.08.02"" | select realisasi * 100 / pagu as persen"
+            K405,Persentase sub kegiatan 2.13.01.1.08.04 = realisasi/pagu,Tabel 3.13,96.32,2,"anggaran where kode = ""2.13.01.1.08.04"" | select realisasi * 100 / pagu as persen"
+            K406,Pagu kegiatan 2.13.01.1.09 = jumlah sub kegiatan,Tabel 3.13,138197200,0,"anggaran where induk = ""2.13.01.1.09"" | sum pagu"
+            K407,Realisasi kegiatan 2.13.01.1.09 = jumlah sub kegiatan,Tabel 3.13,133003317,0,"anggaran where induk = ""2.13.01.1.09"" | sum realisasi"
+            K408,Persentase kegiatan 2.13.01.1.09 = realisasi/pagu,Tabel 3.13,96.24,2,"anggaran where kode = ""2.13.01.1.09"" | select realisasi * 100 / pagu as persen"
+            K409,Persentase sub kegiatan 2.13.01.1.09.01 = realisasi/pagu,Tabel 3.13,97.80,2,"anggaran where kode = ""2.13.01.1.09.01"" | select realisasi * 100 / pagu as persen"
+            K410,Persentase sub kegiatan 2.13.01.1.09.06 = realisasi/pagu,Tabel 3.13,100,0,"anggaran where kode = ""2.13.01.1.09.06"" | select realisasi * 100 / pagu as persen"
+            K411,Persentase sub kegiatan 2.13.01.1.09.09 = realisasi/pagu,Tabel 3.13,65.06,2,"anggaran where kode = ""2.13.01.1.09.09"" | select realisasi * 100 / pagu as persen"
+            K412,Pagu program 2.13.02 = jumlah kegiatan,Tabel 3.13,44132080,0,"anggaran where induk = ""2.13.02"" | sum pagu"
+            K413,Realisasi program 2.13.02 = jumlah kegiatan,Tabel 3.13,31188100,0,"anggaran where induk = ""2.13.02"" | sum realisasi"
+            K414,Persentase program 2.13.02 = realisasi/pagu,Tabel 3.13,70.67,2,"anggaran where kode = ""2.13.02"" | select realisasi * 100 / pagu as persen"
+            K415,Pagu kegiatan 2.13.02.1.01 = jumlah sub kegiatan,Tabel 3.13,44132080,0,"anggaran where induk = ""2.13.02.1.01"" | sum pagu"
+            K416,Realisasi kegiatan 2.13.02.1.01 = jumlah sub kegiatan,Tabel 3.13,31188100,0,"anggaran where induk = ""2.13.02.1.01"" | sum realisasi"
+            K417,Persentase kegiatan 2.13.02.1.01 = realisasi/pagu,Tabel 3.13,70.67,2,"anggaran where kode = ""2.13.02.1.01"" | select realisasi * 100 / pagu as persen"
+            K418,Persentase sub kegiatan 2.13.02.1.01.03 = realisasi/pagu,Tabel 3.13,70.67,2,"anggaran where kode = ""2.13.02.1.01.03"" | select realisasi * 100 / pagu as persen"
+            K419,Pagu program 2.13.04 = jumlah kegiatan,Tabel 3.13,529622800,0,"anggaran where induk = ""2.13.04"" | sum pagu"
+            K420,Realisasi program 2.13.04 = jumlah kegiatan,Tabel 3.13,133529000,0,"anggaran where induk = ""2.13.04"" | sum realisasi"
+            K421,Persentase program 2.13.04 = realisasi/pagu,Tabel 3.13,25.21,2,"anggaran where kode = ""2.13.04"" | select realisasi * 100 / pagu as persen"
+            K422,Pagu kegiatan 2.13.04.1.01 = jumlah sub kegiatan,Tabel 3.13,529622800,0,"anggaran where induk = ""2.13.04.1.01"" | sum pagu"
+            K423,Realisasi kegiatan 2.13.04.1.01 = jumlah sub kegiatan,Tabel 3.13,133529000,0,"anggaran where induk = ""2.13.04.1.01"" | sum realisasi"
+            K424,Persentase kegiatan 2.13.04.1.01 = realisasi/pagu,Tabel 3.13,25.21,2,"anggaran where kode = ""2.13.04.1.01"" | select realisasi * 100 / pagu as persen"
+            K425,Persentase sub kegiatan 2.13.04.1.01.01 = realisasi/pagu,Tabel 3.13,44.53,2,"anggaran where kode = ""2.13.04.1.01.01"" | select realisasi * 100 / pagu as persen"
+            K426,Persentase sub kegiatan 2.13.04.1.01.08 = realisasi/pagu,Tabel 3.13,15.89,2,"anggaran where kode = ""2.13.04.1.01.08"" | select realisasi * 100 / pagu as persen"
+            K427,Persentase sub kegiatan 2.13.04.1.01.10 = realisasi/pagu,Tabel 3.13,25.60,2,"anggaran where kode = ""2.13.04.1.01.10"" | select realisasi * 100 / pagu as persen"
+            K428,Pagu program 2.13.05 = jumlah kegiatan,Tabel 3.13,1047266610,0,"anggaran where induk = ""2.13.05"" | sum pagu"
+            K429,Realisasi program 2.13.05 = jumlah kegiatan,Tabel 3.13,599565751,0,"anggaran where induk = ""2.13.05"" | sum realisasi"
+            K430,Persentase program 2.13.05 = realisasi/pagu,Tabel 3.13,57.25,2,"anggaran where kode = ""2.13.05"" | select realisasi * 100 / pagu as persen"
+            K431,Pagu kegiatan 2.13.05.1.01 = jumlah sub kegiatan,Tabel 3.13,1047266610,0,"anggaran where induk = ""2.13.05.1.01"" | sum pagu"
+            K432,Realisasi kegiatan 2.13.05.1.01 = jumlah sub kegiatan,Tabel 3.13,599565751,0,"anggaran where induk = ""2.13.05.1.01"" | sum realisasi"
+            K433,Persentase kegiatan 2.13.05.1.01 = realisasi/pagu,Tabel 3.13,57.25,2,"anggaran where kode = ""2.13.05.1.01"" | select realisasi * 100 / pagu as persen"
+            K434,Persentase sub kegiatan 2.13.05.1.01.06 = realisasi/pagu,Tabel 3.13,77.63,2,"anggaran where kode = ""2.13.05.1.01.06"" | select realisasi * 100 / pagu as persen"
+            K435,Persentase sub kegiatan 2.13.05.1.01.09 = realisasi/pagu,Tabel 3.13,55.22,2,"anggaran where kode = ""2.13.05.1.01.09"" | select realisasi * 100 / pagu as persen"
+            K436,Jumlah indikator kinerja (1a dan 1b satu indikator),"Bab IV Penutup, A. Kesimpulan",8,0,"capaian | group by coalesce(indikator_induk, indikator) as indikator count() | count"
+            K437,Jumlah indikator 'sangat berhasil' (di atas standar; ambang 75% dari teks setelah Tabel 3.4; 1a dan 1b satu indikator),"Bab IV Penutup, A. Kesimpulan",6,0,"capaian | group by coalesce(indikator_induk, indikator) as indikator min(capaian) as terendah | where terendah > 75 | count"
+            K438,Jumlah indikator (1a dan 1b satu indikator) yang belum mencapai target (capaian < 100),"Bab IV Penutup, A. Kesimpulan",2,0,"capaian | group by coalesce(indikator_induk, indikator) as indikator min(capaian) as terendah | where terendah < 100 | count"
+            K439,Rata-rata capaian 2023,"Bab IV Penutup, A. Kesimpulan",82.32,2,capaian | avg capaian
+            K440,Jumlah sasaran strategis,"Bab IV Penutup, A. Kesimpulan",2,0,capaian | group by sasaran count() | count
+            K441,Jumlah indikator kinerja (1a dan 1b satu indikator),"Bab IV Penutup, A. Kesimpulan",8,0,"capaian | group by coalesce(indikator_induk, indikator) as indikator count() | count"
+            K442,Jumlah indikator (1a dan 1b satu indikator) yang semua barisnya mencapai target (capaian >= 100),"Bab IV Penutup, A. Kesimpulan",6,0,"capaian | group by coalesce(indikator_induk, indikator) as indikator min(capaian) as terendah | where terendah >= 100 | count"
+            K443,Capaian terendah indikator yang dinilai berhasil ('75% s/d 104%'; berhasil = capaian > 75),"Bab IV Penutup, A. Kesimpulan",75,0,capaian where capaian > 75 | min capaian
+            K444,Capaian tertinggi indikator yang dinilai berhasil ('75% s/d 104%'),"Bab IV Penutup, A. Kesimpulan",104,0,capaian | max capaian
+            K445,Jumlah indikator (1a dan 1b satu indikator) yang belum mencapai target (capaian < 100),"Bab IV Penutup, A. Kesimpulan",2,0,"capaian | group by coalesce(indikator_induk, indikator) as indikator min(capaian) as terendah | where terendah < 100 | count"
+            K446,Capaian 2023 sasaran 2 indikator 2 (perubahan status desa minimal berkembang) = realisasi/target,"Bab IV Penutup, A. Kesimpulan",51.09,2,"capaian where sasaran = 2 and no = ""2"" | select realisasi / target * 100 as capaian"
+            K447,Capaian 2023 sasaran 2 indikator 3 (perjanjian kerjasama desa) = realisasi/target,"Bab IV Penutup, A. Kesimpulan",37.74,2,"capaian where sasaran = 2 and no = ""3"" | select realisasi / target * 100 as capaian"
 
             """#,
     ]

@@ -48,12 +48,13 @@ struct Column: Sendable {
 
     @inline(__always) func isNull(_ row: Int) -> Bool { nulls?.isNull(row) ?? false }
 
-    /// The value at `row`, boxed; for output and tests, not for inner loops.
+    /// The value at `row`, boxed; for output and tests, not for inner loops. A NaN or an
+    /// infinity never leaves as a number: it reads as null.
     func value(at row: Int) -> Value {
         if isNull(row) { return .null }
         switch storage {
         case .int(let b): return .int(b[row])
-        case .double(let b): return .double(b[row])
+        case .double(let b): return b[row].isFinite ? .double(b[row]) : .null
         case .text(let codes, let dict): return .text(dict[Int(codes[row])])
         }
     }

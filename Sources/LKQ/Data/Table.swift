@@ -6,10 +6,26 @@ public struct Field: Sendable, Hashable, Codable {
     public let name: String
     /// The column's type.
     public let type: ColumnType
-    /// Creates a field.
-    public init(name: String, type: ColumnType) {
+    /// Whether the integers are amounts of rupiah (pagu, realisasi), which the Indonesian output
+    /// style prints as `Rp9.051.591.780`.
+    public let isRupiah: Bool
+    /// Creates a field; only an integer field can be rupiah.
+    public init(name: String, type: ColumnType, isRupiah: Bool = false) {
         self.name = name
         self.type = type
+        self.isRupiah = isRupiah && type == .int
+    }
+
+    /// Whether a CSV column of integers named `name` holds rupiah, by its name: a name containing
+    /// `pagu`, `anggaran`, `rupiah` or `nilai_rp`, or `realisasi` in a table that also has a column
+    /// whose name contains `pagu`; never a year or a code (`tahun_anggaran`, `kode_anggaran`).
+    public static func looksLikeRupiah(_ name: String, besides names: [String]) -> Bool {
+        let n = name.lowercased()
+        if ["tahun", "year", "kode", "no", "id"].contains(where: { n == $0 || n.hasPrefix($0 + "_") || n.hasSuffix("_" + $0) }) {
+            return false
+        }
+        if ["pagu", "anggaran", "rupiah", "nilai_rp"].contains(where: { n.contains($0) }) { return true }
+        return n.contains("realisasi") && names.contains { $0.lowercased().contains("pagu") }
     }
 }
 
@@ -43,13 +59,16 @@ public struct Table: Sendable {
         case text([String?])
     }
 
-    /// Builds a table from Swift values. Every column must have the same number of rows.
+    /// Builds a table from Swift values. Every column must have the same number of rows. A NaN
+    /// or an infinity is stored as null: LKQ holds finite numbers only.
     ///
     /// - Parameters:
     ///   - name: the name queries will use (matched case-insensitively).
     ///   - columns: column names (lower-cased) with their values, in order.
     ///   - measure: the default measure, a column name, if the table has one.
-    public init(name: String, columns: [(String, Values)], measure: String? = nil, origin: String = "host") throws(LKQError) {
+    ///   - rupiah: names of integer columns that hold rupiah amounts (see ``Field/isRupiah``).
+    public init(name: String, columns: [(String, Values)], measure: String? = nil, origin: String = "host",
+                rupiah: Set<String> = []) throws(LKQError) {
         var fields: [Field] = []
         var built: [Column] = []
         var seen = Set<String>()
@@ -59,8 +78,12 @@ public struct Table: Sendable {
                 throw LKQError(Diagnostic(.duplicateColumn(columnName), .none))
             }
             switch values {
-            case .int(let v): fields.append(Field(name: columnName, type: .int)); built.append(.ints(v))
-            case .double(let v): fields.append(Field(name: columnName, type: .double)); built.append(.doubles(v))
+            case .int(let v):
+                fields.append(Field(name: columnName, type: .int, isRupiah: rupiah.contains { $0.lowercased() == columnName }))
+                built.append(.ints(v))
+            case .double(let v):
+                fields.append(Field(name: columnName, type: .double))
+                built.append(.doubles(v.map { $0.flatMap { $0.isFinite ? $0 : nil } }))
             case .text(let v): fields.append(Field(name: columnName, type: .text)); built.append(.texts(v))
             }
         }

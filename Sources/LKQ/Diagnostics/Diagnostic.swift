@@ -34,9 +34,15 @@ enum DiagnosticKind: Sendable, Equatable {
     case wrongArgumentCount(function: String, expected: String, got: Int)
     case aggregateOutsideGroup(String)
     case integerOverflow(operation: String)
+    case numberOutOfRange(operation: String)
     case conditionAsValue
     case valueAsCondition(String)
     case notInGroup(String)
+    // Charts
+    case noLabelColumn(table: String)
+    case noYearColumn(table: String)
+    case duplicateYear(series: String, year: String)
+    case tooManyYears(column: String, count: Int, limit: Int)
     // Data files
     case fileNotFound(String)
     case fileUnreadable(String, reason: String)
@@ -91,36 +97,36 @@ struct Diagnostic: Sendable, Error {
     var message: String {
         switch kind {
         case .unexpectedCharacter(let c):
-            return "unexpected character '\(c)'"
+            return "unexpected character '\(clip(c))'"
         case .unterminatedString:
             return "unterminated string; add the closing quote"
         case .invalidNumber(let text):
             if let first = text.first, first.isNumber, text.contains(where: \.isLetter) {
-                return "invalid number '\(text)'; a magnitude is written rb, jt, m (miliar) or t (triliun), as in 100jt"
+                return "invalid number '\(clip(text))'; a magnitude is written rb, jt, m (miliar) or t (triliun), as in 100jt"
             }
-            return "invalid number '\(text)'"
+            return "invalid number '\(clip(text))'"
         case .expected(let what, let found):
-            return "expected \(what), found \(found)"
+            return "expected \(what), found \(clip(found))"
         case .expectedClosing(let closer, let opener, let line, let column):
             return "expected '\(closer)' to close '\(opener)' at \(line):\(column)"
         case .unknownStage(let name, let suggestion):
-            return "unknown stage '\(name)'; did you mean '\(suggestion)'?"
+            return "unknown stage '\(clip(name))'; did you mean '\(suggestion)'?"
         case .nestingTooDeep(let limit):
             return "expression nested too deeply (more than \(limit) levels); split it up"
         case .invalidLimit(let text):
-            return "limit needs a whole number of rows, not '\(text)'"
+            return "limit needs a whole number of rows, not '\(clip(text))'"
         case .unknownTable(let name, let suggestion):
-            return "unknown table '\(name)'" + didYouMean(suggestion, or: "; '.tables' lists the tables")
+            return "unknown table '\(clip(name))'" + didYouMean(suggestion, or: "; '.tables' lists the tables")
         case .unknownColumn(let name, let table, let suggestion):
-            return "unknown column '\(name)' in \(table)" + didYouMean(suggestion, or: "; '.schema \(table)' lists its columns")
+            return "unknown column '\(clip(name))' in \(table)" + didYouMean(suggestion, or: "; '.schema \(table)' lists its columns")
         case .unknownFunction(let name, let suggestion):
-            return "unknown function '\(name)'" + didYouMean(suggestion, or: "")
+            return "unknown function '\(clip(name))'" + didYouMean(suggestion, or: "")
         case .duplicateColumn(let name):
-            return "column '\(name)' appears twice; rename one with 'as'"
+            return "column '\(clip(name))' appears twice; rename one with 'as'"
         case .noDefaultMeasure(let table):
             return "\(table) has no default measure; name the column to compare"
         case .cannotRedefineTable(let name):
-            return "'\(name)' is a table; choose another name for the let"
+            return "'\(clip(name))' is a table; choose another name for the let"
         case .typeMismatch(let op, let left, let right):
             return "cannot apply '\(op)' to \(left) and \(right)"
         case .notNumeric(let op, let type):
@@ -128,15 +134,25 @@ struct Diagnostic: Sendable, Error {
         case .wrongArgumentCount(let function, let expected, let got):
             return "\(function)() takes \(expected), not \(got)"
         case .aggregateOutsideGroup(let name):
-            return "\(name)() is an aggregate; use it after 'group by' or as a stage ('| \(name) col')"
+            return "\(clip(name))() is an aggregate; use it after 'group by' or as a stage ('| \(clip(name)) col')"
         case .integerOverflow(let op):
             return "integer overflow in '\(op)'; the result does not fit in 64 bits"
+        case .numberOutOfRange(let op):
+            return "the result of '\(op)' is too large for a number (beyond ±1.8e308)"
         case .conditionAsValue:
             return "a condition (comparison, ~, is null, and/or/not) can only be used after 'where'"
         case .valueAsCondition(let text):
-            return "'\(text)' is a value, not a condition; compare it, as in '\(text) > 0'"
+            return "'\(clip(text))' is a value, not a condition; compare it, as in '\(clip(text)) > 0'"
         case .notInGroup(let name):
-            return "column '\(name)' is neither a group key nor inside an aggregate; add it to 'group by' or wrap it, as in max(\(name))"
+            return "column '\(clip(name))' is neither a group key nor inside an aggregate; add it to 'group by' or wrap it, as in max(\(clip(name)))"
+        case .noLabelColumn(let table):
+            return "\(clip(table)) has no text column to label the bars; name one, as in 'bar indikator capaian'"
+        case .noYearColumn(let table):
+            return "\(clip(table)) has no year column (tahun or year); name one, as in 'spark capaian by tahun'"
+        case .duplicateYear(let series, let year):
+            return "\(series) has more than one value for \(year); keep one with 'where', or add them up first with 'group by'"
+        case .tooManyYears(let column, let count, let limit):
+            return "'\(column)' has \(count) different values, more than the \(limit) a sparkline can show; is it the year?"
         case .fileNotFound(let path):
             return "no such file '\(path)'"
         case .fileUnreadable(let path, let reason):
@@ -146,23 +162,23 @@ struct Diagnostic: Sendable, Error {
         case .csvFieldCount(let expected, let got):
             return "row has \(got) fields but the header has \(expected); fix the row or skip bad rows with --skip-bad-rows"
         case .csvBadValue(let column, let type, let text):
-            return "'\(text)' in column '\(column)' is not \(type); fix the value or skip bad rows with --skip-bad-rows"
+            return "'\(clip(text))' in column '\(column)' is not \(type); fix the value or skip bad rows with --skip-bad-rows"
         case .csvEmpty:
             return "the file is empty; a CSV needs a header row"
         case .csvDuplicateHeader(let name):
-            return "the header names column '\(name)' twice"
+            return "the header names column '\(clip(name))' twice"
         case .csvInvalidUTF8:
             return "the file is not valid UTF-8 here; save it as UTF-8"
         case .csvCharacterAfterQuote:
             return "unexpected character after a closing quote; write a quote inside a quoted field as \"\""
         case .csvHeaderMismatch(let position, let expected, let found):
-            return "header column \(position) is '\(found)' but the schema expects '\(expected)'; fix the header or the schema"
+            return "header column \(position) is '\(clip(found))' but the schema expects '\(expected)'; fix the header or the schema"
         case .csvRowSkipped(let reason):
             switch reason {
             case .csvFieldCount(let expected, let got):
                 return "row skipped: it has \(got) fields but the header has \(expected)"
             case .csvBadValue(let column, let type, let text):
-                return "row skipped: '\(text)' in column '\(column)' is not \(type)"
+                return "row skipped: '\(clip(text))' in column '\(column)' is not \(type)"
             default:
                 return "row skipped: " + Diagnostic(reason, .none).message
             }
@@ -179,6 +195,11 @@ struct Diagnostic: Sendable, Error {
         }
     }
 
+    /// User text in a message, cut to a readable length (a name can be megabytes long).
+    private func clip(_ text: String) -> String {
+        text.count <= 60 ? text : String(text.prefix(57)) + "…"
+    }
+
     private func didYouMean(_ suggestion: String?, or fallback: String) -> String {
         if let suggestion { return "; did you mean '\(suggestion)'?" }
         return fallback
@@ -192,11 +213,22 @@ struct Diagnostic: Sendable, Error {
         case .source(let file, let range):
             let (line, column) = file.location(of: range.start)
             out = "\(bold)\(file.name):\(line):\(column):\(reset) \(red)error:\(reset) \(message)"
-            let text = file.lineText(containing: range.start)
+            var text = file.lineText(containing: range.start)
             let lineStart = file.lineStart(containing: range.start)
             let endOnLine = min(range.end, lineStart + text.utf8.count)
-            let width = max(1, file.slice(SourceRange(range.start, endOnLine)).count)
-            out += "\n    \(text)\n    " + String(repeating: " ", count: column - 1) + red + String(repeating: "^", count: width) + reset
+            var width = max(1, file.slice(SourceRange(range.start, endOnLine)).count)
+            var indent = column - 1
+            // A very long line is shown as a window around the spot.
+            let window = 100
+            if text.count > window + 20 {
+                let from = max(0, indent - 30)
+                let characters = Array(text)
+                let upTo = min(characters.count, from + window)
+                text = (from > 0 ? "…" : "") + String(characters[from..<upTo]) + (upTo < characters.count ? "…" : "")
+                indent = indent - from + (from > 0 ? 1 : 0)
+                width = max(1, min(width, upTo - (column - 1)))
+            }
+            out += "\n    \(text)\n    " + String(repeating: " ", count: indent) + red + String(repeating: "^", count: width) + reset
         case .file(let path, let line, let column):
             let label = isWarning ? "warning:" : "error:"
             out = "\(bold)\(path):\(line):\(column):\(reset) \(red)\(label)\(reset) \(message)"

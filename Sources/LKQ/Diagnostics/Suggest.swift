@@ -1,11 +1,15 @@
 /// The candidate closest to a misspelt name, if one is close enough to be a likely typo.
 func nearestName(to name: String, in candidates: [String]) -> String? {
+    // Nothing is a typo of a name hundreds of characters long; measuring would be slow.
+    guard name.utf8.count <= 256 else { return nil }
     let target = Array(name.lowercased())
     var best: (String, Int)?
     for candidate in candidates {
-        let d = editDistance(target, Array(candidate.lowercased()))
         // Allow about one edit per three characters, and at least one.
         let limit = max(1, min(target.count, candidate.count) / 3)
+        // The distance is at least the difference in length.
+        guard abs(candidate.count - target.count) <= limit else { continue }
+        let d = editDistance(target, Array(candidate.lowercased()))
         if d <= limit, best == nil || d < best!.1 { best = (candidate, d) }
     }
     return best?.0

@@ -188,6 +188,9 @@ extension Evaluator {
             }
             for i in 0..<g { sums[i] += carry[i] }
             if fn == .avg { for i in 0..<g where counts[i] > 0 { sums[i] /= Double(counts[i]) } }
+            for i in 0..<g where !empty[i] && !sums[i].isFinite {
+                throw Diagnostic(.numberOutOfRange(operation: fn.rawValue), in: source, at: range)
+            }
             return .doubles(zip(sums, empty).map { $1 ? nil : $0 })
         case (.min, _), (.max, _):
             return extreme(fn == .max, arg, rows: n, groups: g, ids: grouped ? ids : nil, empty: empty)

@@ -90,7 +90,7 @@ extension Interpreter {
             guard case .query(let query) = statement.kind else {
                 return .failure(ClaimFailure("\(name): needs a query, not a let"))
             }
-            var nested = Interpreter(session: session, source: file, cancellation: cancellation)
+            var nested = Interpreter(session: session, source: file, control: control)
             nested.insideAudit = true
             let result = try nested.execute(query)
             guard result.rowCount == 1, let last = result.columns.last, last.type != .text else {

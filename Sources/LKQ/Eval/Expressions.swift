@@ -3,7 +3,7 @@ import Foundation
 /// Evaluates expressions a column at a time over a ``Frame``.
 struct Evaluator {
     let source: SourceFile
-    let cancellation: Cancellation?
+    let control: RunControl?
 
     static let functions = ["round", "abs", "lower", "upper", "coalesce", "kategori", "hitung_capaian"]
 
@@ -12,7 +12,7 @@ struct Evaluator {
     }
 
     func checkCancelled() throws(Diagnostic) {
-        if cancellation?.isCancelled == true { throw Diagnostic(.cancelled, .none) }
+        try control?.check()
     }
 
     // MARK: Names
@@ -87,7 +87,11 @@ struct Evaluator {
                     }
                 }
             }
-            return .column(Column(storage: .double(out), nulls: anyNull ? NullMask.from(nulls) : nil))
+            let column = Column(storage: .double(out), nulls: anyNull ? NullMask.from(nulls) : nil)
+            for i in 0..<n where !column.isNull(i) && !out[i].isFinite {
+                throw fail(.numberOutOfRange(operation: op.rawValue), range)
+            }
+            return .column(column)
         }
         var overflow = false
         let out = Buffer<Int64>.make(count: n) { out in
@@ -121,12 +125,17 @@ struct Evaluator {
             return .int(v)
         }
         let x = Operand.constant(a).double(0), y = Operand.constant(b).double(0)
+        let v: Double
         switch op {
-        case .add: return .double(x + y)
-        case .subtract: return .double(x - y)
-        case .multiply: return .double(x * y)
-        default: return y == 0 ? .null : .double(x / y)
+        case .add: v = x + y
+        case .subtract: v = x - y
+        case .multiply: v = x * y
+        default:
+            if y == 0 { return .null }
+            v = x / y
         }
+        guard v.isFinite else { throw fail(.numberOutOfRange(operation: op.rawValue), range) }
+        return .double(v)
     }
 
     // MARK: Functions

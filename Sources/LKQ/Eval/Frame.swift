@@ -12,6 +12,8 @@ struct Frame {
     /// Rows in order, by number; `nil` means every row in order.
     var selection: [Int32]?
     var measure: String?
+    /// The picture a chart stage asked for; stages that only pick rows keep it.
+    var chart: Chart? = nil
 
     var rowCount: Int { selection?.count ?? baseCount }
 

@@ -3,11 +3,11 @@
 struct Interpreter {
     let session: Session
     let source: SourceFile
-    let cancellation: Cancellation?
+    let control: RunControl?
     /// Set while running a claim's query for `audit`, which may not start another audit.
     var insideAudit = false
 
-    var evaluator: Evaluator { Evaluator(source: source, cancellation: cancellation) }
+    var evaluator: Evaluator { Evaluator(source: source, control: control) }
 
     func run(_ statement: Statement, into session: inout Session) throws(Diagnostic) -> Session.Outcome {
         switch statement.kind {
@@ -39,14 +39,16 @@ struct Interpreter {
             // `sort … | limit N` keeps only N rows while sorting.
             if case .sort(let keys) = stage.kind, i + 1 < stages.count, case .limit(let n) = stages[i + 1].kind {
                 frame = try sort(frame, keys, limit: n)
+                try control?.produce(frame.rowCount, at: .source(source, stage.range))
                 i += 2
                 continue
             }
             frame = try apply(stage, to: frame)
+            try control?.produce(frame.rowCount, at: .source(source, stage.range))
             i += 1
         }
         let columns = frame.fields.indices.map { frame.visible($0) }
-        return QueryResult(fields: frame.fields, columns: columns, measure: frame.measure)
+        return QueryResult(fields: frame.fields, columns: columns, measure: frame.measure, chart: frame.chart)
     }
 
     private func resolve(_ name: Name) throws(Diagnostic) -> Table {
@@ -61,7 +63,7 @@ struct Interpreter {
         var names = Set<String>()
         var usesMeasure = false
         var reshapes = false
-        for stage in query.stages {
+        scan: for stage in query.stages {
             switch stage.kind {
             case .filter(let e): e.collectColumns(into: &names, measure: &usesMeasure)
             case .sort(let keys): for k in keys { k.expr.collectColumns(into: &names, measure: &usesMeasure) }
@@ -76,6 +78,18 @@ struct Interpreter {
             case .aggregate(_, let e):
                 if let e { e.collectColumns(into: &names, measure: &usesMeasure) } else { usesMeasure = true }
                 reshapes = true
+            case .bar(let label, let measure):
+                label?.collectColumns(into: &names, measure: &usesMeasure)
+                measure?.collectColumns(into: &names, measure: &usesMeasure)
+                if label == nil || measure == nil {
+                    usesMeasure = true
+                    // Label candidates, and measure candidates when the table names no measure.
+                    for f in table.fields where f.type == .text || table.measure == nil { names.insert(f.name) }
+                }
+                reshapes = true
+            case .spark:
+                // Every other column may tell the series apart, so every column is read.
+                break scan
             }
             if reshapes { break }
         }
@@ -83,12 +97,13 @@ struct Interpreter {
         let wanted = reshapes ? table.fields.indices.filter { names.contains(table.fields[$0].name) }
                               : Array(table.fields.indices)
         let (count, loaded) = try table.store.load(wanted)
+        try control?.scan(count, at: .source(source, query.range))
         var columns = [Column?](repeating: nil, count: table.fields.count)
         var fields = table.fields
         for (i, c) in zip(wanted, loaded) {
             columns[i] = c
             // A CSV column guessed from the file's head may have widened once read in full.
-            fields[i] = Field(name: fields[i].name, type: c.type)
+            fields[i] = Field(name: fields[i].name, type: c.type, isRupiah: fields[i].isRupiah)
         }
         return Frame(tableName: table.name, fields: fields, columns: columns, baseCount: count,
                      selection: nil, measure: table.measure)
@@ -112,15 +127,17 @@ struct Interpreter {
             var columns: [Column] = []
             for item in items {
                 let column = try ev.value(item.expr, frame).materialize(count: frame.rowCount)
-                fields.append(Field(name: try outputName(item, fields), type: column.type))
+                fields.append(Field(name: try outputName(item, fields), type: column.type, isRupiah: frame.isRupiah(item.expr)))
                 columns.append(column)
             }
             return derived(frame, fields, columns)
         case .aggregate(let fn, let arg):
             let operand: Operand?
             var name = fn.rawValue
+            var rupiah = false
             if let arg {
                 operand = try ev.value(arg, frame)
+                rupiah = frame.isRupiah(arg)
                 if case .column(let c) = arg.kind { name += "_" + c }
             } else if fn == .count {
                 operand = nil
@@ -128,13 +145,19 @@ struct Interpreter {
                 let m = try ev.measureIndex(in: frame, at: stage.range)
                 operand = .column(frame.visible(m))
                 name += "_" + frame.fields[m].name
+                rupiah = frame.fields[m].isRupiah
             }
             let column = try ev.aggregate(fn, operand, rows: frame.rowCount, groups: nil, range: stage.range)
-            return derived(frame, [Field(name: name, type: column.type)], [column])
+            let amount = rupiah && [.sum, .min, .max].contains(fn)
+            return derived(frame, [Field(name: name, type: column.type, isRupiah: amount)], [column])
         case .group(let keys, let items):
             return try group(frame, keys: keys, items: items)
         case .join(let spec):
             return try join(frame, spec, range: stage.range)
+        case .bar(let label, let measure):
+            return try bar(frame, label: label, measure: measure, at: stage.range)
+        case .spark(let measure, let year):
+            return try spark(frame, measure: measure, year: year, at: stage.range)
         }
     }
 
@@ -163,14 +186,14 @@ struct Interpreter {
         for (item, value) in zip(keys, keyValues) {
             let column = value.gather(grouping.first)
             let name = try outputName(item, fields)
-            fields.append(Field(name: name, type: column.type))
+            fields.append(Field(name: name, type: column.type, isRupiah: frame.isRupiah(item.expr)))
             columns.append(column)
             keyColumns[name] = column
         }
         for item in items {
             let v = try groupValue(item.expr, frame, grouping, keyColumns)
             let column = v.materialize(count: grouping.count)
-            fields.append(Field(name: try outputName(item, fields), type: column.type))
+            fields.append(Field(name: try outputName(item, fields), type: column.type, isRupiah: frame.isRupiah(item.expr)))
             columns.append(column)
         }
         return derived(frame, fields, columns)
@@ -222,7 +245,7 @@ struct Interpreter {
 
     /// The column name an item gets: its alias, the column it names, `avg_capaian` for an
     /// aggregate of a column, or else the expression's text.
-    private func outputName(_ item: Item, _ existing: [Field]) throws(Diagnostic) -> String {
+    func outputName(_ item: Item, _ existing: [Field]) throws(Diagnostic) -> String {
         let name: String
         if let alias = item.alias {
             name = alias.text
@@ -242,7 +265,7 @@ struct Interpreter {
         return name
     }
 
-    private static func normalized(_ text: String) -> String {
+    static func normalized(_ text: String) -> String {
         text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ").lowercased()
     }
 }

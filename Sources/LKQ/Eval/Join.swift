@@ -45,7 +45,7 @@ extension Interpreter {
             if fields.contains(where: { $0.name == name }) {
                 throw Diagnostic(.duplicateColumn(name), in: source, at: range)
             }
-            fields.append(Field(name: name, type: field.type))
+            fields.append(Field(name: name, type: field.type, isRupiah: field.isRupiah))
             columns.append(right.columns[i].gatherAllowingMissing(pairs.right))
         }
         return Frame(tableName: frame.tableName, fields: fields, columns: columns, baseCount: pairs.left.count,
@@ -125,9 +125,12 @@ extension Interpreter {
                 outLeft.append(Int32(row))
                 outRight.append(r)
                 r = next[Int(r)]
-            }
-            if outLeft.count >= limit {
-                throw Diagnostic(.tooManyRows(limit: limit), in: source, at: range)
+                // A key shared by many rows on both sides multiplies them: check as they grow.
+                if outLeft.count & 0xFFFF == 0 {
+                    try evaluator.checkCancelled()
+                    try control?.produce(outLeft.count, at: .source(source, range))
+                    if outLeft.count >= limit { throw Diagnostic(.tooManyRows(limit: limit), in: source, at: range) }
+                }
             }
         }
         return (outLeft, outRight)

@@ -196,7 +196,7 @@ struct Parser {
         return (.table(table), table.range)
     }
 
-    /// `stage = where_stage | select_stage | sort_stage | limit_stage | group_stage | aggregate_stage | join_stage ;`
+    /// `stage = where_stage | select_stage | sort_stage | limit_stage | group_stage | aggregate_stage | join_stage | bar_stage | spark_stage ;`
     mutating func parseStage() throws(Diagnostic) -> Stage {
         let start = current.range
         switch current.kind {
@@ -216,13 +216,18 @@ struct Parser {
             return try parseAggregateStage()
         case .name("join"), .name("left"):
             return try parseJoin()
+        // Chart stages are names, not keywords, so columns called `bar` or `spark` still work.
+        case .name("bar"):
+            return try parseBar()
+        case .name("spark"):
+            return try parseSpark()
         default:
             let t = current
             if case .name(let n) = t.kind,
-               let suggestion = nearestName(to: n, in: ["where", "select", "sort", "limit", "group", "join"] + Aggregate.allCases.map(\.rawValue)) {
+               let suggestion = nearestName(to: n, in: ["where", "select", "sort", "limit", "group", "join", "bar", "spark"] + Aggregate.allCases.map(\.rawValue)) {
                 throw Diagnostic(.unknownStage(n, suggestion: suggestion), in: source, at: t.range)
             }
-            throw unexpected("a stage (where, select, sort, limit, group by, join, count, sum, avg, min, max)")
+            throw unexpected("a stage (where, select, sort, limit, group by, join, count, sum, avg, min, max, bar, spark)")
         }
     }
 
@@ -366,6 +371,34 @@ struct Parser {
             return Stage(kind: .aggregate(aggregate, e), range: t.range.to(e.range))
         }
         return Stage(kind: .aggregate(aggregate, nil), range: t.range)
+    }
+
+    /// `bar_stage = "bar" , [ expr , [ [ "," ] , expr ] ] ;`
+    mutating func parseBar() throws(Diagnostic) -> Stage {
+        let start = advance().range
+        guard startsExpression(current.kind) else { return Stage(kind: .bar(label: nil, measure: nil), range: start) }
+        let label = try parseExpr()
+        guard accept(.comma) != nil || startsExpression(current.kind) else { return Stage(kind: .bar(label: label, measure: nil), range: start.to(label.range)) }
+        let measure = try parseExpr()
+        return Stage(kind: .bar(label: label, measure: measure), range: start.to(measure.range))
+    }
+
+    /// `spark_stage = "spark" , [ expr ] , [ "by" , expr ] ;`
+    mutating func parseSpark() throws(Diagnostic) -> Stage {
+        var range = advance().range
+        var measure: Expr?
+        var year: Expr?
+        if startsExpression(current.kind) {
+            let e = try parseExpr()
+            measure = e
+            range = range.to(e.range)
+        }
+        if accept(.keyword(.by)) != nil {
+            let e = try parseExpr()
+            year = e
+            range = range.to(e.range)
+        }
+        return Stage(kind: .spark(measure: measure, year: year), range: range)
     }
 
     // MARK: Conditions

@@ -188,7 +188,9 @@ enum CSVReader {
     static func open(path: String, name: String, options: CSVOptions) throws(Diagnostic) -> Table {
         let source = try CSVSource(path: path, options: options)
         let schema = source.schema
-        let fields = zip(schema.names, schema.types).map { Field(name: $0, type: $1) }
+        let fields = zip(schema.names, schema.types).map {
+            Field(name: $0, type: $1, isRupiah: Field.looksLikeRupiah($0, besides: schema.names))
+        }
         var measure: String?
         if let m = options.measure?.lowercased() {
             guard schema.names.contains(m) else {

@@ -1,0 +1,45 @@
+import Foundation
+
+/// What may stop a running query: the caller's ``Cancellation``, and the ``QueryBudget`` of
+/// its session (rows scanned, rows produced, time). One per statement; shared by the
+/// statement's subqueries (a join's right side, the claims an audit runs) so that they spend
+/// the same budget.
+final class RunControl: @unchecked Sendable {
+    let cancellation: Cancellation?
+    let budget: QueryBudget
+    private let deadline: ContinuousClock.Instant?
+    private let lock = NSLock()
+    private var scanned = 0
+
+    init(cancellation: Cancellation?, budget: QueryBudget) {
+        self.cancellation = cancellation
+        self.budget = budget
+        deadline = budget.timeLimit.map { ContinuousClock.now + $0 }
+    }
+
+    /// Throws when the query was cancelled or ran out of time.
+    func check() throws(Diagnostic) {
+        if cancellation?.isCancelled == true { throw Diagnostic(.cancelled, .none) }
+        if let deadline, ContinuousClock.now > deadline, let limit = budget.timeLimit {
+            let ms = limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000
+            throw Diagnostic(.budgetExceeded(what: "milliseconds", limit: Int(ms)), .none)
+        }
+    }
+
+    /// Counts rows read from a table; throws past the budget.
+    func scan(_ rows: Int, at location: DiagnosticLocation) throws(Diagnostic) {
+        guard let limit = budget.maxRowsScanned else { return }
+        lock.lock()
+        scanned += rows
+        let total = scanned
+        lock.unlock()
+        if total > limit { throw Diagnostic(.budgetExceeded(what: "rows scanned", limit: limit), location) }
+    }
+
+    /// Checks the size of a result or of rows in the making; throws past the budget.
+    func produce(_ rows: Int, at location: DiagnosticLocation) throws(Diagnostic) {
+        if let limit = budget.maxRowsProduced, rows > limit {
+            throw Diagnostic(.budgetExceeded(what: "rows produced", limit: limit), location)
+        }
+    }
+}
