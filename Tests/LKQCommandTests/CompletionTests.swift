@@ -92,9 +92,10 @@ import LKQ
         }
     }
 
-    /// Examples are written the way the printer writes statements, so help reads as one style.
+    /// Examples are written the way the printer writes statements, so help reads as one style;
+    /// but the topic on numbers shows how they may be spelled (`1m`), which the printer does not keep.
     @Test func languageExamplesAreCanonical() throws {
-        for topic in Help.topics where !topic.example.hasPrefix(".") {
+        for topic in Help.topics where !topic.example.hasPrefix(".") && topic.name != "numbers" {
             #expect(try Engine.canonical(topic.example) == topic.example, "\(topic.name)")
         }
     }

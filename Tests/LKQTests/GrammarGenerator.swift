@@ -138,12 +138,14 @@ struct GrammarGenerator {
 
     /// `source = "audit" , [ "all" ] | [ "from" ] , NAME ;`
     private mutating func source() {
-        switch rng.below(100) {
-        case 0..<3:
+        // The audit recomputes every claim of the report, so it is kept rare enough for the
+        // suite to stay quick.
+        switch rng.below(1000) {
+        case 0..<6:
             word("audit")
             if rng.chance(0.5) { word("all") }
             columns = ["id", "klaim", "sumber", "dinyatakan", "dihitung", "selisih", "status", "catatan"]
-        case 3..<5:
+        case 6..<26:
             keyword("from")
             word("audit")
             columns = []
@@ -165,14 +167,16 @@ struct GrammarGenerator {
     private mutating func stage(level: Int, joins: inout Int) {
         let canJoin = level < 2 && joins < 2
         switch rng.below(canJoin ? 100 : 92) {
-        case 0..<18:
+        case 0..<17:
             keyword("where")
             condition(0, rng.chance(0.02) ? .allow : .forbid)
-        case 18..<38: selectStage()
-        case 38..<52: sortStage()
-        case 52..<62: limitStage()
-        case 62..<77: groupStage()
-        case 77..<92: aggregateStage()
+        case 17..<34: selectStage()
+        case 34..<46: sortStage()
+        case 46..<55: limitStage()
+        case 55..<69: groupStage()
+        case 69..<82: aggregateStage()
+        case 82..<87: barStage()
+        case 87..<92: sparkStage()
         default:
             joins += 1
             joinStage(level: level)
@@ -268,6 +272,32 @@ struct GrammarGenerator {
                 tokens.insert(Token(text: "(", kind: .punct), at: start)
                 punct(")")
             }
+        }
+        columns = []
+    }
+
+    /// `bar_stage = "bar" , [ expr , [ [ "," ] , expr ] ] ;`
+    private mutating func barStage() {
+        word("bar")
+        guard rng.chance(0.7) else { return }
+        expr(1, .forbid, .text)
+        guard rng.chance(0.6) else { return }
+        let start = tokens.count
+        expr(1, .forbid, .number)
+        // Without a ',' a measure opening with '-' or '(' would carry on the label.
+        if rng.chance(0.6) || ["-", "("].contains(tokens[start].text) {
+            tokens.insert(Token(text: ",", kind: .punct), at: start)
+        }
+        columns = []
+    }
+
+    /// `spark_stage = "spark" , [ expr ] , [ "by" , expr ] ;`
+    private mutating func sparkStage() {
+        word("spark")
+        if rng.chance(0.6) { expr(1, .forbid, .number) }
+        if rng.chance(0.5) {
+            keyword("by")
+            expr(1, .forbid, .number)
         }
         columns = []
     }

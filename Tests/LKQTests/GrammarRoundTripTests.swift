@@ -121,6 +121,7 @@ import Testing
             "statement.let", "statement.query", "source.table", "source.audit", "source.audit-all", "source.from-audit",
             "stage.where", "stage.select", "stage.sort", "stage.sort-desc", "stage.limit", "stage.aggregate",
             "stage.aggregate-bare", "stage.group", "stage.group-no-keys", "stage.join", "stage.left-join",
+            "stage.bar", "stage.bar-label", "stage.bar-label-measure", "stage.spark", "stage.spark-measure", "stage.spark-by",
             "join.query", "join.two-names", "item.alias",
             "expr.int", "expr.negative-int", "expr.double", "expr.string", "expr.null", "expr.column",
             "expr.measure", "expr.negate", "expr.not", "expr.or", "expr.and", "expr.=", "expr.!=", "expr.<",
@@ -177,6 +178,13 @@ import Testing
                 if !j.right.stages.isEmpty { nodes["join.query", default: 0] += 1 }
                 if j.keys.contains(where: { $0.left.text != $0.right.text }) { nodes["join.two-names", default: 0] += 1 }
                 count(j.right, into: &nodes)
+            case .bar(let label, let measure):
+                nodes[["stage.bar", "stage.bar-label", "stage.bar-label-measure"][[label, measure].compactMap { $0 }.count], default: 0] += 1
+                for e in [label, measure].compactMap({ $0 }) { count(e, into: &nodes) }
+            case .spark(let measure, let year):
+                nodes[measure == nil ? "stage.spark" : "stage.spark-measure", default: 0] += 1
+                if year != nil { nodes["stage.spark-by", default: 0] += 1 }
+                for e in [measure, year].compactMap({ $0 }) { count(e, into: &nodes) }
             }
         }
     }
@@ -284,6 +292,8 @@ import Testing
         ("t | join audit on id", "t | join audit on id"),
         ("t | join (from audit where x) on id", "t | join (from audit where x) on id"),
         ("t | join (u where a | join (v) on b) on c", "t | join (u where a | join v on b) on c"),
+        ("t | bar | bar indikator | bar indikator capaian | bar (a), -b", "t | bar | bar indikator | bar indikator capaian | bar a, -b"),
+        ("t | spark | spark capaian | spark by tahun | spark (capaian) BY -tahun", "t | spark | spark capaian | spark by tahun | spark capaian by -tahun"),
         ("let x = t where a\n", "let x = t where a"),
         ("t # comment\n | select\n a,\n b", "t | select a, b"),
     ])

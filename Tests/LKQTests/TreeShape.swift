@@ -34,6 +34,10 @@ enum TreeShape {
         case .join(let j):
             let keys = j.keys.map { " (\($0.left.text) \($0.right.text))" }.joined()
             return "(\(j.keepUnmatched ? "left-join" : "join") \(of(j.right))\(keys))"
+        case .bar(let label, let measure):
+            return "(bar \(label.map(of) ?? "-") \(measure.map(of) ?? "-"))"
+        case .spark(let measure, let year):
+            return "(spark \(measure.map(of) ?? "-") \(year.map(of) ?? "-"))"
         }
     }
 

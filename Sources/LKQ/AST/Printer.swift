@@ -73,6 +73,20 @@ extension Stage {
             text += " on " + join.keys.map { $0.left.text == $0.right.text ? $0.left.text : "\($0.left.text) = \($0.right.text)" }
                 .joined(separator: ", ")
             return text
+        case .bar(let label, let measure):
+            // A lone expression is written as the label; the evaluator reads a number there as
+            // the measure, so a measure alone is written the same way. Label and measure are
+            // apart, as in `bar indikator capaian`, with a ',' where the measure opens with `-`
+            // or `(`, which would otherwise carry on the label.
+            let parts = [label, measure].compactMap { $0?.canonical(at: .expr) }
+            guard let first = parts.first else { return "bar" }
+            guard parts.count == 2 else { return "bar " + first }
+            return "bar " + first + (parts[1].hasPrefix("-") || parts[1].hasPrefix("(") ? ", " : " ") + parts[1]
+        case .spark(let measure, let year):
+            var text = "spark"
+            if let measure { text += " " + measure.canonical(at: .expr) }
+            if let year { text += " by " + year.canonical(at: .expr) }
+            return text
         }
     }
 }
