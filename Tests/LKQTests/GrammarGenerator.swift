@@ -25,7 +25,7 @@ struct SplitMix64 {
 /// Random scripts that follow `Grammar/lkq.ebnf` rule by rule, over the engine's own table and
 /// column names most of the time, so that most statements reach the evaluator.
 ///
-/// Each rule is a function of the same name that appends tokens; ``render(_:)`` then joins the
+/// Each rule is a function named after it, with the rule in its doc comment, that appends tokens; ``render(_:)`` then joins the
 /// tokens with random spacing, comments and line breaks, but only where the grammar lets a line
 /// go on (after an operator, `,`, `(` or a continuing keyword, inside parentheses, or before a
 /// `|`). Keywords and names come in random case.
@@ -55,10 +55,6 @@ struct GrammarGenerator {
     /// The type of each column name, as last seen in a table or given to an alias.
     private var types: [String: ValueType] = [:]
 
-    static let functions: [(name: String, arity: ClosedRange<Int>)] = [
-        ("round", 1...2), ("abs", 1...1), ("lower", 1...1), ("upper", 1...1), ("coalesce", 1...3),
-        ("kategori", 1...1), ("hitung_capaian", 2...4),
-    ]
     static let continuingKeywords: Set<String> = ["let", "from", "where", "select", "as", "sort", "group", "by", "and", "or", "not", "is"]
     static let continuingPunctuation: Set<String> = ["|", ",", "(", "+", "-", "*", "/", "~", "=", "==", "!=", "<>", "<", "<=", ">", ">="]
 
@@ -163,7 +159,7 @@ struct GrammarGenerator {
         return rng.pick(tableNames)
     }
 
-    /// `stage = where_stage | select_stage | sort_stage | limit_stage | group_stage | aggregate_stage | join_stage ;`
+    /// `stage = where_stage | select_stage | sort_stage | limit_stage | group_stage | aggregate_stage | join_stage | bar_stage | spark_stage ;`
     private mutating func stage(level: Int, joins: inout Int) {
         let canJoin = level < 2 && joins < 2
         switch rng.below(canJoin ? 100 : 92) {
