@@ -166,7 +166,13 @@ final class REPL {
                 break
             }
             switch Console.readFile(path) {
-            case .success(let text):
+            case .success(let bytes):
+                let text: String
+                do throws(LKQError) { text = try ScriptText.decode(bytes, name: path) } catch {
+                    // Nothing of a file that is not UTF-8 runs; the error shows where it is not.
+                    runner.report(error)
+                    break
+                }
                 readDepth += 1
                 let outer = scriptLocation
                 defer { readDepth -= 1; scriptLocation = outer }

@@ -43,7 +43,8 @@ public struct Table: Sendable {
         case text([String?])
     }
 
-    /// Builds a table from Swift values. Every column must have the same number of rows.
+    /// Builds a table from Swift values. Every column must have the same number of rows, and
+    /// every decimal must be finite (NaN and infinities are refused; use `nil` for a gap).
     ///
     /// - Parameters:
     ///   - name: the name queries will use (matched case-insensitively).
@@ -60,7 +61,11 @@ public struct Table: Sendable {
             }
             switch values {
             case .int(let v): fields.append(Field(name: columnName, type: .int)); built.append(.ints(v))
-            case .double(let v): fields.append(Field(name: columnName, type: .double)); built.append(.doubles(v))
+            case .double(let v):
+                if let row = v.firstIndex(where: { $0.map { !$0.isFinite } ?? false }) {
+                    throw LKQError(Diagnostic(.notFiniteValue(column: columnName, row: row), .none))
+                }
+                fields.append(Field(name: columnName, type: .double)); built.append(.doubles(v))
             case .text(let v): fields.append(Field(name: columnName, type: .text)); built.append(.texts(v))
             }
         }

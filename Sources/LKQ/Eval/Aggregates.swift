@@ -187,6 +187,8 @@ extension Evaluator {
                 for i in 0..<g { sums[i] = x * Double(counts[i]) }
             }
             for i in 0..<g { sums[i] += carry[i] }
+            // A total past the range of a decimal is an error, never an infinity in the output.
+            if sums.contains(where: { !$0.isFinite }) { throw fail(.decimalOverflow(operation: fn.rawValue), range) }
             if fn == .avg { for i in 0..<g where counts[i] > 0 { sums[i] /= Double(counts[i]) } }
             return .doubles(zip(sums, empty).map { $1 ? nil : $0 })
         case (.min, _), (.max, _):

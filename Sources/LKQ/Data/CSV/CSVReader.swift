@@ -107,9 +107,7 @@ enum CSVReader {
             if next == -1 { throw incomplete }
             if next == -2 {
                 let (delta, column) = RowTokenizer.locate(b, rowStart: rowStart, at: tok.errorAt)
-                let kind: DiagnosticKind = tok.error == .unterminatedQuote ? .csvUnterminatedQuote
-                    : tok.error == .invalidUTF8 ? .csvInvalidUTF8 : .csvCharacterAfterQuote
-                throw Diagnostic(kind, .file(path: path, line: lines + 1 + delta, column: column))
+                throw Diagnostic(tok.error.kind, .file(path: path, line: lines + 1 + delta, column: column))
             }
             lines += 1 + tok.newlines
             pos = next
@@ -276,7 +274,8 @@ enum CSVReader {
             if cDouble && !cInt && CSVNumbers.parseDouble(p, n) == nil { cDouble = false }
             if indo {
                 var f = CSVNumbers.IndoFlags()
-                if CSVNumbers.normalizeIndonesian(p, n, scratch, 256, &f) < 0 { indo = false } else { indoFlags.formUnion(f) }
+                let len = CSVNumbers.normalizeIndonesian(p, n, scratch, 256, &f)
+                if len < 0 || CSVNumbers.parseDouble(scratch, len) == nil { indo = false } else { indoFlags.formUnion(f) }
             }
         }
 
