@@ -429,7 +429,7 @@ enum TerminalText {
 
 extension QueryResult {
     /// A result built from Swift values, for printing host data with a ``ResultFormatter``.
-    /// Every column must have the same number of rows.
+    /// Every column must have the same number of rows, and decimals must be finite.
     public init(columns: [(String, Table.Values)]) throws(LKQError) {
         let table = try Table(name: "result", columns: columns)
         let loaded: (count: Int, columns: [Column])

@@ -161,7 +161,9 @@ enum CSVReader {
     ///   header and first rows into the same number (> 1) of fields;
     /// - column names: trimmed, lower-cased, `columnN` when empty; a name twice is an error;
     /// - column types: int if every non-blank sample value is an integer, else double if every
-    ///   one is a number, else text (a column with no values in the head is int);
+    ///   one is a number, else text (a column with no values in the head is int). A whole number
+    ///   beyond 64 bits, `NaN`, `inf` and `1e999` are not numbers (see
+    ///   ``CSVNumbers/parseDouble(_:_:)``): no number type holds them as written;
     /// - number style per column (see ``CSVOptions/Locale``): with `.auto` a column is Indonesian
     ///   only if every sample value reads as an Indonesian number and one at least is
     ///   unmistakable: an `Rp` prefix, two or more thousands dots (`1.234.567`), thousands dots
