@@ -3,7 +3,7 @@
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps build release data bench-data bench
+.PHONY: run test deps build release data bench-data bench limits
 
 ## Start the lkq REPL on the built-in LKIP 2023 data.
 run: release
@@ -43,3 +43,8 @@ bench-data:
 ## Time lkq against sqlite3, DuckDB, Miller and polars (installs peers when missing).
 bench: release bench-data
 	python3 Benchmarks/run.py --data $(BENCH_DATA) $(BENCH_ARGS)
+
+## Inputs at the edges (a million statements, 10 MB statements, 10,000 nested levels) fed to
+## the release build: each must end in a result or a located error.
+limits: release
+	python3 Scripts/limits.py ./.build/release/lkq

@@ -20,8 +20,28 @@ do {
     let count = try session.run("lemah | count").last!
     print("sub kegiatan under 50%:", count[0, 0])
 
+    // A host running queries it did not write sets a budget; spending it is an error.
+    var guarded = engine.makeSession()
+    guarded.budget = QueryBudget(maxRowsScanned: 1_000_000, maxRowsProduced: 100, timeLimit: .seconds(5))
+    do {
+        _ = try guarded.run("anggaran | join anggaran on level | count")
+    } catch {
+        print("budget:", error.kind, error.message)
+    }
+
     // Errors carry their place and a rendered message.
     _ = try engine.run("capaian where sasran = 2", sourceName: "example")
 } catch let error as LKQError {
     print(error.rendered())
+}
+
+// From async code, cancelling the task stops the query.
+let task = Task {
+    var session = engine.makeSession()
+    return try await session.run("capaian | count")
+}
+task.cancel()
+switch await task.result {
+case .success: print("task: finished before the cancel arrived")
+case .failure(let error): print("task:", (error as? LKQError)?.kind ?? .cancelled)
 }

@@ -68,10 +68,17 @@ static inline int lkq_terminal_width(int fd) {
 
 static int lkq_input_fd = 0;
 
+/* A byte read while decoding a character that turned out not to belong to it; it starts the
+   next character instead of being lost. -1 when there is none. */
+static int lkq_pending_byte = -1;
+
 /*
  * libedit's own reader retries a read() interrupted by a signal once, so the first Ctrl-C
  * would be swallowed. This one gives up at once when SIGINT arrived, which makes el_gets
  * return NULL; it decodes UTF-8 itself so it does not depend on the C library's locale.
+ * Bytes that are not UTF-8 (a terminal set to Latin-1, say) become U+FFFD, which the REPL
+ * reports as an error at its place; overlong forms, surrogates and values past U+10FFFF
+ * count as not UTF-8 too, so libedit never holds a character it cannot print.
  */
 static int lkq_read_char(EditLine *el, wchar_t *out) {
     (void)el;
@@ -80,21 +87,31 @@ static int lkq_read_char(EditLine *el, wchar_t *out) {
     for (;;) {
         /* A Ctrl-C that came before this read (while the terminal was still cooked) counts too. */
         if (lkq_interrupted) return -1;
-        ssize_t n = read(lkq_input_fd, bytes + have, 1);
-        if (n == 0) return 0;
-        if (n < 0) {
-            if (errno == EINTR && !lkq_interrupted) continue;
-            return -1;
+        if (lkq_pending_byte >= 0) {
+            bytes[have] = (unsigned char)lkq_pending_byte;
+            lkq_pending_byte = -1;
+        } else {
+            ssize_t n = read(lkq_input_fd, bytes + have, 1);
+            if (n == 0) {
+                if (have > 0) { *out = (wchar_t)0xFFFD; return 1; }
+                return 0;
+            }
+            if (n < 0) {
+                if (errno == EINTR && !lkq_interrupted) continue;
+                return -1;
+            }
         }
         if (have == 0) {
             unsigned char b = bytes[0];
             if (b < 0x80) { *out = (wchar_t)b; return 1; }
-            else if ((b & 0xE0) == 0xC0) need = 2;
+            else if (b >= 0xC2 && b <= 0xDF) need = 2;
             else if ((b & 0xF0) == 0xE0) need = 3;
-            else if ((b & 0xF8) == 0xF0) need = 4;
+            else if (b >= 0xF0 && b <= 0xF4) need = 4;
             else { *out = (wchar_t)0xFFFD; return 1; }
         } else if ((bytes[have] & 0xC0) != 0x80) {
-            /* A broken sequence: show a replacement character rather than stall. */
+            /* A broken sequence: a replacement character, and the byte that broke it is read
+               again as the start of the next character. */
+            lkq_pending_byte = bytes[have];
             *out = (wchar_t)0xFFFD;
             return 1;
         }
@@ -104,6 +121,8 @@ static int lkq_read_char(EditLine *el, wchar_t *out) {
             if (need == 2) c = ((bytes[0] & 0x1Ful) << 6) | (bytes[1] & 0x3Ful);
             else if (need == 3) c = ((bytes[0] & 0x0Ful) << 12) | ((bytes[1] & 0x3Ful) << 6) | (bytes[2] & 0x3Ful);
             else c = ((bytes[0] & 0x07ul) << 18) | ((bytes[1] & 0x3Ful) << 12) | ((bytes[2] & 0x3Ful) << 6) | (bytes[3] & 0x3Ful);
+            if ((need == 3 && (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF))) || (need == 4 && (c < 0x10000 || c > 0x10FFFF)))
+                c = 0xFFFD;
             *out = (wchar_t)c;
             return 1;
         }

@@ -46,26 +46,70 @@ enum Console {
     }
 
     static func out(_ text: String) {
-        write(text, to: STDOUT_FILENO)
+        if !write(text, to: STDOUT_FILENO) { outputFailed(errno) }
     }
 
+    /// Messages: a failure to write one has nowhere left to be reported (the exit status still
+    /// tells of any failure it was about).
     static func err(_ text: String) {
-        write(text, to: STDERR_FILENO)
+        _ = write(text, to: STDERR_FILENO)
     }
 
-    /// Writes everything, unbuffered, so stdout and stderr interleave in the order written.
-    private static func write(_ text: String, to fd: Int32) {
+    /// Writes everything, unbuffered, so stdout and stderr interleave in the order written and
+    /// no error hides in a buffer; false (with `errno` set) when the bytes could not be written.
+    private static func write(_ text: String, to fd: Int32) -> Bool {
         var text = text
-        text.withUTF8 { buffer in
+        return text.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {
                 let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    // A closed pipe (`lkq ... | head`) is the reader's choice, not an error to report.
-                    return
+                    // A stream left non-blocking by whoever started us: wait until it takes more.
+                    if errno == EAGAIN || errno == EWOULDBLOCK {
+                        var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                        _ = poll(&ready, 1, -1)
+                        continue
+                    }
+                    return false
                 }
                 offset += n
+            }
+            return true
+        }
+    }
+
+    /// Ends the process after output could not be written. A reader that went away (`lkq ... |
+    /// head -1`) is its own choice: lkq then ends quietly, by SIGPIPE as `cat` and `grep` do
+    /// (status 141 in a shell). Anything else (a closed stdout, a full disk) is an error said
+    /// on stderr, with exit status 1: results that were not written must not look delivered.
+    static func outputFailed(_ code: Int32) -> Never {
+        if code == EPIPE {
+            signal(SIGPIPE, SIG_DFL)
+            var pipeSignal = sigset_t()
+            sigemptyset(&pipeSignal)
+            sigaddset(&pipeSignal, SIGPIPE)
+            pthread_sigmask(SIG_UNBLOCK, &pipeSignal, nil)
+            raise(SIGPIPE)
+            _exit(128 + SIGPIPE)
+        }
+        let reason = code == EBADF ? "standard output is closed" : String(cString: strerror(code))
+        err(Runner.errorLine("cannot write the results: \(reason)"))
+        exit(ExitStatus.failed)
+    }
+
+    /// Called first thing. SIGPIPE gets its default action whatever the parent left (so `|
+    /// head` ends lkq the same way every time), and a standard stream that is closed is held by
+    /// /dev/null opened read-only: otherwise the next file opened (a CSV, a cache file being
+    /// written) would become fd 1 and receive the results, while writes to it now fail with
+    /// EBADF and are reported.
+    static func prepareStandardStreams() {
+        signal(SIGPIPE, SIG_DFL)
+        for fd in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(fd, F_GETFD) < 0 && errno == EBADF {
+            let held = open("/dev/null", O_RDONLY)
+            if held >= 0 && held != fd {
+                dup2(held, fd)
+                close(held)
             }
         }
     }
@@ -85,8 +129,8 @@ enum Console {
         }
     }
 
-    /// The contents of a file as text, or why it cannot be read.
-    static func readFile(_ path: String) -> Result<String, FileProblem> {
+    /// The bytes of a file, or why it cannot be read.
+    static func readFile(_ path: String) -> Result<[UInt8], FileProblem> {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return .failure(FileProblem(path: path, reason: String(cString: strerror(errno)))) }
         defer { close(fd) }
@@ -97,7 +141,7 @@ enum Console {
         guard let bytes = readAll(fd: fd) else {
             return .failure(FileProblem(path: path, reason: String(cString: strerror(errno))))
         }
-        return .success(String(decoding: bytes, as: UTF8.self))
+        return .success(bytes)
     }
 
     struct FileProblem: Error {

@@ -43,8 +43,10 @@ enum Help {
 
         exit status:
           0  every statement ran
-          1  a statement failed, or a data file could not be loaded
+          1  a statement failed, a data file could not be loaded, a script was not UTF-8,
+             or the results could not be written (full disk, closed output)
           2  the command line was wrong (unknown option, missing value, unreadable script)
+        When the reader of the output goes away (lkq ... | head), lkq ends quietly by SIGPIPE.
 
         Scripts and standard input may hold the shell's dot-commands (.load, .mode, .read, ...),
         each on a line of its own.

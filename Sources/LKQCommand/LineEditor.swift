@@ -20,6 +20,7 @@ final class LineEditor {
 
     private let el: OpaquePointer
     private let history: OpaquePointer
+    /// Where history is saved; nil when it is not kept (no path, or a file left alone).
     private let historyPath: String?
     private var historyWarned = false
     private let completer: Completer
@@ -34,12 +35,11 @@ final class LineEditor {
         guard let el = lkq_el_init("lkq"), let history = history_init() else { return nil }
         self.el = el
         self.history = history
-        self.historyPath = historyPath
         self.completer = completer
 
         lkq_history_setsize(history, Self.historySize)
         lkq_history_setunique(history, 1)
-        if let historyPath { lkq_history_load(history, historyPath) }
+        self.historyPath = Self.loadHistory(history, from: historyPath)
         lkq_el_set_history(el, history)
         lkq_el_set_editor(el, "emacs")
         lkq_el_bind(el, "^R", "em-inc-search-prev")
@@ -55,6 +55,33 @@ final class LineEditor {
         // Last, so the user's ~/.editrc can change any binding above.
         el_source(el, nil)
         lkq_install_sigint()
+    }
+
+    /// Loads the history file as ``HistoryFile`` advises, warning once about any trouble;
+    /// returns the path to save history to, if any.
+    private static func loadHistory(_ history: OpaquePointer, from path: String?) -> String? {
+        guard let path else { return nil }
+        switch HistoryFile.read(path) {
+        case .asIs:
+            lkq_history_load(history, path)
+            return path
+        case .refused(let warning):
+            if let warning { Console.err("lkq: warning: \(warning)\n") }
+            return nil
+        case .cleaned(let bytes, let warning):
+            if let warning { Console.err("lkq: warning: \(warning)\n") }
+            // libedit reads history only from a named file: hand it the cleaned copy through a
+            // private temporary one, removed at once.
+            let folder = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+            var template = Array("\(folder)/lkq-history-XXXXXX".utf8CString)
+            let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            guard fd >= 0 else { return path }
+            let copy = String(cString: template)
+            defer { unlink(copy); close(fd) }
+            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if written == bytes.count { lkq_history_load(history, copy) }
+            return path
+        }
     }
 
     deinit {
@@ -89,7 +116,8 @@ final class LineEditor {
     /// Adds a whole statement (lines joined) to the history and saves it at once, so a
     /// session that is killed keeps what was typed.
     func remember(_ entry: String) {
-        guard !entry.allSatisfy(\.isWhitespace) else { return }
+        // A statement of megabytes (a paste gone wrong) would be written out at every save.
+        guard !entry.allSatisfy(\.isWhitespace), entry.utf8.count <= HistoryFile.maxEntryBytes else { return }
         lkq_history_enter(history, entry)
         guard let historyPath else { return }
         if lkq_history_save(history, historyPath) < 0 && !historyWarned {

@@ -41,6 +41,7 @@ final class REPL {
             case .line(let line):
                 if pending.isEmpty && line.drop(while: \.isWhitespace).hasPrefix(".") {
                     editor.remember(line)
+                    guard isUTF8(line) else { continue }
                     if !dotCommand(String(line.drop(while: \.isWhitespace))) { return 0 }
                     continue
                 }
@@ -49,9 +50,22 @@ final class REPL {
                 let statement = pending
                 pending = ""
                 editor.remember(statement)
-                guard !statement.allSatisfy(\.isWhitespace) else { continue }
+                guard !statement.allSatisfy(\.isWhitespace), isUTF8(statement) else { continue }
                 execute(statement, sourceName: Self.sourceName)
             }
+        }
+    }
+
+    /// Whether typed text came through as UTF-8. The line editor shows a byte that is not as
+    /// `�`; such a line is an error at that place rather than a query on altered text. It stays
+    /// in the history, so Up brings it back to be fixed.
+    private func isUTF8(_ typed: String) -> Bool {
+        do throws(LKQError) {
+            try ScriptText.check(typed, name: Self.sourceName)
+            return true
+        } catch {
+            runner.report(error)
+            return false
         }
     }
 
@@ -177,7 +191,13 @@ final class REPL {
                 break
             }
             switch Console.readFile(path) {
-            case .success(let text):
+            case .success(let bytes):
+                let text: String
+                do throws(LKQError) { text = try ScriptText.decode(bytes, name: path) } catch {
+                    // Nothing of a file that is not UTF-8 runs; the error shows where it is not.
+                    runner.report(error)
+                    break
+                }
                 readDepth += 1
                 let outer = scriptLocation
                 defer { readDepth -= 1; scriptLocation = outer }

@@ -15,6 +15,8 @@ func usageError(_ message: String) -> Never {
     exit(ExitStatus.usage)
 }
 
+Console.prepareStandardStreams()
+
 let options: Options
 do {
     options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
@@ -33,25 +35,45 @@ case .run:
     break
 }
 
-// Read every script before running any, so a wrong path is a usage error with nothing half done.
+// Read every script before running any, so a wrong path is a usage error with nothing half done,
+// and text that is not UTF-8 is an error at its place with nothing run at all.
 var sources: [(text: String, name: String)] = []
 var readStdin = false
+var undecodable = false
+/// The text of a script, or nil after saying where it is not UTF-8.
+func decoded(_ bytes: [UInt8], name: String) -> String? {
+    do throws(LKQError) {
+        return try ScriptText.decode(bytes, name: name)
+    } catch {
+        Console.err(error.rendered(color: Console.colorErr) + "\n")
+        return nil
+    }
+}
 for input in options.inputs {
     switch input {
     case .expression(let text):
-        sources.append((text, "-e"))
+        // The command line reaches us already decoded, with `�` for bytes that were not UTF-8.
+        do throws(LKQError) {
+            try ScriptText.check(text, name: "-e")
+            sources.append((text, "-e"))
+        } catch {
+            Console.err(error.rendered(color: Console.colorErr) + "\n")
+            undecodable = true
+        }
     case .file("-"):
         guard !readStdin else { usageError("standard input ('-') can be read only once") }
         readStdin = true
         guard let bytes = Console.readAll(fd: STDIN_FILENO) else { usageError("cannot read standard input") }
-        sources.append((String(decoding: bytes, as: UTF8.self), "<stdin>"))
+        if let text = decoded(bytes, name: "<stdin>") { sources.append((text, "<stdin>")) } else { undecodable = true }
     case .file(let path):
         switch Console.readFile(path) {
-        case .success(let text): sources.append((text, path))
+        case .success(let bytes):
+            if let text = decoded(bytes, name: path) { sources.append((text, path)) } else { undecodable = true }
         case .failure(let problem): usageError(problem.message)
         }
     }
 }
+if undecodable { exit(ExitStatus.failed) }
 
 let settings = DataLoading.Settings(locale: options.locale, skipBadRows: options.skipBadRows, useCache: options.useCache)
 var engine = Engine()
@@ -76,7 +98,8 @@ if interactive {
 
 if sources.isEmpty {
     guard let bytes = Console.readAll(fd: STDIN_FILENO) else { usageError("cannot read standard input") }
-    sources.append((String(decoding: bytes, as: UTF8.self), "<stdin>"))
+    guard let text = decoded(bytes, name: "<stdin>") else { exit(ExitStatus.failed) }
+    sources.append((text, "<stdin>"))
 }
 // Scripts and standard input may hold dot-commands (.load, .mode, ...) as the shell does;
 // `-e` statements are LKQ only.

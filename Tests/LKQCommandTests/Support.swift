@@ -31,8 +31,13 @@ final class TempDir: Sendable {
 
     @discardableResult
     func write(_ name: String, _ text: String) -> String {
+        write(name, bytes: Array(text.utf8))
+    }
+
+    @discardableResult
+    func write(_ name: String, bytes: [UInt8]) -> String {
         let file = path + "/" + name
-        _ = FileManager.default.createFile(atPath: file, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: file, contents: Data(bytes))
         return file
     }
 }
@@ -131,6 +136,13 @@ final class Terminal {
         close(master)
     }
 
+    /// Sets the terminal's size, as a window being resized does; the kernel sends the program
+    /// SIGWINCH.
+    func resize(columns: UInt16, rows: UInt16 = 40) {
+        var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(master, UInt(TIOCSWINSZ), &size)
+    }
+
     /// Everything the program has written, escape sequences and all.
     var screen: String { String(decoding: output, as: UTF8.self) }
 
@@ -142,14 +154,25 @@ final class Terminal {
     /// terminal's line discipline (Ctrl-D as end of line, say) instead of the editor.
     /// With `atPrompt: false` the keys go at once, as when interrupting a running query.
     func type(_ keys: String, atPrompt: Bool = true) {
+        type(bytes: Array(keys.utf8), atPrompt: atPrompt)
+    }
+
+    /// Types raw bytes, which need not be UTF-8 (a terminal set to Latin-1, say).
+    func type(bytes: [UInt8], atPrompt: Bool = true) {
         let deadline = Date().addingTimeInterval(5)
         var mode = termios()
         while atPrompt && tcgetattr(master, &mode) == 0 && (mode.c_lflag & tcflag_t(ICANON)) != 0 && Date() < deadline {
             readSome(timeout: 0.01)
         }
-        var bytes = Array(keys.utf8)
+        var bytes = bytes
         _ = bytes.withUnsafeMutableBytes { Glibc.write(master, $0.baseAddress, $0.count) }
     }
+
+    /// Where the output ends now, to read what comes after it with ``text(from:)``.
+    var mark: Int { output.count }
+
+    /// The output from `mark` on, as far as it has been read.
+    func text(from mark: Int) -> String { String(decoding: output[min(mark, output.count)...], as: UTF8.self) }
 
     /// Reads until `text` appears after what earlier waits consumed; false after `timeout`.
     @discardableResult

@@ -117,10 +117,12 @@ private func sample() throws -> QueryResult {
         let r = try QueryResult(columns: [
             ("s", .text(["tab\there\\ \u{01} \u{2028} é"])),
             ("big", .int([Int64.max])),
-            ("d", .double([Double.nan])),
+            ("d", .double([nil])),
         ])
         let text = ResultFormatter(format: .json).render(r)
         #expect(text == "[\n{\"s\":\"tab\\there\\\\ \\u0001 \\u2028 é\",\"big\":9223372036854775807,\"d\":null}\n]\n")
+        // NaN never gets as far as a result to print.
+        #expect(throws: LKQError.self) { try QueryResult(columns: [("d", .double([Double.nan]))]) }
         let empty = try QueryResult(columns: [("a", .int([]))])
         #expect(ResultFormatter(format: .json).render(empty) == "[]\n")
     }

@@ -475,7 +475,7 @@ enum TerminalText {
 
 extension QueryResult {
     /// A result built from Swift values, for printing host data with a ``ResultFormatter``.
-    /// Every column must have the same number of rows; `rupiah` names integer columns of amounts.
+    /// Every column must have the same number of rows, and decimals must be finite; `rupiah` names integer columns of amounts.
     public init(columns: [(String, Table.Values)], rupiah: Set<String> = []) throws(LKQError) {
         let table = try Table(name: "result", columns: columns, rupiah: rupiah)
         let loaded: (count: Int, columns: [Column])

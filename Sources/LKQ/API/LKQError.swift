@@ -26,16 +26,17 @@ public struct LKQError: Error, Sendable, CustomStringConvertible {
     /// Which class of error this is.
     public var kind: Kind {
         switch diagnostic.kind {
-        case .unexpectedCharacter, .unterminatedString, .invalidNumber: return .lexical
+        case .unexpectedCharacter, .unterminatedString, .invalidNumber, .integerTooLarge, .invalidUTF8: return .lexical
         case .expected, .expectedClosing, .nestingTooDeep, .invalidLimit, .unknownStage: return .syntax
         case .unknownTable, .unknownColumn, .unknownFunction, .duplicateColumn, .noDefaultMeasure, .cannotRedefineTable,
              .noLabelColumn, .noYearColumn:
             return .name
-        case .typeMismatch, .notNumeric, .wrongArgumentCount, .aggregateOutsideGroup, .integerOverflow, .numberOutOfRange,
+        case .typeMismatch, .notNumeric, .wrongArgumentCount, .aggregateOutsideGroup, .integerOverflow, .decimalOverflow,
              .conditionAsValue, .valueAsCondition, .notInGroup, .duplicateYear, .tooManyYears:
             return .type
         case .fileNotFound, .fileUnreadable, .csvUnterminatedQuote, .csvFieldCount, .csvBadValue, .csvEmpty,
-             .csvDuplicateHeader, .csvInvalidUTF8, .csvCharacterAfterQuote, .csvHeaderMismatch, .csvRowSkipped:
+             .csvDuplicateHeader, .csvInvalidUTF8, .csvNulByte, .csvCharacterAfterQuote, .csvHeaderMismatch,
+             .notFiniteValue, .csvRowSkipped:
             return .data
         case .cancelled: return .cancelled
         case .budgetExceeded, .tooManyRows: return .limit

@@ -49,7 +49,7 @@ public struct Session: Sendable {
                                  cancellation: Cancellation? = nil,
                                  _ each: (Outcome) -> Bool) {
         let source = SourceFile(name: sourceName, text: script)
-        for parsed in Parser.parseScript(source) {
+        for parsed in Parser.Statements(parser: Parser(source)) {
             let outcome: Outcome
             switch parsed {
             case .failure(let d):

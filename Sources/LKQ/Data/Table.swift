@@ -59,8 +59,8 @@ public struct Table: Sendable {
         case text([String?])
     }
 
-    /// Builds a table from Swift values. Every column must have the same number of rows. A NaN
-    /// or an infinity is stored as null: LKQ holds finite numbers only.
+    /// Builds a table from Swift values. Every column must have the same number of rows, and
+    /// every decimal must be finite (NaN and infinities are refused; use `nil` for a gap).
     ///
     /// - Parameters:
     ///   - name: the name queries will use (matched case-insensitively).
@@ -82,8 +82,10 @@ public struct Table: Sendable {
                 fields.append(Field(name: columnName, type: .int, isRupiah: rupiah.contains { $0.lowercased() == columnName }))
                 built.append(.ints(v))
             case .double(let v):
-                fields.append(Field(name: columnName, type: .double))
-                built.append(.doubles(v.map { $0.flatMap { $0.isFinite ? $0 : nil } }))
+                if let row = v.firstIndex(where: { $0.map { !$0.isFinite } ?? false }) {
+                    throw LKQError(Diagnostic(.notFiniteValue(column: columnName, row: row), .none))
+                }
+                fields.append(Field(name: columnName, type: .double)); built.append(.doubles(v))
             case .text(let v): fields.append(Field(name: columnName, type: .text)); built.append(.texts(v))
             }
         }

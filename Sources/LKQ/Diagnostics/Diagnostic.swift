@@ -15,6 +15,8 @@ enum DiagnosticKind: Sendable, Equatable {
     case unexpectedCharacter(String)
     case unterminatedString
     case invalidNumber(String)
+    case integerTooLarge(String)
+    case invalidUTF8
     // Syntax
     case expected(String, found: String)
     case expectedClosing(String, opener: String, line: Int, column: Int)
@@ -34,7 +36,7 @@ enum DiagnosticKind: Sendable, Equatable {
     case wrongArgumentCount(function: String, expected: String, got: Int)
     case aggregateOutsideGroup(String)
     case integerOverflow(operation: String)
-    case numberOutOfRange(operation: String)
+    case decimalOverflow(operation: String)
     case conditionAsValue
     case valueAsCondition(String)
     case notInGroup(String)
@@ -52,8 +54,10 @@ enum DiagnosticKind: Sendable, Equatable {
     case csvEmpty
     case csvDuplicateHeader(String)
     case csvInvalidUTF8
+    case csvNulByte
     case csvCharacterAfterQuote
     case csvHeaderMismatch(position: Int, expected: String, found: String)
+    case notFiniteValue(column: String, row: Int)
     /// A warning: a row left out because of `because` (with skip-bad-rows on).
     indirect case csvRowSkipped(because: DiagnosticKind)
     // Running
@@ -105,6 +109,10 @@ struct Diagnostic: Sendable, Error {
                 return "invalid number '\(clip(text))'; a magnitude is written rb, jt, m (miliar) or t (triliun), as in 100jt"
             }
             return "invalid number '\(clip(text))'"
+        case .integerTooLarge(let text):
+            return "'\(text)' is too large for a whole number (64 bits, at most 9223372036854775807); quote it if it is a code, or add '.0' for an approximate decimal"
+        case .invalidUTF8:
+            return "not valid UTF-8 here; LKQ text must be UTF-8 (save the script as UTF-8, or set the terminal to UTF-8)"
         case .expected(let what, let found):
             return "expected \(what), found \(clip(found))"
         case .expectedClosing(let closer, let opener, let line, let column):
@@ -137,8 +145,8 @@ struct Diagnostic: Sendable, Error {
             return "\(clip(name))() is an aggregate; use it after 'group by' or as a stage ('| \(clip(name)) col')"
         case .integerOverflow(let op):
             return "integer overflow in '\(op)'; the result does not fit in 64 bits"
-        case .numberOutOfRange(let op):
-            return "the result of '\(op)' is too large for a number (beyond ±1.8e308)"
+        case .decimalOverflow(let op):
+            return "number overflow in '\(op)'; the result is beyond the range of a decimal (about ±1.8e308)"
         case .conditionAsValue:
             return "a condition (comparison, ~, is null, and/or/not) can only be used after 'where'"
         case .valueAsCondition(let text):
@@ -160,7 +168,7 @@ struct Diagnostic: Sendable, Error {
         case .csvUnterminatedQuote:
             return "quoted field is never closed; add the closing '\"'"
         case .csvFieldCount(let expected, let got):
-            return "row has \(got) fields but the header has \(expected); fix the row or skip bad rows with --skip-bad-rows"
+            return "row has \(fields(got)) but the header has \(expected); fix the row or skip bad rows with --skip-bad-rows"
         case .csvBadValue(let column, let type, let text):
             return "'\(clip(text))' in column '\(column)' is not \(type); fix the value or skip bad rows with --skip-bad-rows"
         case .csvEmpty:
@@ -169,14 +177,18 @@ struct Diagnostic: Sendable, Error {
             return "the header names column '\(clip(name))' twice"
         case .csvInvalidUTF8:
             return "the file is not valid UTF-8 here; save it as UTF-8"
+        case .csvNulByte:
+            return "the file holds a NUL byte here, which CSV text never does; is it UTF-16 or binary? save it as UTF-8 CSV"
         case .csvCharacterAfterQuote:
             return "unexpected character after a closing quote; write a quote inside a quoted field as \"\""
         case .csvHeaderMismatch(let position, let expected, let found):
             return "header column \(position) is '\(clip(found))' but the schema expects '\(expected)'; fix the header or the schema"
+        case .notFiniteValue(let column, let row):
+            return "value \(row + 1) of column '\(column)' is not a finite number (NaN or infinity); use nil for a missing value"
         case .csvRowSkipped(let reason):
             switch reason {
             case .csvFieldCount(let expected, let got):
-                return "row skipped: it has \(got) fields but the header has \(expected)"
+                return "row skipped: it has \(fields(got)) but the header has \(expected)"
             case .csvBadValue(let column, let type, let text):
                 return "row skipped: '\(clip(text))' in column '\(column)' is not \(type)"
             default:
@@ -199,6 +211,8 @@ struct Diagnostic: Sendable, Error {
     private func clip(_ text: String) -> String {
         text.count <= 60 ? text : String(text.prefix(57)) + "…"
     }
+
+    private func fields(_ n: Int) -> String { n == 1 ? "1 field" : "\(n) fields" }
 
     private func didYouMean(_ suggestion: String?, or fallback: String) -> String {
         if let suggestion { return "; did you mean '\(suggestion)'?" }

@@ -137,29 +137,32 @@ extension Evaluator {
                     sums[i] = v; overflow = overflow || o
                 }
             } else if case .column(let c) = arg, case .int(let b) = c.storage {
-                // Partial sums per slice on every core, then added together; any overflow,
-                // in a slice or in the merge, is an error rather than a wrapped total.
-                let parts = Parallel.map(n) { slice -> ([Int64], Bool) in
+                // Partial sums per slice on every core, then added together. Each sum is kept
+                // as a wrapped Int64 plus how many times it wrapped (up or down), so a total
+                // that fits is exact even when a partial sum did not (max, 1, -1), and one that
+                // does not fit is an error rather than a wrapped total.
+                let parts = Parallel.map(n) { slice -> ([Int64], [Int]) in
                     var local = [Int64](repeating: 0, count: g)
-                    var overflow = false
+                    var wraps = [Int](repeating: 0, count: g)
                     local.withUnsafeMutableBufferPointer { local in
                         for k in slice where nulls?.isNull(k) != true {
                             let i = grouped ? Int(ids[k]) : 0
                             let (v, o) = local[i].addingReportingOverflow(b[k])
                             local[i] = v
-                            overflow = overflow || o
+                            if o { wraps[i] += b[k] < 0 ? -1 : 1 }
                         }
                     }
-                    return (local, overflow)
+                    return (local, wraps)
                 }
-                for (local, o) in parts {
-                    overflow = overflow || o
+                var wraps = [Int](repeating: 0, count: g)
+                for (local, localWraps) in parts {
                     for i in 0..<g {
-                        let (v, o2) = sums[i].addingReportingOverflow(local[i])
+                        let (v, o) = sums[i].addingReportingOverflow(local[i])
                         sums[i] = v
-                        overflow = overflow || o2
+                        wraps[i] += localWraps[i] + (o ? (local[i] < 0 ? -1 : 1) : 0)
                     }
                 }
+                overflow = wraps.contains { $0 != 0 }
             }
             if overflow { throw fail(.integerOverflow(operation: "sum"), range) }
             return .ints(zip(sums, empty).map { $1 ? nil : $0 })
@@ -187,10 +190,9 @@ extension Evaluator {
                 for i in 0..<g { sums[i] = x * Double(counts[i]) }
             }
             for i in 0..<g { sums[i] += carry[i] }
+            // A total past the range of a decimal is an error, never an infinity in the output.
+            if sums.contains(where: { !$0.isFinite }) { throw fail(.decimalOverflow(operation: fn.rawValue), range) }
             if fn == .avg { for i in 0..<g where counts[i] > 0 { sums[i] /= Double(counts[i]) } }
-            for i in 0..<g where !empty[i] && !sums[i].isFinite {
-                throw Diagnostic(.numberOutOfRange(operation: fn.rawValue), in: source, at: range)
-            }
             return .doubles(zip(sums, empty).map { $1 ? nil : $0 })
         case (.min, _), (.max, _):
             return extreme(fn == .max, arg, rows: n, groups: g, ids: grouped ? ids : nil, empty: empty)

@@ -62,7 +62,8 @@ struct Evaluator {
     }
 
     /// `+ - * /` on numbers. Integers stay exact (overflow is an error, never a wrap);
-    /// `/` always gives a decimal, and dividing by zero gives null.
+    /// `/` always gives a decimal, and dividing by zero gives null. A decimal result beyond
+    /// the range of a `Double` is an error too, so no infinity or NaN ever reaches a result.
     func arithmetic(_ op: BinaryOperator, _ l: Operand, _ r: Operand, count: Int, range: SourceRange) throws(Diagnostic) -> Operand {
         guard l.isNumeric, r.isNumeric else {
             throw fail(.typeMismatch(operation: op.rawValue, left: l.typeName, right: r.typeName), range)
@@ -74,6 +75,7 @@ struct Evaluator {
         var nulls = [Bool](repeating: false, count: n)
         var anyNull = false
         if op == .divide || l.type == .double || r.type == .double {
+            var overflow = false
             let out = Buffer<Double>.make(count: n) { out in
                 for i in 0..<n {
                     if l.isNull(i) || r.isNull(i) { nulls[i] = true; anyNull = true; out[i] = 0; continue }
@@ -85,11 +87,12 @@ struct Evaluator {
                     default:
                         if b == 0 { nulls[i] = true; anyNull = true; out[i] = 0 } else { out[i] = a / b }
                     }
+                    if !out[i].isFinite { overflow = true }
                 }
             }
             let column = Column(storage: .double(out), nulls: anyNull ? NullMask.from(nulls) : nil)
             for i in 0..<n where !column.isNull(i) && !out[i].isFinite {
-                throw fail(.numberOutOfRange(operation: op.rawValue), range)
+                throw fail(.decimalOverflow(operation: op.rawValue), range)
             }
             return .column(column)
         }
@@ -134,7 +137,7 @@ struct Evaluator {
             if y == 0 { return .null }
             v = x / y
         }
-        guard v.isFinite else { throw fail(.numberOutOfRange(operation: op.rawValue), range) }
+        guard v.isFinite else { throw fail(.decimalOverflow(operation: op.rawValue), range) }
         return .double(v)
     }
 

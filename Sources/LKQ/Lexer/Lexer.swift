@@ -166,7 +166,11 @@ struct Lexer {
         }
         let range = SourceRange(start, pos)
         let text = source.slice(range)
-        if isInteger, let v = Int64(text) { return Token(kind: .int(v), range: range) }
+        if isInteger {
+            // Never rounded into a decimal: a 20-digit code would silently lose digits.
+            guard let v = Int64(text) else { throw Diagnostic(.integerTooLarge(text), in: source, at: range) }
+            return Token(kind: .int(v), range: range)
+        }
         guard let v = Double(text), v.isFinite else {
             throw Diagnostic(.invalidNumber(text), in: source, at: range)
         }

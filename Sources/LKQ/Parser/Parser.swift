@@ -34,18 +34,24 @@ struct Parser {
 
     /// `script = [ statement ] , { separator , [ statement ] } ;`
     static func parseScript(_ source: SourceFile) -> [Result<Statement, Diagnostic>] {
-        var parser = Parser(source)
-        var results: [Result<Statement, Diagnostic>] = []
-        while true {
+        Array(Statements(parser: Parser(source)))
+    }
+
+    /// The statements of a script, parsed one at a time as they are asked for, so that a
+    /// script of a million statements never holds a million trees.
+    struct Statements: Sequence, IteratorProtocol {
+        var parser: Parser
+
+        mutating func next() -> Result<Statement, Diagnostic>? {
             parser.skipSeparators()
-            if parser.current.kind == .end { return results }
+            if parser.current.kind == .end { return nil }
             do {
                 let statement = try parser.parseStatement()
                 try parser.expectStatementEnd()
-                results.append(.success(statement))
+                return .success(statement)
             } catch {
-                results.append(.failure(error))
                 parser.recover()
+                return .failure(error)
             }
         }
     }

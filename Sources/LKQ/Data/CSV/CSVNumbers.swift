@@ -58,6 +58,11 @@ enum CSVNumbers {
     /// No `inf`, `nan` or hex forms. The result is exactly what `strtod` gives: up to 15
     /// significant digits with a power of ten up to 22 is computed with one correctly rounded
     /// operation (both operands are exact); anything else goes to the C library's parser.
+    ///
+    /// `nil` as well for two texts that would read as a number only by changing it: a value
+    /// beyond the range of a `Double` (`1e999`, which would be infinity), and a whole number
+    /// written without point or exponent that does not fit in 64 bits (a 20-digit code, which
+    /// would lose its last digits). Such a column is read as text, exactly as written.
     @inline(__always)
     static func parseDouble(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
         var i = 0, e = n
@@ -79,6 +84,8 @@ enum CSVNumbers {
             }
             i &+= 1
         }
+        // Digits alone, no point or exponent: a whole number as written.
+        let whole = i == e
         if i < e && p[i] == 46 {
             i &+= 1
             while i < e {
@@ -110,6 +117,7 @@ enum CSVNumbers {
             scale &+= eneg ? -ex : ex
         }
         if i != e { return nil }
+        if whole && (dropped || sig > 18) && parseInt(p, n) == nil { return nil }
         if !dropped && sig <= 15 {
             if mant == 0 { return neg ? -0.0 : 0.0 }
             let m = Double(mant)
@@ -122,7 +130,9 @@ enum CSVNumbers {
                 return neg ? -r : r
             }
         }
-        return Double(String(decoding: UnsafeBufferPointer(start: p + s, count: e &- s), as: UTF8.self))
+        guard let v = Double(String(decoding: UnsafeBufferPointer(start: p + s, count: e &- s), as: UTF8.self)),
+              v.isFinite else { return nil }
+        return v
     }
 
     /// Flags from ``normalizeIndonesian``.

@@ -1,13 +1,25 @@
 import Foundation
 
 /// Splits CSV bytes into rows and fields (RFC 4180: doubled quotes, separators and newlines
-/// inside quotes, LF or CRLF line ends) and checks that the bytes are UTF-8. Works on raw bytes:
+/// inside quotes, LF or CRLF line ends) and checks that the bytes are UTF-8 with no NUL (a NUL
+/// byte means UTF-16 or a binary file, never CSV text). Works on raw bytes:
 /// it records where each field starts and ends and never builds a string.
 ///
 /// A struct of pointers, so the row loop pays no reference counting; whoever makes one calls
 /// `deallocate()`.
 struct RowTokenizer {
-    enum SyntaxError { case unterminatedQuote, characterAfterQuote, invalidUTF8 }
+    enum SyntaxError {
+        case unterminatedQuote, characterAfterQuote, invalidUTF8, nulByte
+
+        var kind: DiagnosticKind {
+            switch self {
+            case .unterminatedQuote: return .csvUnterminatedQuote
+            case .characterAfterQuote: return .csvCharacterAfterQuote
+            case .invalidUTF8: return .csvInvalidUTF8
+            case .nulByte: return .csvNulByte
+            }
+        }
+    }
 
     let separator: UInt8
     /// How many fields of a row are recorded; further ones are only counted.
@@ -47,7 +59,7 @@ struct RowTokenizer {
         results = .allocate(capacity: 1)
         results.initialize(to: Results())
         for c in 0..<256 { classes[c] = c >= 0x80 ? 2 : 0 }
-        for c in [separator, 34, 10, 13] { classes[Int(c)] = 1 }
+        for c in [separator, 34, 10, 13, 0] { classes[Int(c)] = 1 }
     }
 
     func deallocate() {
@@ -116,7 +128,9 @@ struct RowTokenizer {
                         break
                     }
                     if c < 0x80 {
-                        if c == 10 { newlines &+= 1 }
+                        if c <= 10 {
+                            if c == 10 { newlines &+= 1 } else if c == 0 { error = .nulByte; errorAt = p; return -2 }
+                        }
                         p &+= 1
                         continue
                     }
@@ -146,12 +160,12 @@ struct RowTokenizer {
             }
             while p < end {
                 if p &+ 8 <= end {
-                    // Eight bytes at a time: find the first that is a separator, quote, CR, LF
-                    // or non-ASCII (the lowest flagged byte is exact; flags above it may not be).
+                    // Eight bytes at a time: find the first that is a separator, quote, CR, LF,
+                    // NUL or non-ASCII (the lowest flagged byte is exact; flags above it may not be).
                     let w = raw.loadUnaligned(fromByteOffset: p, as: UInt64.self)
                     let m = RowTokenizer.zeroBytes(w ^ sepBytes) | RowTokenizer.zeroBytes(w ^ 0x2222_2222_2222_2222)
                         | RowTokenizer.zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A) | RowTokenizer.zeroBytes(w ^ 0x0D0D_0D0D_0D0D_0D0D)
-                        | (w & 0x8080_8080_8080_8080)
+                        | RowTokenizer.zeroBytes(w) | (w & 0x8080_8080_8080_8080)
                     if m == 0 { p &+= 8; continue }
                     p &+= m.trailingZeroBitCount &>> 3
                 }
@@ -165,6 +179,7 @@ struct RowTokenizer {
                     continue
                 }
                 if c == 34 { p &+= 1; continue }  // a quote inside an unquoted field is kept as it is
+                if c == 0 { error = .nulByte; errorAt = p; return -2 }
                 let l = RowTokenizer.utf8Length(b, p, end, final)
                 if l > 0 { p &+= l; continue }
                 if l < 0 { return -1 }
@@ -293,13 +308,7 @@ final class ChunkParser {
                 let next = tok.tokenize(b, pos, bufEnd, final)
                 if next < 0 {
                     if next == -1 { status = .needMore; break }
-                    let kind: DiagnosticKind
-                    switch tok.error {
-                    case .unterminatedQuote: kind = .csvUnterminatedQuote
-                    case .characterAfterQuote: kind = .csvCharacterAfterQuote
-                    case .invalidUTF8: kind = .csvInvalidUTF8
-                    }
-                    pending = (kind, pos, tok.errorAt)
+                    pending = (tok.error.kind, pos, tok.errorAt)
                     break
                 }
                 if tok.fieldCount != ncols {

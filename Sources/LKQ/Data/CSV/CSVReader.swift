@@ -107,9 +107,7 @@ enum CSVReader {
             if next == -1 { throw incomplete }
             if next == -2 {
                 let (delta, column) = RowTokenizer.locate(b, rowStart: rowStart, at: tok.errorAt)
-                let kind: DiagnosticKind = tok.error == .unterminatedQuote ? .csvUnterminatedQuote
-                    : tok.error == .invalidUTF8 ? .csvInvalidUTF8 : .csvCharacterAfterQuote
-                throw Diagnostic(kind, .file(path: path, line: lines + 1 + delta, column: column))
+                throw Diagnostic(tok.error.kind, .file(path: path, line: lines + 1 + delta, column: column))
             }
             lines += 1 + tok.newlines
             pos = next
@@ -163,7 +161,9 @@ enum CSVReader {
     ///   header and first rows into the same number (> 1) of fields;
     /// - column names: trimmed, lower-cased, `columnN` when empty; a name twice is an error;
     /// - column types: int if every non-blank sample value is an integer, else double if every
-    ///   one is a number, else text (a column with no values in the head is int);
+    ///   one is a number, else text (a column with no values in the head is int). A whole number
+    ///   beyond 64 bits, `NaN`, `inf` and `1e999` are not numbers (see
+    ///   ``CSVNumbers/parseDouble(_:_:)``): no number type holds them as written;
     /// - number style per column (see ``CSVOptions/Locale``): with `.auto` a column is Indonesian
     ///   only if every sample value reads as an Indonesian number and one at least is
     ///   unmistakable: an `Rp` prefix, two or more thousands dots (`1.234.567`), thousands dots
@@ -278,7 +278,8 @@ enum CSVReader {
             if cDouble && !cInt && CSVNumbers.parseDouble(p, n) == nil { cDouble = false }
             if indo {
                 var f = CSVNumbers.IndoFlags()
-                if CSVNumbers.normalizeIndonesian(p, n, scratch, 256, &f) < 0 { indo = false } else { indoFlags.formUnion(f) }
+                let len = CSVNumbers.normalizeIndonesian(p, n, scratch, 256, &f)
+                if len < 0 || CSVNumbers.parseDouble(scratch, len) == nil { indo = false } else { indoFlags.formUnion(f) }
             }
         }
 

@@ -25,7 +25,9 @@ enum CSVCache {
     /// Bumped whenever the layout or the way a CSV is read changes (separator detection, type
     /// inference, number rules), so a cache written by an older lkq is rebuilt, never trusted.
     /// 2: separator chosen by how many head rows agree, not by all of them agreeing.
-    static let version: UInt32 = 2
+    /// 3: whole numbers beyond 64 bits and decimals beyond a Double's range are text, not
+    ///    rounded decimals or infinity; a NUL byte is an error.
+    static let version: UInt32 = 3
     static let metaMagic: [UInt8] = Array("LKQCMETA".utf8)
     static let columnMagic: [UInt8] = Array("LKQCCOL1".utf8)
     static let columnHeaderSize = 64
