@@ -537,8 +537,9 @@ struct GrammarGenerator {
         return Keyword(rawValue: name) == nil ? name : name + "_"
     }
 
-    /// Every form of `NUMBER`: integers (up to and past Int64), decimals, exponents and
-    /// Indonesian magnitudes. Negative numbers come from the `factor` rule.
+    /// Every form of `NUMBER`: integers (up to Int64.max; a larger one is a lexical error),
+    /// decimals (past Int64 too), exponents and Indonesian magnitudes. Negative numbers come
+    /// from the `factor` rule.
     private mutating func number() -> String {
         func digits(_ n: Int, _ rng: inout SplitMix64) -> String {
             String((0..<n).map { _ in Character(String(rng.below(10))) })
@@ -546,7 +547,7 @@ struct GrammarGenerator {
         switch rng.below(13) {
         case 0..<4: return "\(rng.below(101))"
         case 4: return "\(1 + rng.below(9))" + digits(rng.below(18), &rng)
-        case 5: return rng.pick(["9223372036854775807", "9223372036854775808", "99999999999999999999", "0", "00", "007"])
+        case 5: return rng.pick(["9223372036854775807", "9223372036854775808.0", "99999999999999999999.5", "0", "00", "007"])
         case 6: return "\(rng.below(1000)).\(digits(1 + rng.below(6), &rng))"
         case 7: return ".\(digits(1 + rng.below(4), &rng))"
         case 8:
