@@ -188,7 +188,8 @@ struct Evaluator {
     /// A text column from a number column through `f`, one dictionary entry per distinct result.
     private func mapToText(_ v: Operand, count: Int, _ f: (Double) -> String?) -> Operand {
         if case .constant(let c) = v {
-            if c == .null { return v }
+            // Typed as text even when every value is null, so `~` and text stages still apply.
+            if c == .null { return .column(Column.allNull(.text, count: count)) }
             return .constant(f(v.double(0)).map(Value.text) ?? .null)
         }
         var index: [String: Int32] = [:]
