@@ -71,7 +71,7 @@ struct Completer {
     /// What may follow `tokens`, before narrowing to the typed word.
     private func candidates(after tokens: [String]) -> [String] {
         let sources = Array(tables.keys) + Array(lets.keys)
-        guard let first = tokens.first else { return ["let", "from"] + sources }
+        guard let first = tokens.first else { return ["let", "from", "audit"] + sources }
         let last = tokens.last!
 
         if first == "let" {
@@ -79,7 +79,8 @@ struct Completer {
             if tokens.count < 3 { return [] }
             if tokens.count == 3 { return tokens[2] == "=" ? sources : [] }
         }
-        if last == "from" { return sources }
+        if last == "from" || last == "join" { return sources }
+        if last == "left" { return ["join"] }
 
         var body = first == "let" ? Array(tokens.dropFirst(3)) : tokens
         if body.first == "from" { body.removeFirst() }
@@ -113,6 +114,10 @@ struct Completer {
             return columns + Self.functions
         case "spark":
             return afterOperand ? ["by"] : columns + Self.functions
+        case "join", "left":
+            // After the joined table: 'on', then the pipeline's columns.
+            if let i = body.lastIndex(where: { $0 == "join" }), body.count == i + 2 { return ["on"] }
+            return columns
         default:
             return []
         }

@@ -12,7 +12,7 @@ import LKQ
 
     @Test func tablesAtStatementStart() {
         #expect(candidates("ca") == ["capaian"])
-        #expect(candidates("") == ["anggaran", "capaian", "from", "let", "rendah"])
+        #expect(candidates("") == ["anggaran", "audit", "capaian", "from", "let", "rendah"])
         #expect(candidates("capaian | count; ang") == ["anggaran"])
         #expect(candidates("let x = re") == ["rendah"])
         #expect(candidates("from an") == ["anggaran"])
@@ -42,6 +42,14 @@ import LKQ
         #expect(candidates("capaian | bar indikator cap") == ["capaian"])
         #expect(candidates("capaian | spark capaian b") == ["by"])
         #expect(candidates("capaian | spark capaian by sa") == ["sasaran"])
+    }
+
+    @Test func joins() {
+        #expect(candidates("capaian | jo") == ["join"])
+        #expect(candidates("capaian | join an") == ["anggaran"])
+        #expect(candidates("capaian | left j") == ["join"])
+        #expect(candidates("capaian | join anggaran ") == ["on"])
+        #expect(candidates("capaian | join anggaran on sas") == ["sasaran"])
     }
 
     @Test func nothingInsideStringsOrComments() {
