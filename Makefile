@@ -89,3 +89,21 @@ fuzz-csv: $(FUZZ_DIR)/csv-fuzz fuzz-seeds
 ## What CI can afford: one minute per target.
 fuzz-smoke:
 	$(MAKE) fuzz FUZZ_TIME=60
+
+## Sanitizers: the whole test suite (the `lkq` the command tests start included) under Address
+## Sanitizer with LeakSanitizer, then under Thread Sanitizer, each in a build folder of its own.
+## Fuzz/lsan.supp names the leak reports that are not LKQ's, with the reason for each.
+SAN_BUILD := swift build --build-tests -Xswiftc -use-ld=lld
+SAN_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan.supp:print_suppressions=0
+
+.PHONY: sanitize sanitize-address sanitize-thread
+
+sanitize: sanitize-address sanitize-thread
+
+sanitize-address: deps
+	$(SAN_BUILD) --sanitize=address --scratch-path .build/asan
+	$(SAN_ENV) swift test --skip-build --disable-xctest --scratch-path .build/asan
+
+sanitize-thread: deps
+	$(SAN_BUILD) --sanitize=thread --scratch-path .build/tsan
+	swift test --skip-build --disable-xctest --scratch-path .build/tsan
