@@ -51,7 +51,7 @@ bench: release bench-data
 FUZZ_TIME ?= 60
 FUZZ_DIR := .build/fuzz
 FUZZ_SWIFTC := swiftc -sanitize=fuzzer,address -parse-as-library -module-name LKQ -swift-version 6 -O -g -use-ld=lld
-LKQ_SOURCES := $(shell find Sources/LKQ -name '*.swift')
+LKQ_SOURCES := $(sort $(shell find Sources/LKQ -name '*.swift'))
 # Memory reachable only through a multi-payload enum (a text column's dictionary) is reported as
 # leaked, because Swift keeps the case in the pointer's spare bits; Fuzz/lsan.supp says which.
 FUZZ_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan.supp:print_suppressions=0
