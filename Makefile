@@ -52,8 +52,7 @@ FUZZ_TIME ?= 60
 FUZZ_DIR := .build/fuzz
 FUZZ_SWIFTC := swiftc -sanitize=fuzzer,address -parse-as-library -module-name LKQ -swift-version 6 -O -g -use-ld=lld
 LKQ_SOURCES := $(sort $(shell find Sources/LKQ -name '*.swift'))
-# Memory reachable only through a multi-payload enum (a text column's dictionary) is reported as
-# leaked, because Swift keeps the case in the pointer's spare bits; Fuzz/lsan.supp says which.
+# Leak reports that are not LKQ's are suppressed; Fuzz/lsan.supp gives the reason for each.
 FUZZ_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan.supp:print_suppressions=0
 FUZZ_ARGS = -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -print_pcs=0
 
