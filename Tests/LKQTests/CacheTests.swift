@@ -196,7 +196,7 @@ func allValues(_ r: (count: Int, columns: [Int: Column])) -> [[Value]] {
             withUnsafeBytes(of: UInt64(huge).littleEndian) { for i in 0..<8 { bytes[32 + i] = $0[i] } }
             let sum = bytes.withUnsafeBufferPointer { csvHashBytes($0.baseAddress!, 56) }
             withUnsafeBytes(of: sum.littleEndian) { for i in 0..<8 { bytes[56 + i] = $0[i] } }
-            FileManager.default.createFile(atPath: file, contents: Data(bytes))
+            #expect(FileManager.default.createFile(atPath: file, contents: Data(bytes)))
         }
         let s = try f.source()
         #expect(s.openedFromCache)
