@@ -106,6 +106,8 @@ final class Terminal {
 
     init(arguments: [String] = [], environment: [String: String]) throws {
         var env = ["TERM": "xterm", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
+        // Under `make sanitize` the sanitizer's settings (suppressions) reach this `lkq` too.
+        for (k, v) in ProcessInfo.processInfo.environment where k.hasSuffix("SAN_OPTIONS") { env[k] = v }
         for (k, v) in environment { env[k] = v }
         // Build every C string before fork: the child may only call execve.
         let argv = ([Binary.path] + arguments).map { strdup($0) } + [nil]

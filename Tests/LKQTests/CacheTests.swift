@@ -181,6 +181,28 @@ func allValues(_ r: (count: Int, columns: [Int: Column])) -> [[Value]] {
         #expect(s2.scans == 0)
     }
 
+    /// A cache whose checksums agree but whose row count is absurd (written by hand, not by LKQ)
+    /// gives an error, not a crash in the arithmetic that sizes the column files.
+    @Test func forgedRowCountIsRefused() throws {
+        let f = CacheFixture()
+        _ = try f.source().load([0, 1, 2])
+        var meta = try #require(CSVCache.readMeta(folder: f.folder, sourcePath: f.path))
+        let huge = 1 << 61
+        meta.rowCount = huge
+        #expect(CSVCache.writeMeta(meta, folder: f.folder))
+        for c in 0..<3 {
+            let file = f.folder + "/c\(c)"
+            var bytes = [UInt8](FileManager.default.contents(atPath: file)!)
+            withUnsafeBytes(of: UInt64(huge).littleEndian) { for i in 0..<8 { bytes[32 + i] = $0[i] } }
+            let sum = bytes.withUnsafeBufferPointer { csvHashBytes($0.baseAddress!, 56) }
+            withUnsafeBytes(of: sum.littleEndian) { for i in 0..<8 { bytes[56 + i] = $0[i] } }
+            #expect(FileManager.default.createFile(atPath: file, contents: Data(bytes)))
+        }
+        let s = try f.source()
+        #expect(s.openedFromCache)
+        #expect(throws: Diagnostic.self) { try s.load([0, 1, 2]) }
+    }
+
     @Test func codesOutsideTheDictionaryAreCaught() throws {
         let f = CacheFixture()
         let cold = try f.source().load([1])

@@ -21,7 +21,8 @@ enum Parallel {
             let work = UnsafeSendable(body)
             let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: chunks)
             results.initialize(repeating: nil)
-            defer { results.deallocate() }
+            // Deinitialize as well as deallocate: the slices' results (arrays) must be released.
+            defer { _ = results.deinitialize(); results.deallocate() }
             let out = UnsafeSendable(results)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 out.value[c] = work.value((n * c / chunks)..<(n * (c + 1) / chunks))

@@ -301,7 +301,8 @@ enum CSVCache {
         let hasNulls = b.load(fromByteOffset: 13, as: UInt8.self) == 1
         let dictCount = b.loadUnaligned(fromByteOffset: 40, as: UInt64.self)
         let dictBytes = b.loadUnaligned(fromByteOffset: 48, as: UInt64.self)
-        guard dictCount < UInt64(Int32.max), dictBytes < UInt64(length) else { return nil }
+        // A row count the file cannot hold (a hand-made cache) would overflow the sizes below.
+        guard dictCount < UInt64(Int32.max), dictBytes < UInt64(length), rows >= 0, rows <= length / 4 else { return nil }
         var offset = columnHeaderSize
         let valueBytes = type == .text ? (rows * 4 + 7) / 8 * 8 : rows * 8
         let valuesAt = offset
