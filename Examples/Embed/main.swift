@@ -35,13 +35,3 @@ do {
     print(error.rendered())
 }
 
-// From async code, cancelling the task stops the query.
-let task = Task {
-    var session = engine.makeSession()
-    return try await session.run("capaian | count")
-}
-task.cancel()
-switch await task.result {
-case .success: print("task: finished before the cancel arrived")
-case .failure(let error): print("task:", (error as? LKQError)?.kind ?? .cancelled)
-}

@@ -49,7 +49,6 @@ import Testing
         #expect(text.hasPrefix("51.09 Prosentase perubahan status desa minimal berkembang\n37.74 "))
         #expect(text.contains("sub kegiatan under 50%: 7\n"))
         #expect(text.contains("budget: limit query stopped: it exceeded its budget of 100 rows produced"))
-        #expect(text.contains("task: "))
         #expect(text.contains("example:1:15: error: unknown column 'sasran' in capaian; did you mean 'sasaran'?"))
     }
 
