@@ -6,8 +6,9 @@
 /// session.budget = QueryBudget(maxRowsScanned: 10_000_000, maxRowsProduced: 100_000, timeLimit: .seconds(2))
 /// ```
 ///
-/// Time is checked between stages and every 65,536 rows inside filters, sorts and joins; the
-/// first read of a large CSV file is not interrupted.
+/// Time and cancellation are checked between stages, before each condition of a filter, and
+/// every 65,536 rows inside sorts and joins; a single filter, group by or first read of a large
+/// CSV file runs to its end before the check.
 public struct QueryBudget: Sendable, Equatable {
     /// Most rows a statement may read from tables, counting every table it reads (a join reads two).
     public var maxRowsScanned: Int?

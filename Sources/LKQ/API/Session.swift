@@ -78,7 +78,9 @@ extension Session {
         let outcome: Result<[QueryResult], LKQError> = await withTaskCancellationHandler {
             var results: [QueryResult] = []
             var failure: LKQError?
-            copy.execute(script, sourceName: sourceName, cancellation: Task.isCancelled ? Self.cancelled : cancellation) { outcome in
+            // A task cancelled before it started stops at the first check.
+            if Task.isCancelled { cancellation.cancel() }
+            copy.execute(script, sourceName: sourceName, cancellation: cancellation) { outcome in
                 switch outcome {
                 case .result(let r): results.append(r); return true
                 case .bound: return true
@@ -92,12 +94,6 @@ extension Session {
         }
         self = copy
         return try outcome.get()
-    }
-
-    private static var cancelled: Cancellation {
-        let c = Cancellation()
-        c.cancel()
-        return c
     }
 }
 

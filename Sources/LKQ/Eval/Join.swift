@@ -94,20 +94,37 @@ extension Interpreter {
                       range: SourceRange) throws(Diagnostic) -> (left: [Int32], right: [Int32]) {
         let leftCount = left.first?.count ?? 0
         let rightCount = right.first?.count ?? 0
-        func key(_ side: [[Int64?]], _ row: Int) -> [Int64]? {
-            var k: [Int64] = []
-            k.reserveCapacity(side.count)
-            for column in side {
-                guard let v = column[row] else { return nil }
-                k.append(v)
+        // One integer per row: the key itself for one column; for several, a number for each
+        // distinct tuple of the joined side (a pipeline tuple it lacks matches nothing).
+        let rightKeys: [Int64?]
+        let leftKeys: [Int64?]
+        if right.count == 1 {
+            (rightKeys, leftKeys) = (right[0], left[0])
+        } else {
+            var tuples: [[Int64]: Int64] = [:]
+            func tuple(_ side: [[Int64?]], _ row: Int) -> [Int64]? {
+                var k: [Int64] = []
+                k.reserveCapacity(side.count)
+                for column in side {
+                    guard let v = column[row] else { return nil }
+                    k.append(v)
+                }
+                return k
             }
-            return k
+            rightKeys = (0..<rightCount).map { row in
+                tuple(right, row).map { t in
+                    if let id = tuples[t] { return id }
+                    tuples[t] = Int64(tuples.count)
+                    return Int64(tuples.count - 1)
+                }
+            }
+            leftKeys = (0..<leftCount).map { row in tuple(left, row).flatMap { tuples[$0] } }
         }
         // Chains of joined rows per key, first row first.
-        var head: [[Int64]: Int32] = [:]
+        var head: [Int64: Int32] = [:]
         var next = [Int32](repeating: -1, count: rightCount)
         for row in stride(from: rightCount - 1, through: 0, by: -1) {
-            guard let k = key(right, row) else { continue }
+            guard let k = rightKeys[row] else { continue }
             if let h = head[k] { next[row] = h }
             head[k] = Int32(row)
         }
@@ -116,7 +133,7 @@ extension Interpreter {
         let limit = Int(Int32.max)
         for row in 0..<leftCount {
             if row & 0xFFFF == 0 { try evaluator.checkCancelled() }
-            var r = key(left, row).flatMap { head[$0] } ?? -1
+            var r = leftKeys[row].flatMap { head[$0] } ?? -1
             if r < 0 {
                 if keepUnmatched { outLeft.append(Int32(row)); outRight.append(-1) }
                 continue
