@@ -146,7 +146,7 @@ struct Diagnostic: Sendable, Error {
         case .integerOverflow(let op):
             return "integer overflow in '\(op)'; the result does not fit in 64 bits"
         case .decimalOverflow(let op):
-            return "number overflow in '\(op)'; the result is beyond the range of a decimal (about ±1.8e308)"
+            return "number overflow in '\(op)'; the result is beyond the range of a decimal (about ±1.8e308); scale the values down first"
         case .conditionAsValue:
             return "a condition (comparison, ~, is null, and/or/not) can only be used after 'where'"
         case .valueAsCondition(let text):
@@ -203,7 +203,7 @@ struct Diagnostic: Sendable, Error {
         case .auditNeedsClaims(let missing):
             return "audit needs a table 'klaim' with columns id, klaim, sumber, nilai, desimal, query (\(missing)); load one with .load"
         case .auditInsideAudit:
-            return "a claim's query cannot run audit itself"
+            return "a claim's query cannot run audit itself; recompute the value from the tables instead"
         }
     }
 
