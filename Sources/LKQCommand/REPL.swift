@@ -98,6 +98,8 @@ final class REPL {
     /// Scripts being read by `.read` inside one another; a file that reads itself stops here.
     private var readDepth = 0
     static let maxReadDepth = 16
+    /// Set when a failed `.load` stopped a script.
+    private var stoppedByLoad = false
 
     /// Runs a script as the shell would, dot-commands included (`.load`, `.mode`, `.read`...),
     /// without prompts or line editing. Line numbers in errors stay those of the file.
@@ -201,11 +203,21 @@ final class REPL {
                 readDepth += 1
                 let outer = scriptLocation
                 defer { readDepth -= 1; scriptLocation = outer }
-                if !runScript(text, sourceName: path) { return false }
+                if !runScript(text, sourceName: path) {
+                    // A failed `.load` ends the script that asked (and those reading it), not
+                    // the shell it was read from.
+                    if stoppedByLoad && interactive && readDepth == 1 { stoppedByLoad = false; break }
+                    return false
+                }
             case .failure(let problem): complain(problem.message)
             }
         case ".load":
-            load(arguments)
+            // A script goes no further than a failed `.load`: its later statements would read
+            // a built-in table of the same name, or none, in place of the file it asked for.
+            if !load(arguments) && scriptLocation != nil {
+                stoppedByLoad = true
+                return false
+            }
         default:
             complain("unknown command '\(parts[0])'; '.help' lists the commands")
         }
@@ -226,24 +238,27 @@ final class REPL {
         return line[space...].trimmingCharacters(in: .whitespaces)
     }
 
-    private func load(_ arguments: [String]) {
+    /// Loads a CSV file as `.load` asks; false when it could not.
+    private func load(_ arguments: [String]) -> Bool {
         var name: String?
         var pathWords = arguments
         if arguments.count >= 3, arguments[arguments.count - 2].lowercased() == "as" {
             name = arguments.last
             pathWords = Array(arguments.dropLast(2))
         }
-        guard !pathWords.isEmpty else { complain("usage: .load FILE.csv [as NAME]"); return }
+        guard !pathWords.isEmpty else { complain("usage: .load FILE.csv [as NAME]"); return false }
         let path = pathWords.joined(separator: " ")
         switch DataLoading.loadFile(path, as: name, into: runner.session.engine, settings: settings) {
         case .success(let engine):
             runner.session.use(engine)
+            return true
         case .failure(let error) where error.line == nil && scriptLocation != nil:
             // No place inside the CSV: the place to show is the script line that asked.
             complain(error.message)
         case .failure(let error):
             runner.report(error)
         }
+        return false
     }
 
     private func showTables() {

@@ -77,7 +77,9 @@ if undecodable { exit(ExitStatus.failed) }
 
 let settings = DataLoading.Settings(locale: options.locale, skipBadRows: options.skipBadRows, useCache: options.useCache)
 var engine = Engine()
-if let directory = options.dataDirectory {
+// Each `--data` adds to what the ones before it loaded; the first that fails stops lkq, so a
+// built-in table never answers in place of a file that was asked for.
+for directory in options.dataPaths {
     switch DataLoading.loadDirectory(directory, into: engine, settings: settings) {
     case .success(let loaded):
         engine = loaded

@@ -40,6 +40,9 @@ public struct CSVOptions: Sendable {
     /// then, on the thread running that query; on a later run served from the cache the same
     /// warnings are reported again.
     public var onWarning: (@Sendable (LKQError) -> Void)?
+    /// Nanoseconds a file must have been left unwritten before its columns are cached (see
+    /// ``CSVCache``); tests set 0 to cache the files they have just written.
+    var settleTime: Int64 = CSVCache.racyWindow
 
     /// Options with the defaults: automatic number style and separator, failing on bad rows,
     /// no cache, no default measure.
@@ -144,6 +147,7 @@ extension Table {
         let rumusNote = rumus == .selisih ? "(2 x target - realisasi) / target x 100" : "target / realisasi x 100"
         return Table(name: name, fields: fields + [Field(name: "capaian", type: .double)], measure: measure ?? "capaian",
                      origin: origin + "; capaian computed: realisasi / target x 100 (positif), \(rumusNote) (negatif)",
-                     store: ColumnStore(columnCount: extra + 1, loader: computed))
+                     store: ColumnStore(columnCount: extra + 1, check: { () throws(Diagnostic) in try base.validate() },
+                                        loader: computed))
     }
 }

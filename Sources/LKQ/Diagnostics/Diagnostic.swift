@@ -60,6 +60,8 @@ enum DiagnosticKind: Sendable, Equatable {
     case notFiniteValue(column: String, row: Int)
     /// A warning: a row left out because of `because` (with skip-bad-rows on).
     indirect case csvRowSkipped(because: DiagnosticKind)
+    /// The CSV cache folder is not used (a warning): the reason and what to do.
+    case cacheRefused(String)
     // Running
     case cancelled
     case tooManyRows(limit: Int)
@@ -77,8 +79,10 @@ struct Diagnostic: Sendable, Error {
 
     /// Whether this reports something LKQ worked around (a skipped row) rather than a failure.
     var isWarning: Bool {
-        if case .csvRowSkipped = kind { return true }
-        return false
+        switch kind {
+        case .csvRowSkipped, .cacheRefused: return true
+        default: return false
+        }
     }
 
     init(_ kind: DiagnosticKind, _ location: DiagnosticLocation, notes: [String] = []) {
@@ -194,6 +198,8 @@ struct Diagnostic: Sendable, Error {
             default:
                 return "row skipped: " + Diagnostic(reason, .none).message
             }
+        case .cacheRefused(let reason):
+            return reason + "; files are read without the cache"
         case .cancelled:
             return "query cancelled"
         case .tooManyRows(let limit):
@@ -247,7 +253,7 @@ struct Diagnostic: Sendable, Error {
             let label = isWarning ? "warning:" : "error:"
             out = "\(bold)\(path):\(line):\(column):\(reset) \(red)\(label)\(reset) \(message)"
         case .none:
-            out = "\(red)error:\(reset) \(message)"
+            out = "\(red)\(isWarning ? "warning:" : "error:")\(reset) \(message)"
         }
         for note in notes { out += "\n" + note }
         return out

@@ -198,7 +198,7 @@ enum CSVReader {
             }
             measure = m
         }
-        let store = ColumnStore(columnCount: fields.count) { wanted throws(Diagnostic) in
+        let store = ColumnStore(columnCount: fields.count, check: { () throws(Diagnostic) in try source.verify() }) { wanted throws(Diagnostic) in
             try source.load(wanted)
         }
         return Table(name: name.lowercased(), fields: fields, measure: measure, origin: path, store: store)
@@ -519,14 +519,16 @@ final class CSVSource: @unchecked Sendable {
     private(set) var schema: CSVSchema
     /// Types of the columns as read so far (wider than the head suggested when a value needed it).
     private(set) var types: [ColumnType]
-    let size: Int
-    let mtime: Int64
+    /// The file as it was opened: every read checks it is still that file, unchanged.
+    let identity: CSVCache.Identity
+    var size: Int { identity.size }
     private var rowCount: Int?
     private var warningsReported = false
-    /// Cache state: the folder, the meta as last read or written (nil: nothing valid yet).
-    private let cacheFolder: String?
+    /// Cache state: the folder, the entry's name, the meta as last read or written (nil:
+    /// nothing valid yet).
+    private let cacheRoot: String?
+    private let entryName: String
     private let absolutePath: String
-    private var content: UInt64?
     private var meta: CSVCache.Meta?
     /// Whether a valid cache was found when the file was opened (for tests).
     let openedFromCache: Bool
@@ -538,17 +540,19 @@ final class CSVSource: @unchecked Sendable {
         self.options = options
         let fd = try CSVSource.openFile(path)
         defer { close(fd) }
-        let (size, mtime) = try CSVSource.stat(fd, path: path)
-        self.size = size
-        self.mtime = mtime
-        if size == 0 { throw Diagnostic(.csvEmpty, .file(path: path, line: 1, column: 1)) }
+        guard let identity = CSVCache.Identity.of(fd: fd) else {
+            throw Diagnostic(.fileUnreadable(path, reason: String(cString: strerror(errno))), .none)
+        }
+        self.identity = identity
+        if identity.size == 0 { throw Diagnostic(.csvEmpty, .file(path: path, line: 1, column: 1)) }
         absolutePath = CSVCache.absolutePath(path)
+        entryName = CSVCache.entryName(forSource: absolutePath)
         if options.useCache {
-            let folder = CSVCache.folder(forSource: absolutePath, in: options.cacheDirectory ?? CSVCache.directory())
-            cacheFolder = folder
-            content = CSVCache.contentCheck(fd: fd, size: size)
-            if let m = CSVCache.readMeta(folder: folder, sourcePath: path), m.source == absolutePath, m.size == size,
-               m.mtime == mtime, content != nil, m.content == content, m.locale == CSVCache.localeCode(options.locale),
+            let root = options.cacheDirectory ?? CSVCache.directory()
+            cacheRoot = root
+            if let entry = CSVSource.openEntry(root: root, name: entryName, create: false, options: options),
+               let m = CSVCache.readMeta(in: entry, sourcePath: path, touch: true), m.source == absolutePath,
+               m.identity == identity, m.locale == CSVCache.localeCode(options.locale),
                m.skipBadRows == options.skipBadRows, m.separatorOverride == (options.separator ?? 0),
                m.schema.names.count == m.present.count {
                 meta = m
@@ -559,51 +563,77 @@ final class CSVSource: @unchecked Sendable {
                 return
             }
         } else {
-            cacheFolder = nil
+            cacheRoot = nil
         }
         openedFromCache = false
-        schema = try CSVReader.inferSchema(fd: fd, size: size, path: path, options: options)
+        schema = try CSVReader.inferSchema(fd: fd, size: identity.size, path: path, options: options)
         types = schema.types
     }
 
+    /// The cache entry folder, after checking the cache folder is safe (a refusal is said once).
+    private static func openEntry(root: String, name: String, create: Bool, options: CSVOptions) -> CSVCache.Folder? {
+        switch CSVCache.openRoot(root, create: create) {
+        case .success(let folder):
+            return CSVCache.openEntry(name, in: folder, create: create)
+        case .failure(.unsafe(let reason)):
+            CSVCache.warnOnce(reason, folder: root, onWarning: options.onWarning)
+            return nil
+        case .failure(.unavailable):
+            return nil
+        }
+    }
+
+    /// Opens a CSV file for reading. Only a regular file: a FIFO or a device would block the
+    /// open (no writer) or the reads (no end), and neither has a size to split the work by.
     static func openFile(_ path: String) throws(Diagnostic) -> Int32 {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
+        let fd = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         if fd < 0 {
             let e = errno
             if e == ENOENT || e == ENOTDIR { throw Diagnostic(.fileNotFound(path), .none) }
             throw Diagnostic(.fileUnreadable(path, reason: String(cString: strerror(e))), .none)
         }
         var st = Glibc.stat()
-        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
             close(fd)
-            throw Diagnostic(.fileUnreadable(path, reason: "it is a folder"), .none)
+            let what: String
+            switch st.st_mode & S_IFMT {
+            case S_IFDIR: what = "it is a folder"
+            case S_IFIFO: what = "it is a pipe (FIFO), not a file; save what it carries to a file and load that"
+            default: what = "it is not a regular file; save its contents to a file and load that"
+            }
+            throw Diagnostic(.fileUnreadable(path, reason: what), .none)
         }
+        // Reads of a regular file never block anyway; clear the flag all the same.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         return fd
-    }
-
-    static func stat(_ fd: Int32, path: String) throws(Diagnostic) -> (size: Int, mtime: Int64) {
-        var st = Glibc.stat()
-        if fstat(fd, &st) != 0 {
-            throw Diagnostic(.fileUnreadable(path, reason: String(cString: strerror(errno))), .none)
-        }
-        return (Int(st.st_size), Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
     }
 
     private func changed() -> Diagnostic {
         Diagnostic(.fileUnreadable(path, reason: "it changed after it was opened; load it again"), .none)
     }
 
+    /// Throws if the file at `path` is no longer the file opened: replaced, or written to. Called
+    /// for every query that reads the table, so columns already in memory never answer for a
+    /// file that has changed since.
+    func verify() throws(Diagnostic) {
+        guard CSVCache.Identity.of(path: path) == identity else { throw changed() }
+    }
+
     /// Reads the asked-for columns: from the cache when it has them, else by reading the rows
     /// (every column the first time when bad rows are skipped, so the kept rows never depend on
     /// the columns asked for).
     func load(_ wanted: [Int]) throws(Diagnostic) -> (count: Int, columns: [Int: Column]) {
+        try verify()
         var columns: [Int: Column] = [:]
         var missing = wanted
-        if let meta, let folder = cacheFolder {
+        if let meta, let root = cacheRoot {
             missing = []
+            let entry = wanted.contains(where: { meta.present[$0] })
+                ? CSVSource.openEntry(root: root, name: entryName, create: false, options: options) : nil
             for c in wanted {
-                if meta.present[c], let col = CSVCache.mapColumn(folder: folder, index: c, generation: meta.generation,
-                                                                  rows: meta.rowCount, type: types[c]) {
+                if meta.present[c], let entry, let col = CSVCache.readColumn(in: entry, index: c, generation: meta.generation,
+                                                                             rows: meta.rowCount, type: types[c]) {
                     columns[c] = col
                 } else {
                     missing.append(c)
@@ -617,8 +647,9 @@ final class CSVSource: @unchecked Sendable {
         if options.skipBadRows && rowCount == nil { missing = Array(schema.names.indices) }
         let fd = try CSVSource.openFile(path)
         defer { close(fd) }
-        let (nowSize, nowMtime) = try CSVSource.stat(fd, path: path)
-        if nowSize != size || nowMtime != mtime { throw changed() }
+        // The file must be the one opened before the scan and still after it: rows read while
+        // it was being written are neither used nor cached.
+        guard CSVCache.Identity.of(fd: fd) == identity else { throw changed() }
         scans += 1
         var out = try CSVReader.scanFile(fd: fd, fileSize: size, path: path, schema: schema, types: types,
                                          wanted: missing, skipBadRows: options.skipBadRows)
@@ -629,6 +660,7 @@ final class CSVSource: @unchecked Sendable {
                                                wanted: out.failed, skipBadRows: false)
             for (c, column) in again.columns { out.columns[c] = column }
         }
+        guard CSVCache.Identity.of(fd: fd) == identity, CSVCache.Identity.of(path: path) == identity else { throw changed() }
         if let known = rowCount, known != out.count { throw changed() }
         rowCount = out.count
         for (c, column) in out.columns {
@@ -649,28 +681,28 @@ final class CSVSource: @unchecked Sendable {
     /// Adds newly read columns to the cache; any failure just leaves the cache as it was.
     private func store(_ new: [Int: Column], count: Int, warnings: [Diagnostic]) {
         // With no new columns the meta alone is still worth writing: it holds the row count,
-        // so a later `count` needs no scan.
-        guard let folder = cacheFolder, let content, !(new.isEmpty && meta != nil) else { return }
+        // so a later `count` needs no scan. A file written within the last clock ticks could be
+        // written again without its times changing: it is not cached until it has settled.
+        guard let root = cacheRoot, !(new.isEmpty && meta != nil), !identity.isRacy(window: options.settleTime),
+              case .success(let rootFolder) = CSVCache.openRoot(root, create: true),
+              let folder = CSVCache.openEntry(entryName, in: rootFolder, create: true) else { return }
         var m: CSVCache.Meta
         if let meta {
             m = meta
         } else {
-            guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)) != nil
-            else { return }
-            // A new generation: files from an older one are foreign now; remove them.
-            if let old = try? FileManager.default.contentsOfDirectory(atPath: folder) {
-                for f in old where f.hasPrefix("c") || f == "meta" { unlink(folder + "/" + f) }
-            }
-            m = CSVCache.Meta(generation: UInt64.random(in: 1...UInt64.max), source: absolutePath, size: size, mtime: mtime,
-                              content: content, locale: CSVCache.localeCode(options.locale),
+            // A new generation: column files of an older one are foreign now; remove them.
+            for f in CSVCache.names(in: folder) where f != "meta" { CSVCache.removeOwnFile(f, in: folder) }
+            m = CSVCache.Meta(generation: UInt64.random(in: 1...UInt64.max), source: absolutePath, identity: identity,
+                              locale: CSVCache.localeCode(options.locale),
                               skipBadRows: options.skipBadRows, separatorOverride: options.separator ?? 0,
                               schema: schema, rowCount: count, present: Array(repeating: false, count: schema.names.count),
                               warnings: warnings)
         }
         for (c, column) in new.sorted(by: { $0.key < $1.key }) {
-            if CSVCache.writeColumn(column, index: c, generation: m.generation, folder: folder) { m.present[c] = true }
+            if CSVCache.writeColumn(column, index: c, generation: m.generation, in: folder) { m.present[c] = true }
         }
         m.schema.types = types
-        if CSVCache.writeMeta(m, folder: folder) { meta = m }
+        if CSVCache.writeMeta(m, in: folder) { meta = m }
+        CSVCache.evict(in: rootFolder, limit: CSVCache.maxBytes(), keep: entryName)
     }
 }
