@@ -134,6 +134,8 @@ final class LineEditor {
     static func encoded(_ entry: String) -> [UInt8]? {
         guard let scratch = history_init() else { return nil }
         defer { history_end(scratch) }
+        // A new history keeps no entries until it is given a size.
+        lkq_history_setsize(scratch, 1)
         lkq_history_enter(scratch, entry)
         let folder = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array("\(folder)/lkq-entry-XXXXXX".utf8CString)

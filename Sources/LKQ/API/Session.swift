@@ -44,11 +44,14 @@ public struct Session: Sendable {
     /// Runs the statements of `script` one by one, handing each outcome to `each`; stops when
     /// `each` returns false. A statement with a syntax error fails alone: the others still run.
     ///
-    /// - Parameter cancellation: checked while a query runs; set it from another thread to stop.
-    public mutating func execute(_ script: String, sourceName: String = "<input>",
+    /// - Parameters:
+    ///   - firstLine: the line number of the script's first line in errors, for a piece of a
+    ///     longer script run as it is read.
+    ///   - cancellation: checked while a query runs; set it from another thread to stop.
+    public mutating func execute(_ script: String, sourceName: String = "<input>", firstLine: Int = 1,
                                  cancellation: Cancellation? = nil,
                                  _ each: (Outcome) -> Bool) {
-        let source = SourceFile(name: sourceName, text: script)
+        let source = SourceFile(name: sourceName, text: script, firstLine: firstLine)
         for parsed in Parser.Statements(parser: Parser(source)) {
             let outcome: Outcome
             switch parsed {
