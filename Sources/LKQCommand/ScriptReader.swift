@@ -67,11 +67,13 @@ final class ScriptReader {
         return fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
-    /// Reads the whole (regular) file once, checking every line, then starts again at its
-    /// beginning; the first bad line's error, if any.
+    /// Reads the whole (regular) file once, checking every line, then goes back to where it
+    /// started; the first bad line's error, if any.
     func checkWhole() -> LKQError? {
+        // Standard input redirected from a file may start past the file's beginning.
+        let origin = lseek(fd, 0, SEEK_CUR)
         defer {
-            lseek(fd, 0, SEEK_SET)
+            lseek(fd, max(0, origin), SEEK_SET)
             buffer = []; start = 0; searched = 0; atEnd = false; lineNumber = 0
         }
         while true {

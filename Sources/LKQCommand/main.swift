@@ -39,13 +39,23 @@ case .run:
 // done; a script file is checked whole for UTF-8 first, so text that is not is an error at its
 // place with nothing run at all. Scripts are then read a statement at a time as they run, so
 // standard input from a pipe that never ends (`yes 'capaian | count' | lkq`) streams.
+/// Set when a script is not UTF-8: nothing runs then.
+var undecodable = false
+/// Standard input as a script; checked whole first when it is a file (`lkq < script.lkq`).
+@MainActor func standardInput() -> ScriptReader {
+    let reader = ScriptReader(fd: STDIN_FILENO, name: "<stdin>", ownsDescriptor: false)
+    if reader.isRegularFile, let error = reader.checkWhole() {
+        Console.err(error.rendered(color: Console.colorErr) + "\n")
+        undecodable = true
+    }
+    return reader
+}
 enum ScriptInput {
     case expression(String)
     case reader(ScriptReader)
 }
 var sources: [ScriptInput] = []
 var readStdin = false
-var undecodable = false
 for input in options.inputs {
     switch input {
     case .expression(let text):
@@ -60,7 +70,7 @@ for input in options.inputs {
     case .file("-"):
         guard !readStdin else { usageError("standard input ('-') can be read only once") }
         readStdin = true
-        sources.append(.reader(ScriptReader(fd: STDIN_FILENO, name: "<stdin>", ownsDescriptor: false)))
+        sources.append(.reader(standardInput()))
     case .file(let path):
         switch ScriptReader.open(path) {
         case .success(let reader):
@@ -99,7 +109,8 @@ if interactive {
 }
 
 if sources.isEmpty {
-    sources.append(.reader(ScriptReader(fd: STDIN_FILENO, name: "<stdin>", ownsDescriptor: false)))
+    sources.append(.reader(standardInput()))
+    if undecodable { exit(ExitStatus.failed) }
 }
 // Scripts and standard input may hold dot-commands (.load, .mode, ...) as the shell does;
 // `-e` statements are LKQ only.

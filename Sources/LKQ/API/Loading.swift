@@ -75,6 +75,11 @@ extension Engine {
     ///     characters other than letters, digits and `_` replaced by `_`.
     ///   - options: number style, bad-row handling, cache, default measure, warnings.
     public func loadingCSV(at path: String, as name: String? = nil, options: CSVOptions = .init()) throws(LKQError) -> Engine {
+        adding(try Self.csvTable(at: path, as: name, options: options))
+    }
+
+    /// The table ``loadingCSV(at:as:options:)`` adds.
+    static func csvTable(at path: String, as name: String?, options: CSVOptions) throws(LKQError) -> Table {
         let tableName = name ?? CSVReader.tableName(forFile: path)
         let table: Table
         do {
@@ -82,7 +87,7 @@ extension Engine {
         } catch {
             throw LKQError(error)
         }
-        return adding(table.addingCapaian(rumus: options.rumusNegatif) ?? table)
+        return table.addingCapaian(rumus: options.rumusNegatif) ?? table
     }
 
     /// A copy of this engine with every `*.csv` file of the folder `dir` added, in name order,
@@ -98,10 +103,11 @@ extension Engine {
             }
             throw LKQError(Diagnostic(.fileUnreadable(dir, reason: "cannot list the folder"), .none))
         }
+        // Added in place: a copy of the engine per file would make a folder of N files cost N².
         var engine = self
         for file in entries.filter({ $0.lowercased().hasSuffix(".csv") }).sorted() {
             let path = dir.hasSuffix("/") ? dir + file : dir + "/" + file
-            engine = try engine.loadingCSV(at: path, options: options)
+            engine.add(try Self.csvTable(at: path, as: nil, options: options))
         }
         return engine
     }

@@ -60,8 +60,15 @@ public struct Session: Sendable {
             case .success(let statement):
                 do {
                     let control = RunControl(cancellation: cancellation, budget: budget)
+                    // The interpreter reads a copy of this session while a `let` writes the new
+                    // name: written into this session directly, the copy would make every `let`
+                    // copy all the names bound before it (N lets, N² work). The name goes into
+                    // a session of its own, then here once the copy is gone.
+                    var bound = Session(engine: engine)
                     outcome = try Interpreter(session: self, source: source, control: control)
-                        .run(statement, into: &self)
+                        .run(statement, into: &bound)
+                    engine = bound.engine
+                    for (name, table) in bound.bindings { bindings[name] = table }
                 } catch {
                     outcome = .failed(LKQError(error))
                 }
