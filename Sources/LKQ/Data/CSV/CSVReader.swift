@@ -30,6 +30,10 @@ enum CSVReader {
     static let sampleBytes = 1 << 20
     /// Bytes read at a time by each reader of a big file.
     static let window = 4 << 20
+    /// The longest header row read (the head of the file is read until the header ends).
+    static let maxHeaderBytes = 4 << 20
+    /// The longest row read: fields of many megabytes are read, a file with no line break is not.
+    static let maxRowBytes = 256 << 20
     /// Files with at least this many bytes are read by several threads.
     static let parallelThreshold = 8 << 20
 
@@ -118,13 +122,23 @@ enum CSVReader {
             }
             var names: [String] = [], columns: [Int] = []
             var seen = Set<String>()
+            // Columns are counted on from the field before, not from the row's start for each
+            // field: a header of many fields would cost fields × length.
+            var counted = rowStart, column = 1
+            func columnAt(_ offset: Int) -> Int {
+                while counted < offset {
+                    if b[counted] == 10 { column = 1 } else if b[counted] & 0xC0 != 0x80 { column += 1 }
+                    counted += 1
+                }
+                return column
+            }
             for i in 0..<tok.fieldCount {
                 let s = tok.starts[i], e = tok.ends[i]
                 var text = String(decoding: UnsafeBufferPointer(start: b + s, count: e - s), as: UTF8.self)
                 if tok.flags[i] & 2 != 0 { text = text.replacingOccurrences(of: "\"\"", with: "\"") }
                 var name = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
                 if name.isEmpty { name = "column\(i + 1)" }
-                let column = RowTokenizer.locate(b, rowStart: rowStart, at: tok.flags[i] & 1 != 0 ? s - 1 : s).column
+                let column = columnAt(tok.flags[i] & 1 != 0 ? s - 1 : s)
                 if !seen.insert(name).inserted {
                     throw Diagnostic(.csvDuplicateHeader(name), .file(path: path, line: lines - tok.newlines, column: column))
                 }
@@ -220,7 +234,17 @@ enum CSVReader {
             switch outcome {
             case .success(let s): return s
             case .failure(let d):
-                if d.notes == ["incomplete"] && !final { want = min(size, want * 4); continue }
+                if d.notes == ["incomplete"] && !final {
+                    // A header row this long is not a header: stop before reading (and holding)
+                    // a whole file of gigabytes that has no line break.
+                    if want >= maxHeaderBytes {
+                        throw Diagnostic(.fileUnreadable(path, reason: "the header row is longer than \(maxHeaderBytes >> 20) MB; "
+                                                         + "is this a CSV file? a header names the columns on one line"),
+                                         .file(path: path, line: 1, column: 1))
+                    }
+                    want = min(size, want * 4)
+                    continue
+                }
                 if d.notes == ["incomplete"] { throw Diagnostic(.csvEmpty, .file(path: path, line: 1, column: 1)) }
                 throw d
             }
@@ -388,6 +412,10 @@ enum CSVReader {
                     filled -= pos
                     pos = 0
                 } else if filled == capacity {
+                    if capacity >= maxRowBytes {
+                        parser.rowTooLong(limit: maxRowBytes)
+                        return (bufOffset + pos, nil)
+                    }
                     capacity *= 2
                     buf = realloc(buf, capacity)!.assumingMemoryBound(to: UInt8.self)
                 }
@@ -454,7 +482,9 @@ enum CSVReader {
                 warnings.append(Diagnostic(w.kind, .file(path: path, line: lineBase + w.line, column: w.column)))
             }
             if let e = parser.error {
-                throw Diagnostic(e.kind, .file(path: path, line: lineBase + e.line, column: e.column))
+                var kind = e.kind
+                if case .fileUnreadable(_, let reason) = kind { kind = .fileUnreadable(path, reason: reason) }
+                throw Diagnostic(kind, .file(path: path, line: lineBase + e.line, column: e.column))
             }
             lineBase += parser.lines
             expected = result.end
