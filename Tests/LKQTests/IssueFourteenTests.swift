@@ -65,6 +65,33 @@ import Testing
         #expect(try run("t | select lower(null) as l | where l = \"x\"", [("n", .int([1]))]).rowCount == 0)
     }
 
+    // MARK: Text equality
+
+    static let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+
+    /// Text equal under Unicode is equal everywhere: `é` as one code point and as `e` plus a
+    /// combining accent form one group, match in `=` and in a join, whichever spelling each CSV
+    /// file, host table and literal uses.
+    @Test func oneRuleForTextEquality() throws {
+        let dir = makeTempDir()
+        let l = writeFile(dir, "l.csv", "id,s\n1,\(Self.composed)\n2,\(Self.decomposed)\n")
+        let r = writeFile(dir, "r.csv", "s,v\n\(Self.decomposed),10\n")
+        let engine = try Engine(tables: []).loadingCSV(at: l).loadingCSV(at: r)
+        let groups = try #require(try engine.run("l | group by s count()").last)
+        #expect(groups.rowCount == 1)
+        #expect(groups[0, "count"] == .int(2))
+        #expect(try engine.run("l | join r on s | count").last?[0, 0] == .int(2))
+        for literal in [Self.composed, Self.decomposed] {
+            #expect(try engine.run("l where s = \"\(literal)\" | count").last?[0, 0] == .int(2))
+        }
+        // Values keep one spelling: NFC.
+        #expect(try engine.run("l | group by s count()").last?[0, "s"] == .text(Self.composed))
+        let host = try Table(name: "h", columns: [("s", .text([Self.decomposed, Self.composed, nil]))])
+        let hosted = try #require(try Engine(tables: [host]).run("h | group by s count()").last)
+        #expect(hosted.rowCount == 2)
+        #expect(try Engine(tables: [host]).run("h where s = \"\(Self.composed)\" | count").last?[0, 0] == .int(2))
+    }
+
     // MARK: Sizes
 
     /// A header row with no end is an error at 1:1 once it passes the limit, not a read of the

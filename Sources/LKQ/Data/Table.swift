@@ -86,7 +86,9 @@ public struct Table: Sendable {
                     throw LKQError(Diagnostic(.notFiniteValue(column: columnName, row: row), .none))
                 }
                 fields.append(Field(name: columnName, type: .double)); built.append(.doubles(v))
-            case .text(let v): fields.append(Field(name: columnName, type: .text)); built.append(.texts(v))
+            case .text(let v):
+                // In NFC, as all text in LKQ (Data/Text.swift).
+                fields.append(Field(name: columnName, type: .text)); built.append(.texts(v.map { $0?.nfc }))
             }
         }
         let count = built.first?.count ?? 0

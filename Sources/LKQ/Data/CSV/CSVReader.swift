@@ -77,7 +77,7 @@ enum CSVReader {
             throw Diagnostic(e.kind, .file(path: path, line: header.lines + e.line, column: e.column))
         }
         var byColumn: [Int: Column] = [:]
-        for (j, col) in parser.wanted.enumerated() { byColumn[col] = ColumnBuilder.merge([parser.builders[j]]) }
+        for (j, col) in parser.wanted.enumerated() { byColumn[col] = ColumnBuilder.merge([parser.builders[j]]).nfcText() }
         return (parser.rows, fields.indices.map { byColumn[$0]! })
     }
 
@@ -506,7 +506,8 @@ enum CSVReader {
         } else {
             for i in merging.indices { merged.run(i) }
         }
-        for (i, m) in merging.enumerated() { columns[m.column] = merged.result(i) }
+        // Text in NFC, so equal text is equal bytes (Data/Text.swift).
+        for (i, m) in merging.enumerated() { columns[m.column] = merged.result(i).nfcText() }
         return ScanOutput(count: chain.reduce(0) { $0 + $1.rows }, columns: columns, failed: failed.sorted(), warnings: warnings)
     }
 }
