@@ -21,8 +21,8 @@ struct Interpreter {
                 throw Diagnostic(.cannotRedefineTable(name.text), in: source, at: name.range)
             }
             // `let b = batas` names a value again when batas is a value, not a table.
-            if query.stages.isEmpty, case .table(let other) = query.source, session.bindings[other.text] == nil,
-               session.engine.table(named: other.text) == nil, let v = session.values[other.text] {
+            if query.stages.isEmpty, case .table(let other) = query.source, self.session.bindings[other.text] == nil,
+               self.session.engine.table(named: other.text) == nil, let v = self.session.values[other.text] {
                 session.bindings[name.text] = nil
                 session.values[name.text] = v
                 return .bound(name.text)
