@@ -48,9 +48,17 @@ extension Evaluator {
         guard case .column(let c) = key else { return ([Int32](repeating: 0, count: n), n > 0 ? 1 : 0) }
         switch c.storage {
         case .text(let codes, let dict):
+            // Entries equal as text (`==`: an NFC and an NFD spelling) are one group, as `=`
+            // and `sort` treat them: each code maps to the first entry equal to it.
+            var canonical: [String: Int64] = [:]
+            let entry = dict.indices.map { i in
+                if let first = canonical[dict[i]] { return first }
+                canonical[dict[i]] = Int64(i)
+                return Int64(i)
+            }
             let nullCode = Int64(dict.count)
             var raw = [Int64](repeating: 0, count: n)
-            for k in 0..<n { raw[k] = c.isNull(k) ? nullCode : Int64(codes[k]) }
+            for k in 0..<n { raw[k] = c.isNull(k) ? nullCode : entry[Int(codes[k])] }
             return compact(raw, range: nullCode + 1)
         case .int(let b):
             var lo = Int64.max, hi = Int64.min
@@ -62,21 +70,24 @@ extension Evaluator {
                 for k in 0..<n { raw[k] = c.isNull(k) ? nullSlot : b[k] - lo }
                 return compact(raw, range: nullSlot + 1)
             }
-            for k in 0..<n { raw[k] = c.isNull(k) ? Int64.min : b[k] }
-            return compact(raw, range: nil)
+            // Every Int64 is a possible value, so null gets a group of its own rather than a
+            // marker value (Int64.min was one: null and -9223372036854775808 were one group).
+            for k in 0..<n { raw[k] = c.isNull(k) ? 0 : b[k] }
+            return compact(raw, range: nil, nulls: c.nulls)
         case .double(let b):
             var raw = [Int64](repeating: 0, count: n)
             for k in 0..<n {
                 let v = b[k] == 0 ? 0 : b[k]   // -0.0 and 0.0 are one group
-                raw[k] = c.isNull(k) ? Int64.min : Int64(bitPattern: v.bitPattern)
+                raw[k] = c.isNull(k) ? 0 : Int64(bitPattern: v.bitPattern)
             }
-            return compact(raw, range: nil)
+            return compact(raw, range: nil, nulls: c.nulls)
         }
     }
 
     /// Renumbers values as 0, 1, 2... in order of first appearance. Uses a direct table when
     /// the values lie in a known small range, a hash table otherwise.
-    private func compact(_ raw: [Int64], range: Int64?) -> ([Int32], Int) {
+    /// With `nulls`, the rows it marks form one group whatever their raw value.
+    private func compact(_ raw: [Int64], range: Int64?, nulls: NullMask? = nil) -> ([Int32], Int) {
         var ids = [Int32](repeating: 0, count: raw.count)
         var next: Int32 = 0
         if let range, range <= Int64(Swift.max(1 << 22, 4 * raw.count)) {
@@ -96,7 +107,13 @@ extension Evaluator {
             return (ids, Int(next))
         }
         var table: [Int64: Int32] = [:]
+        var nullGroup: Int32?
         for k in 0..<raw.count {
+            if nulls?.isNull(k) == true {
+                if nullGroup == nil { nullGroup = next; next += 1 }
+                ids[k] = nullGroup!
+                continue
+            }
             if let g = table[raw[k]] { ids[k] = g; continue }
             table[raw[k]] = next
             ids[k] = next
@@ -166,7 +183,21 @@ extension Evaluator {
             }
             if overflow { throw fail(.integerOverflow(operation: "sum"), range) }
             return .ints(zip(sums, empty).map { $1 ? nil : $0 })
-        case (.sum, .double), (.avg, .int), (.avg, .double):
+        case (.avg, .int):
+            // Exact 128-bit sums, so the mean of large integers keeps its fraction (Int64.max
+            // and Int64.min average -0.5; summed as doubles they gave 0).
+            var sums = [Int128](repeating: 0, count: g)
+            switch arg {
+            case .column(let c):
+                if case .int(let b) = c.storage {
+                    for k in 0..<n where nulls?.isNull(k) != true { sums[grouped ? Int(ids[k]) : 0] += Int128(b[k]) }
+                }
+            case .constant:
+                let x = Int128(arg.int(0))
+                for i in 0..<g { sums[i] = x * Int128(counts[i]) }
+            }
+            return .doubles((0..<g).map { i in empty[i] ? nil : Evaluator.mean(sums[i], counts[i]) })
+        case (.sum, .double), (.avg, .double):
             // Neumaier's compensated sum: the result is the correctly rounded sum far more
             // often than a plain loop, so `avg` of 51.09 and 37.74 prints as 44.415.
             var sums = [Double](repeating: 0, count: g)
@@ -203,6 +234,13 @@ extension Evaluator {
         }
     }
 
+    /// `sum / count` from the exact quotient and remainder, so the fraction is not lost in the
+    /// rounding of a large sum (as `Double(sum) / Double(count)` would lose it).
+    static func mean(_ sum: Int128, _ count: Int64) -> Double {
+        let (q, r) = sum.quotientAndRemainder(dividingBy: Int128(count))
+        return Double(q) + Double(r) / Double(count)
+    }
+
     private func extreme(_ isMax: Bool, _ arg: Operand, rows n: Int, groups g: Int, ids: [Int32]?, empty: [Bool]) -> Column {
         let column = arg.materialize(count: n)
         var best = [Int](repeating: -1, count: g)
@@ -214,7 +252,8 @@ extension Evaluator {
             if isMax ? c > 0 : c < 0 { best[i] = k }
         }
         let rows = best.map { Int32(Swift.max($0, 0)) }
-        var out = n > 0 ? column.gather(rows) : Operand.constant(.null).materialize(count: g)
+        // No rows: nulls of the argument's type, so `max(text)` of nothing is still text.
+        var out = n > 0 ? column.gather(rows) : Column.allNull(arg.type ?? .int, count: g)
         if empty.contains(true) {
             let flags = (0..<g).map { empty[$0] || out.isNull($0) }
             out.nulls = NullMask.from(flags)
