@@ -48,9 +48,17 @@ extension Evaluator {
         guard case .column(let c) = key else { return ([Int32](repeating: 0, count: n), n > 0 ? 1 : 0) }
         switch c.storage {
         case .text(let codes, let dict):
+            // Entries equal as text (`==`: an NFC and an NFD spelling) are one group, as `=`
+            // and `sort` treat them: each code maps to the first entry equal to it.
+            var canonical: [String: Int64] = [:]
+            let entry = dict.indices.map { i in
+                if let first = canonical[dict[i]] { return first }
+                canonical[dict[i]] = Int64(i)
+                return Int64(i)
+            }
             let nullCode = Int64(dict.count)
             var raw = [Int64](repeating: 0, count: n)
-            for k in 0..<n { raw[k] = c.isNull(k) ? nullCode : Int64(codes[k]) }
+            for k in 0..<n { raw[k] = c.isNull(k) ? nullCode : entry[Int(codes[k])] }
             return compact(raw, range: nullCode + 1)
         case .int(let b):
             var lo = Int64.max, hi = Int64.min
@@ -82,15 +90,16 @@ extension Evaluator {
             var raw = [Int64](repeating: 0, count: n)
             for k in 0..<n {
                 let v = b[k] == 0 ? 0 : b[k]   // -0.0 and 0.0 are one group
-                raw[k] = c.isNull(k) ? Int64.min : Int64(bitPattern: v.bitPattern)
+                raw[k] = c.isNull(k) ? 0 : Int64(bitPattern: v.bitPattern)
             }
-            return compact(raw, range: nil)
+            return compact(raw, range: nil, nulls: c.nulls)
         }
     }
 
     /// Renumbers values as 0, 1, 2... in order of first appearance. Uses a direct table when
     /// the values lie in a known small range, a hash table otherwise.
-    private func compact(_ raw: [Int64], range: Int64?) -> ([Int32], Int) {
+    /// With `nulls`, the rows it marks form one group whatever their raw value.
+    private func compact(_ raw: [Int64], range: Int64?, nulls: NullMask? = nil) -> ([Int32], Int) {
         var ids = [Int32](repeating: 0, count: raw.count)
         var next: Int32 = 0
         if let range, range <= Int64(Swift.max(1 << 22, 4 * raw.count)) {
@@ -110,7 +119,13 @@ extension Evaluator {
             return (ids, Int(next))
         }
         var table: [Int64: Int32] = [:]
+        var nullGroup: Int32?
         for k in 0..<raw.count {
+            if nulls?.isNull(k) == true {
+                if nullGroup == nil { nullGroup = next; next += 1 }
+                ids[k] = nullGroup!
+                continue
+            }
             if let g = table[raw[k]] { ids[k] = g; continue }
             table[raw[k]] = next
             ids[k] = next
