@@ -295,11 +295,7 @@ public struct Parser {
 
     /// `extend_stage = "extend" , item , { "," , item } ;`
     public mutating func parseExtend() throws(Diagnostic) -> Stage {
-        let start = advance().range
-        var items = [try parseItem()]
-        while accept(.comma) != nil { items.append(try parseItem()) }
-        let last = items[items.count - 1]
-        return Stage(kind: .extend(items), range: start.to(last.alias?.range ?? last.expr.range))
+        try parseItemStage(Stage.Kind.extend)
     }
 
     /// `distinct_stage = "distinct" , [ NAME , { "," , NAME } ] ;`
@@ -356,11 +352,16 @@ public struct Parser {
 
     /// `select_stage = "select" , item , { "," , item } ;`
     public mutating func parseSelect() throws(Diagnostic) -> Stage {
+        try parseItemStage(Stage.Kind.select)
+    }
+
+    /// A stage word followed by a list of items; the stage's range covers its last alias.
+    private mutating func parseItemStage(_ kind: ([Item]) -> Stage.Kind) throws(Diagnostic) -> Stage {
         let start = advance().range
         var items = [try parseItem()]
         while accept(.comma) != nil { items.append(try parseItem()) }
         let last = items[items.count - 1]
-        return Stage(kind: .select(items), range: start.to(last.alias?.range ?? last.expr.range))
+        return Stage(kind: kind(items), range: start.to(last.alias?.range ?? last.expr.range))
     }
 
     /// `item = expr , [ "as" , NAME ] ;`
