@@ -31,6 +31,8 @@ enum Help {
               --no-cache            read CSV files afresh, without the binary column cache
                                     ($LKQ_CACHE_DIR, else $XDG_CACHE_HOME/lkq, else ~/.cache/lkq)
               --bail                stop at the first statement that fails
+              --max-memory SIZE     stop a statement that makes lkq hold more than SIZE of memory
+                                    (4G, 512M; off for none); the default is 4/5 of the machine's
               --param NAME=VALUE    set the value of a script's 'param NAME' (a number when it
                                     reads as one, else text); may be repeated
           -h, --help                show this help

@@ -45,6 +45,9 @@ struct Options {
     var skipBadRows = false
     var useCache = true
     var bail = false
+    /// Most memory a statement may make the process hold, in bytes (`--max-memory`); by default
+    /// four fifths of the machine's, so a runaway join ends in a located error, not a crash.
+    var maxMemory: Int? = QueryBudget.physicalMemory > 0 ? QueryBudget.physicalMemory / 5 * 4 : nil
     /// Values for the scripts' `param` statements (`--param batas=90`).
     var parameters: [String: String] = [:]
 
@@ -109,6 +112,13 @@ struct Options {
                 options.useCache = false
             case "--bail":
                 options.bail = true
+            case "--max-memory":
+                let text = try value(for: name, inline: inline)
+                if text.lowercased() == "off" { options.maxMemory = nil; continue }
+                guard let bytes = Options.bytes(text) else {
+                    throw UsageError(message: "--max-memory needs a size such as 4G, 512M or off, not '\(text)'")
+                }
+                options.maxMemory = bytes
             case "--param":
                 let text = try value(for: name, inline: inline)
                 guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
@@ -120,5 +130,16 @@ struct Options {
             }
         }
         return options
+    }
+
+    /// `4G`, `512M`, `100K` or a number of bytes.
+    static func bytes(_ text: String) -> Int? {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        var digits = text.uppercased()
+        if digits.hasSuffix("B") { digits.removeLast() }
+        var scale = 1
+        if let last = digits.last, let unit = units[last] { scale = unit; digits.removeLast() }
+        guard let n = Double(digits), n > 0, n * Double(scale) < 9e18 else { return nil }
+        return Int(n * Double(scale))
     }
 }

@@ -103,6 +103,7 @@ let interactive = sources.isEmpty && Console.stdinIsTerminal
 let format = options.format ?? (Console.stdoutIsTerminal ? .table : .csv)
 var session = engine.makeSession()
 session.parameters = options.parameters
+session.budget.maxMemory = options.maxMemory
 let runner = Runner(session: session, format: format, bail: options.bail)
 runner.locale = options.locale.output
 

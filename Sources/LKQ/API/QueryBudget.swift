@@ -1,3 +1,7 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(LKQSyntax)
 import LKQSyntax
 #endif
@@ -10,9 +14,9 @@ import LKQSyntax
 /// session.budget = QueryBudget(maxRowsScanned: 10_000_000, maxRowsProduced: 100_000, timeLimit: .seconds(2))
 /// ```
 ///
-/// Time and cancellation are checked between stages, before each condition of a filter, and
-/// every 65,536 rows inside sorts and joins; a single filter, group by or first read of a large
-/// CSV file runs to its end before the check.
+/// Time, memory and cancellation are checked between stages and every 65,536 rows (or
+/// comparisons) inside filters, group by, sorts, joins and running windows, so a limit holds
+/// within a fraction of a second of work.
 public struct QueryBudget: Sendable, Equatable {
     /// Most rows a statement may read from tables, counting every table it reads (a join reads two).
     public var maxRowsScanned: Int?
@@ -20,14 +24,47 @@ public struct QueryBudget: Sendable, Equatable {
     public var maxRowsProduced: Int?
     /// Longest a statement may run.
     public var timeLimit: Duration?
+    /// Most memory, in bytes, the process may hold while a statement runs (its resident set,
+    /// as the operating system counts it): a join that multiplies rows or a group by with
+    /// millions of keys stops with a located error instead of exhausting the machine.
+    public var maxMemory: Int?
 
     /// A budget; `nil` leaves that limit off.
-    public init(maxRowsScanned: Int? = nil, maxRowsProduced: Int? = nil, timeLimit: Duration? = nil) {
+    public init(maxRowsScanned: Int? = nil, maxRowsProduced: Int? = nil, timeLimit: Duration? = nil,
+                maxMemory: Int? = nil) {
         self.maxRowsScanned = maxRowsScanned
         self.maxRowsProduced = maxRowsProduced
         self.timeLimit = timeLimit
+        self.maxMemory = maxMemory
+    }
+
+    /// The memory of this machine, in bytes (0 when it cannot be read).
+    public static var physicalMemory: Int {
+        Int(ProcessInfo.processInfo.physicalMemory)
+    }
+
+    /// The resident memory of this process now, in bytes (from /proc/self/statm; 0 elsewhere).
+    public static func residentMemory() -> Int {
+        guard let f = fopen("/proc/self/statm", "r") else { return 0 }
+        defer { fclose(f) }
+        var size = 0, resident = 0
+        guard withUnsafeMutablePointer(to: &size, { s in withUnsafeMutablePointer(to: &resident) { r in
+            fscanf_statm(f, s, r)
+        } }) else { return 0 }
+        return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
     /// No limits (the default).
     public static let unlimited = QueryBudget()
+}
+
+/// Reads the first two numbers of /proc/self/statm (total and resident pages).
+private func fscanf_statm(_ f: UnsafeMutablePointer<FILE>, _ size: UnsafeMutablePointer<Int>, _ resident: UnsafeMutablePointer<Int>) -> Bool {
+    var line = [CChar](repeating: 0, count: 128)
+    guard fgets(&line, Int32(line.count), f) != nil else { return false }
+    let fields = String(cString: line).split(separator: " ")
+    guard fields.count >= 2, let a = Int(fields[0]), let b = Int(fields[1]) else { return false }
+    size.pointee = a
+    resident.pointee = b
+    return true
 }

@@ -134,8 +134,16 @@ struct Interpreter {
     private func run(_ steps: [PlanStep], on input: Frame) throws(Diagnostic) -> Frame {
         var frame = input
         for step in steps {
-            try evaluator.checkCancelled()
-            frame = try applyStep(step, to: frame)
+            do {
+                try evaluator.checkCancelled()
+                frame = try applyStep(step, to: frame)
+            } catch {
+                // A limit reached inside a step is reported at the step.
+                if case .budgetExceeded = error.kind, case .none = error.location {
+                    throw Diagnostic(error.kind, in: source, at: step.range)
+                }
+                throw error
+            }
             try control?.produce(frame.rowCount, at: .source(source, step.range))
         }
         return frame

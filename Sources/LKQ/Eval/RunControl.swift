@@ -48,6 +48,9 @@ final class RunControl: @unchecked Sendable {
     /// Throws when the query was cancelled or ran out of time.
     func check() throws(Diagnostic) {
         if cancellation?.isCancelled == true { throw Diagnostic(.cancelled, .none) }
+        if let limit = budget.maxMemory, QueryBudget.residentMemory() > limit {
+            throw Diagnostic(.budgetExceeded(what: "MB of memory", limit: limit >> 20), .none)
+        }
         if let deadline, ContinuousClock.now > deadline, let limit = budget.timeLimit {
             let ms = limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000
             throw Diagnostic(.budgetExceeded(what: "milliseconds", limit: Int(ms)), .none)
