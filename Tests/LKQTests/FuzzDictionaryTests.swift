@@ -31,7 +31,7 @@ import Testing
         section("stages", Registry.stages.map(\.name) + ["left", "on", "all"])
         section("functions", Registry.functions.flatMap { [$0.name, $0.name + "("] })
         section("aggregates (stages, calls and windows)", Registry.aggregates.flatMap { [$0.name, $0.name + "("] })
-        section("window functions", Registry.windowFunctions.map { $0.name + "(" } + ["over (", "over ()"])
+        section("window functions", Registry.windowFunctions.flatMap { [$0.name, $0.name + "("] } + ["over (", "over ()"])
         section("SQL habits, which have errors of their own", Parser.sqlHabits.keys.sorted() + ["order by", "partition by", "count(*)"])
         section("dot-commands (the shell's, not the library's; here for inputs pasted from a session)", Registry.dotCommands.map(\.name))
         let tables = Engine().tables
