@@ -57,6 +57,9 @@ struct GrammarGenerator {
     private var columns: [String] = []
     /// The type of each column name, as last seen in a table or given to an alias.
     private var types: [String: ValueType] = [:]
+    /// Each table's column types: a name such as `no` is text in capaian and an integer in desa,
+    /// so naming a table sets its columns' types in ``types``.
+    private var tableTypes: [String: [String: ValueType]] = [:]
     /// Values named by `let NAME = value` and `param NAME`, with their types.
     private var values: [String: ValueType] = [:]
     /// Whether the expression being made may hold a window function: in `select` and
@@ -106,7 +109,8 @@ struct GrammarGenerator {
         tableNames = engine.tables.map(\.name)
         allColumns = Array(Set(tables.values.joined())).sorted()
         for t in engine.tables {
-            for f in t.fields { types[f.name] = f.type == .text ? .text : .number }
+            for f in t.fields { tableTypes[t.name, default: [:]][f.name] = f.type == .text ? .text : .number }
+            types.merge(tableTypes[t.name] ?? [:]) { _, new in new }
         }
     }
 
@@ -235,6 +239,7 @@ struct GrammarGenerator {
             let name = tableName()
             word(name)
             columns = tables[name] ?? lets[name] ?? []
+            types.merge(tableTypes[name] ?? [:]) { _, new in new }
         }
     }
 
@@ -429,6 +434,7 @@ struct GrammarGenerator {
             let name = tableName()
             word(name)
             columns = tables[name] ?? lets[name] ?? []
+            types.merge(tableTypes[name] ?? [:]) { _, new in new }
         } else {
             punct("(")
             query(level: level + 1)
