@@ -884,7 +884,8 @@ struct GrammarGenerator {
             return
         }
         let shown = rng.chance(0.5) ? n.uppercased() : n.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
-        word("`" + shown.replacingOccurrences(of: "`", with: "``") + "`")
+        // `_` alone has no words to spell apart, and `` is no name.
+        word(shown.isEmpty ? printed : "`" + shown.replacingOccurrences(of: "`", with: "``") + "`")
     }
 
     /// A name, number or string; ASCII names in random case (names are case-insensitive too).
