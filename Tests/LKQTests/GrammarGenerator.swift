@@ -73,29 +73,31 @@ struct GrammarGenerator {
     /// a condition.
     enum Result { case value(ValueType), likeArguments, condition }
 
-    /// Every scalar function of the registry with what it gives. The registry has no result
-    /// types, so each function is asked: a call with arguments of its parameter kinds (`any` as a
-    /// number, then as text) is run on a one-row table and the result's column type read.
-    static let scalarFunctions: [(function: ScalarFunction, result: Result)] = {
-        let engine = Engine()
-        func gives(_ fn: ScalarFunction, any: String) -> ValueType {
-            let arguments = (0..<fn.arity.lowerBound).map { i -> String in
+    /// Every scalar function of the registry with what it gives, from its registry entry: the
+    /// result for arguments of its parameter kinds (`any` as a number, then as text).
+    static let scalarFunctions: [(function: ScalarFunction, result: Result)] = ScalarFunction.allCases.map { fn in
+        func gives(any: LKQ.ValueType) -> LKQ.ValueType? {
+            let arguments = (0..<fn.arity.lowerBound).map { i -> LKQ.ValueType in
                 switch fn.parameters[min(i, fn.parameters.count - 1)] {
-                case .number: return "1"
+                case .number: return .int
+                case .text: return .text
                 case .any: return any
-                case .text: return "\"a\""
-                case .condition: return "1 = 1"
+                case .condition: return .condition
                 }
             }
-            let result = try? engine.run("desa where no = 1 | select \(fn.rawValue)(\(arguments.joined(separator: ", "))) as v")
-            return result?.first?.fields.first?.type == .text ? .text : .number
+            return fn.result(arguments, constants: arguments.map { _ in nil })?.type
         }
-        return ScalarFunction.allCases.map { fn in
-            if fn.isCondition { return (fn, .condition) }
-            let (number, text) = (gives(fn, any: "1"), gives(fn, any: "\"a\""))
-            return (fn, number == text ? .value(number) : .likeArguments)
+        switch (gives(any: .int), gives(any: .text)) {
+        case (.condition?, _): return (fn, .condition)
+        case let (number?, text?) where number == text: return (fn, .value(number == .text ? .text : .number))
+        default: return (fn, .likeArguments)
         }
-    }()
+    }
+
+    /// Constants the registry may ask for at an argument's place (`ScalarFunction.constantArguments`):
+    /// a few whole numbers and words, of which a function takes those it accepts.
+    static let constantCandidates: [Value] = [.int(0), .int(1), .int(2), .int(-1), .int(18), .int(19),
+                                              .text("selisih"), .text("rasio"), .text("persen")]
 
     static let continuingKeywords: Set<String> = ["let", "from", "where", "select", "as", "sort", "group", "by", "and", "or", "not", "is",
                                                    "in", "between", "case", "when", "then", "else", "over"]
@@ -698,6 +700,18 @@ struct GrammarGenerator {
         punct("(")
         for i in 0..<count {
             if i > 0 { punct(",") }
+            // Where the function wants a constant of a certain form, mostly one it accepts.
+            if let constant = fn.constantArguments.first(where: { $0.position == i }), rng.chance(0.85) {
+                let accepted = Self.constantCandidates.filter(constant.accepts)
+                if !accepted.isEmpty {
+                    switch rng.pick(accepted) {
+                    case .int(let n): word("\(n)")
+                    case .text(let t): word(Expr.quoted(t))
+                    default: keyword("null")
+                    }
+                    continue
+                }
+            }
             argument(fn.parameters[min(i, fn.parameters.count - 1)], depth: depth + 1, i == 0 ? aggregates : aggregates.others, position: i, like: type)
         }
         punct(")")
