@@ -195,9 +195,11 @@ struct Completer {
         c == "_" || c.isLetter || c.isNumber
     }
 
-    /// Words that start or join parts of a statement, so never end an operand.
-    static let connectives: Set<String> = ["let", "from", "where", "select", "as", "sort", "limit", "group", "by",
-                                           "and", "or", "not", "is", "sum", "avg", "min", "max", "count", "bar", "spark"]
+    /// Words that start or join parts of a statement, so never end an operand: the registry's
+    /// keywords, stages, aggregates and statement words, but not the keywords that end one
+    /// (`null`, the `end` of a case, `asc` and `desc` after a sort key).
+    static let connectives: Set<String> = Set(Registry.keywords + Registry.stageNames + Registry.statementWords.map(\.name)
+                                              + ["left", "join", "on"]).subtracting(["null", "end", "asc", "desc"])
 
     private static func isEndOfOperand(_ token: String) -> Bool {
         if connectives.contains(token) { return false }

@@ -24,7 +24,10 @@ struct SplitMix64 {
 }
 
 /// Random scripts that follow `Grammar/lkq.ebnf` rule by rule, over the engine's own table and
-/// column names most of the time, so that most statements reach the evaluator.
+/// column names most of the time, so that most statements reach the evaluator. Functions,
+/// aggregates and window functions, with their argument counts and kinds, come from the
+/// registry (`ScalarFunction`, `AggregateFunction`, `WindowFunction`): a new one is generated
+/// without a change here.
 ///
 /// Each rule is a function named after it, with the rule in its doc comment, that appends tokens; ``render(_:)`` then joins the
 /// tokens with random spacing, comments and line breaks, but only where the grammar lets a line
@@ -55,8 +58,50 @@ struct GrammarGenerator {
     private var columns: [String] = []
     /// The type of each column name, as last seen in a table or given to an alias.
     private var types: [String: ValueType] = [:]
+    /// Each table's column types: a name such as `no` is text in capaian and an integer in desa,
+    /// so naming a table sets its columns' types in ``types``.
+    private var tableTypes: [String: [String: ValueType]] = [:]
+    /// Values named by `let NAME = value` and `param NAME`, with their types.
+    private var values: [String: ValueType] = [:]
+    /// Whether the expression being made may hold a window function: in `select` and
+    /// `extend` items, outside aggregate and window arguments.
+    private var windowsAllowed = false
+    /// Whether the expression being made may read columns: not in a `let` value or a `param`
+    /// default.
+    private var valueOnly = false
 
-    static let continuingKeywords: Set<String> = ["let", "from", "where", "select", "as", "sort", "group", "by", "and", "or", "not", "is"]
+    /// What a function gives: a value of a type, a value of its arguments' type (coalesce), or
+    /// a condition.
+    enum Result { case value(ValueType), likeArguments, condition }
+
+    /// Every scalar function of the registry with what it gives, from its registry entry: the
+    /// result for arguments of its parameter kinds (`any` as a number, then as text).
+    static let scalarFunctions: [(function: ScalarFunction, result: Result)] = ScalarFunction.allCases.map { fn in
+        func gives(any: LKQ.ValueType) -> LKQ.ValueType? {
+            let arguments = (0..<fn.arity.lowerBound).map { i -> LKQ.ValueType in
+                switch fn.parameters[min(i, fn.parameters.count - 1)] {
+                case .number: return .int
+                case .text: return .text
+                case .any: return any
+                case .condition: return .condition
+                }
+            }
+            return fn.result(arguments, constants: arguments.map { _ in nil })?.type
+        }
+        switch (gives(any: .int), gives(any: .text)) {
+        case (.condition?, _): return (fn, .condition)
+        case let (number?, text?) where number == text: return (fn, .value(number == .text ? .text : .number))
+        default: return (fn, .likeArguments)
+        }
+    }
+
+    /// Constants the registry may ask for at an argument's place (`ScalarFunction.constantArguments`):
+    /// a few whole numbers and words, of which a function takes those it accepts.
+    static let constantCandidates: [Value] = [.int(0), .int(1), .int(2), .int(-1), .int(18), .int(19),
+                                              .text("selisih"), .text("rasio"), .text("persen")]
+
+    static let continuingKeywords: Set<String> = ["let", "from", "where", "select", "as", "sort", "group", "by", "and", "or", "not", "is",
+                                                   "in", "between", "case", "when", "then", "else", "over"]
     static let continuingPunctuation: Set<String> = ["|", ",", "(", "+", "-", "*", "/", "~", "=", "==", "!=", "<>", "<", "<=", ">", ">="]
 
     init(seed: UInt64, engine: Engine = Engine()) {
@@ -67,7 +112,8 @@ struct GrammarGenerator {
         tableNames = engine.tables.map(\.name)
         allColumns = Array(Set(tables.values.joined())).sorted()
         for t in engine.tables {
-            for f in t.fields { types[f.name] = f.type == .text ? .text : .number }
+            for f in t.fields { tableTypes[t.name, default: [:]][f.name] = f.type == .text ? .text : .number }
+            types.merge(tableTypes[t.name] ?? [:]) { _, new in new }
         }
     }
 
@@ -77,6 +123,7 @@ struct GrammarGenerator {
     /// empty ones between them sometimes.
     mutating func script(statements count: Int) -> String {
         lets = [:]
+        values = [:]
         var text = rng.chance(0.1) ? separator() : ""
         for i in 0..<count {
             if i > 0 { text += separator() }
@@ -99,12 +146,14 @@ struct GrammarGenerator {
 
     // MARK: Statements
 
-    /// `statement = let_statement | query ;`
+    /// `statement = let_statement | let_value | param_statement | query ;`
     /// `let_statement = "let" , NAME , "=" , query ;`
     private mutating func statement() {
-        guard rng.chance(0.15) else {
-            query(level: 0)
-            return
+        switch rng.below(100) {
+        case 0..<6: letValue(); return
+        case 6..<10: paramStatement(); return
+        case 10..<25: break
+        default: query(level: 0); return
         }
         let name: String
         switch rng.below(10) {
@@ -117,6 +166,48 @@ struct GrammarGenerator {
         punct("=")
         query(level: 0)
         lets[name] = columns
+    }
+
+    /// `let_value = "let" , NAME , "=" , expr ;` An expression that reads no column, and is not
+    /// a lone name (which would read as a table).
+    private mutating func letValue() {
+        keyword("let")
+        let name = valueName()
+        word(name)
+        punct("=")
+        let type: ValueType = rng.chance(0.7) ? .number : .text
+        valueExpr(type)
+        values[name] = type
+    }
+
+    /// `param_statement = "param" , NAME , [ "=" , expr ] ;` Without a default the statement is
+    /// an error (the suite sets no parameters), so the default is nearly always there.
+    private mutating func paramStatement() {
+        word("param")
+        let name = valueName()
+        word(name)
+        let type: ValueType = rng.chance(0.7) ? .number : .text
+        if rng.chance(0.9) {
+            punct("=")
+            valueExpr(type)
+        }
+        values[name] = type
+    }
+
+    /// The names values get: apart from tables, `let` results and columns, mostly.
+    private mutating func valueName() -> String {
+        rng.chance(0.05) ? randomName() : "batas\(rng.below(4))"
+    }
+
+    private mutating func valueExpr(_ type: ValueType) {
+        valueOnly = true
+        defer { valueOnly = false }
+        let start = tokens.count
+        expr(1, .forbid, type)
+        if tokens.count == start + 1, Self.isName(tokens[start].text) || tokens[start].text.hasPrefix("`") {
+            tokens.insert(Token(text: "(", kind: .punct), at: start)
+            punct(")")
+        }
     }
 
     /// `query = source , [ "where" , condition ] , { "|" , stage } ;`
@@ -151,6 +242,7 @@ struct GrammarGenerator {
             let name = tableName()
             word(name)
             columns = tables[name] ?? lets[name] ?? []
+            types.merge(tableTypes[name] ?? [:]) { _, new in new }
         }
     }
 
@@ -160,18 +252,21 @@ struct GrammarGenerator {
         return rng.pick(tableNames)
     }
 
-    /// `stage = where_stage | select_stage | sort_stage | limit_stage | group_stage | aggregate_stage | join_stage | bar_stage | spark_stage ;`
+    /// `stage = where_stage | select_stage | extend_stage | distinct_stage | sort_stage | limit_stage
+    /// | group_stage | aggregate_stage | join_stage | bar_stage | spark_stage ;`
     private mutating func stage(level: Int, joins: inout Int) {
         let canJoin = level < 2 && joins < 2
         switch rng.below(canJoin ? 100 : 92) {
-        case 0..<17:
+        case 0..<14:
             keyword("where")
             condition(0, rng.chance(0.02) ? .allow : .forbid)
-        case 17..<34: selectStage()
-        case 34..<46: sortStage()
-        case 46..<55: limitStage()
-        case 55..<69: groupStage()
-        case 69..<82: aggregateStage()
+        case 14..<26: selectStage()
+        case 26..<36: extendStage()
+        case 36..<41: distinctStage()
+        case 41..<50: sortStage()
+        case 50..<56: limitStage()
+        case 56..<68: groupStage()
+        case 68..<82: aggregateStage()
         case 82..<87: barStage()
         case 87..<92: sparkStage()
         default:
@@ -183,6 +278,8 @@ struct GrammarGenerator {
     /// `select_stage = "select" , item , { "," , item } ;`
     private mutating func selectStage() {
         keyword("select")
+        windowsAllowed = true
+        defer { windowsAllowed = false }
         var names: [String] = []
         for i in 0..<1 + rng.below(4) {
             if i > 0 { punct(",") }
@@ -191,19 +288,48 @@ struct GrammarGenerator {
         columns = names
     }
 
+    /// `extend_stage = "extend" , item , { "," , item } ;` Each item is named unless it is a
+    /// column name; a name already taken replaces that column.
+    private mutating func extendStage() {
+        word("extend")
+        windowsAllowed = true
+        defer { windowsAllowed = false }
+        for i in 0..<1 + rng.below(3) {
+            if i > 0 { punct(",") }
+            let alias = rng.chance(0.2) && !columns.isEmpty ? rng.pick(columns) : "tambah\(i)"
+            let name = item(rng.chance(0.02) ? .allow : .forbid, alias: alias, rng.chance(0.65) ? .number : .text, named: rng.chance(0.97))
+            if !columns.contains(name) { columns.append(name) }
+        }
+    }
+
+    /// `distinct_stage = "distinct" , [ NAME , { "," , NAME } ] ;`
+    private mutating func distinctStage() {
+        word("distinct")
+        guard rng.chance(0.7) else { return }
+        var names: [String] = []
+        for i in 0..<1 + rng.below(3) {
+            if i > 0 { punct(",") }
+            let chosen = column(from: columns)
+            name(chosen)
+            names.append(chosen)
+        }
+        columns = names
+    }
+
     /// `item = expr , [ "as" , NAME ] ;` Returns the column name the item probably gives.
+    /// `named`: the item always gets an `as` unless it is a lone column name.
     @discardableResult
-    private mutating func item(_ aggregates: Aggregates, alias: String, _ type: ValueType) -> String {
+    private mutating func item(_ aggregates: Aggregates, alias: String, _ type: ValueType, named: Bool = false) -> String {
         let start = tokens.count
         expr(0, aggregates, type)
         let only = tokens.count == start + 1 ? tokens[start].text.lowercased() : ""
         let simple = Self.isName(only) ? only : alias
-        guard rng.chance(0.4) else { return simple }
+        guard rng.chance(named ? 1 : 0.4), !(named && Self.isName(only) && rng.chance(0.5)) else { return simple }
         keyword("as")
-        let name = rng.chance(0.9) ? alias : randomName()
-        word(name)
-        types[name] = type
-        return name
+        let name = rng.chance(0.9) ? alias : rng.chance(0.5) ? randomName() : rng.pick(["Nilai Akhir", "Pagu (Rp)", "serapan %", "x`y"])
+        self.name(name)
+        types[name.lowercased()] = type
+        return name.lowercased()
     }
 
     /// `sort_stage = "sort" , sort_key , { "," , sort_key } ;`
@@ -248,21 +374,22 @@ struct GrammarGenerator {
         columns = names
     }
 
-    /// `aggregate_stage = AGGREGATE , [ "(" , [ expr ] , ")" | expr ] ;`
+    /// `aggregate_stage = AGGREGATE , [ "(" , [ condition , { "," , condition } ] , ")" | condition ] ;`
+    /// The aggregates and their arguments' kinds come from the registry.
     private mutating func aggregateStage() {
-        let aggregate = rng.pick(Aggregate.allCases).rawValue
-        switch rng.below(3) {
+        let aggregate = rng.pick(AggregateFunction.allCases)
+        switch rng.below(aggregate.arity.upperBound > 1 ? 2 : 3) {
         case 0:
-            word(aggregate)
+            word(aggregate.rawValue)
         case 1:
-            word(aggregate, opensCall: true)
+            word(aggregate.rawValue, opensCall: true)
             punct("(")
-            if aggregate != "count" || rng.chance(0.4) { expr(1, .forbid, .number) }
+            aggregateArguments(aggregate, depth: 1)
             punct(")")
         default:
-            word(aggregate, opensCall: true)
+            word(aggregate.rawValue, opensCall: true)
             let start = tokens.count
-            expr(1, .forbid, .number)
+            argument(aggregate.parameters[0], depth: 1, .forbid)
             // `sum (a) * 2` is `sum(a)` and then a stray `* 2`: an argument that opens with '('
             // goes inside parentheses of its own.
             if tokens[start].text == "(" {
@@ -310,6 +437,7 @@ struct GrammarGenerator {
             let name = tableName()
             word(name)
             columns = tables[name] ?? lets[name] ?? []
+            types.merge(tableTypes[name] ?? [:]) { _, new in new }
         } else {
             punct("(")
             query(level: level + 1)
@@ -321,11 +449,11 @@ struct GrammarGenerator {
         for i in 0..<rng.pick([1, 1, 1, 2]) {
             if i > 0 { punct(",") }
             if !shared.isEmpty && rng.chance(0.8) {
-                word(rng.pick(shared))
+                name(rng.pick(shared))
             } else {
-                word(column(from: leftColumns))
+                name(column(from: leftColumns))
                 punct("=")
-                word(column(from: rightColumns))
+                name(column(from: rightColumns))
             }
         }
         columns = leftColumns + rightColumns
@@ -362,11 +490,37 @@ struct GrammarGenerator {
         }
     }
 
-    /// `predicate = compare_op , expr | expr , [ compare_op , expr | "~" , expr | "is" , [ "not" ] , "null" ] ;`
+    /// `predicate = compare_op , expr | expr , [ compare_op , expr | "~" , expr | "is" , [ "not" ] , "null"
+    /// | [ "not" ] , "in" , "(" , expr , { "," , expr } , ")" | [ "not" ] , "between" , expr , "and" , expr ] ;`
     /// Both sides mostly of one type, so that most predicates can be evaluated.
     private mutating func predicate(_ depth: Int, _ aggregates: Aggregates) {
         let type: ValueType = rng.chance(0.7) ? .number : .text
-        switch rng.below(20) {
+        switch rng.below(26) {
+        case 20, 21:
+            expr(depth + 1, aggregates, type)
+            if rng.chance(0.3) { keyword("not") }
+            keyword("in")
+            punct("(")
+            for i in 0..<1 + rng.below(4) {
+                if i > 0 { punct(",") }
+                expr(depth + 1, aggregates.others, type)
+            }
+            punct(")")
+        case 22, 23:
+            expr(depth + 1, aggregates, type)
+            if rng.chance(0.3) { keyword("not") }
+            keyword("between")
+            expr(depth + 1, aggregates.others, type)
+            keyword("and")
+            expr(depth + 1, aggregates.others, type)
+        case 24, 25:
+            // A function that is a condition (starts_with, ...), from the registry.
+            let conditions = Self.scalarFunctions.filter { if case .condition = $0.result { return true }; return false }
+            if let fn = conditions.isEmpty ? nil : rng.pick(conditions).function {
+                functionCall(fn, depth: depth, aggregates)
+            } else {
+                expr(depth + 1, aggregates, type)
+            }
         case 0..<3:
             compareOp()
             expr(depth + 1, aggregates, .number)
@@ -434,7 +588,8 @@ struct GrammarGenerator {
         }
     }
 
-    /// `primary = NUMBER | STRING | "null" | NAME , "(" , [ expr , { "," , expr } ] , ")" | NAME | "(" , condition , ")" ;`
+    /// `primary = NUMBER | STRING | "null" | NAME , "(" , [ condition , { "," , condition } ] , ")" , [ window ]
+    /// | NAME | case_expr | "(" , condition , ")" ;` Window functions only where ``windowsAllowed``.
     private mutating func primary(_ depth: Int, _ aggregates: Aggregates, _ type: ValueType) {
         let deep = depth > 6
         if aggregates == .require {
@@ -452,7 +607,7 @@ struct GrammarGenerator {
         case 0..<21: word(type == .number ? number() : string())
         case 21..<23: word(type == .number ? string() : number())
         case 23..<25: keyword("null")
-        case 25..<62: word(column(type))
+        case 25..<62: reference(column(type))
         case 62..<76: call(depth, aggregates, type)
         case 76..<89:
             punct("(")
@@ -465,42 +620,162 @@ struct GrammarGenerator {
             punct(")")
         case 90..<93 where aggregates == .allow:
             aggregateCall(depth)
+        case 93..<96 where depth < 5:
+            caseExpr(depth, aggregates, type)
+        case 96..<100 where windowsAllowed && aggregates != .require:
+            windowCall(depth, type)
         default:
-            word(column(type))
+            reference(column(type))
         }
     }
 
-    /// `count()`, `count(x)`, `sum(x)`, ...: the argument holds no aggregate of its own.
+    /// `count()`, `count(x)`, `sum(x)`, `sum_if(x, cond)`, ...: an aggregate of the registry with
+    /// arguments of its parameter kinds, which hold no aggregate or window of their own.
     private mutating func aggregateCall(_ depth: Int) {
-        let aggregate = rng.pick(Aggregate.allCases).rawValue
-        word(aggregate, opensCall: true)
+        let aggregate = rng.pick(AggregateFunction.allCases)
+        word(aggregate.rawValue, opensCall: true)
         punct("(")
-        if aggregate == "count" ? rng.chance(0.3) : rng.chance(0.95) { expr(depth + 1, .forbid, .number) }
+        aggregateArguments(aggregate, depth: depth + 1)
         punct(")")
     }
 
-    /// A function of the language giving `type`, with an argument count it takes nearly
+    /// An aggregate's arguments, as many as its arity takes (more or fewer now and then).
+    private mutating func aggregateArguments(_ aggregate: AggregateFunction, depth: Int) {
+        let saved = windowsAllowed
+        windowsAllowed = false
+        defer { windowsAllowed = saved }
+        var count = aggregate.arity.lowerBound == 0 ? (rng.chance(0.3) ? 1 : 0) : aggregate.arity.lowerBound
+        if rng.chance(0.03) { count = rng.below(3) }
+        for i in 0..<count {
+            if i > 0 { punct(",") }
+            // min and max give their argument's type; the aggregate calls made here stand for numbers.
+            argument(aggregate.parameters[min(i, aggregate.parameters.count - 1)], depth: depth, .forbid, like: .number)
+        }
+    }
+
+    /// One argument of a kind the registry names.
+    /// `like`: the type an argument of kind `any` mostly takes (a call's arguments then share
+    /// it, as coalesce needs, and coalesce gives the type asked for).
+    private mutating func argument(_ kind: Registry.ArgumentKind, depth: Int, _ aggregates: Aggregates, position: Int = 0, like: ValueType? = nil) {
+        switch kind {
+        case .number:
+            // Later number arguments are mostly small whole numbers: digits, positions, counts.
+            if position > 0 && rng.chance(0.6) { word("\(rng.below(5))") } else { expr(depth, aggregates, .number) }
+        case .text: expr(depth, aggregates, .text)
+        case .any: expr(depth, aggregates, like.map { rng.chance(0.9) ? $0 : ($0 == .number ? .text : .number) } ?? (rng.chance(0.6) ? .number : .text))
+        case .condition: condition(min(depth, 3), aggregates)
+        }
+    }
+
+    /// A function of the registry giving `type`, with an argument count it takes nearly
     /// always; now and then an unknown function.
     private mutating func call(_ depth: Int, _ aggregates: Aggregates, _ type: ValueType) {
-        var (name, arguments): (String, [ValueType])
-        switch (type, rng.below(4)) {
-        case (.number, 0): (name, arguments) = ("round", rng.chance(0.5) ? [.number] : [.number, .number])
-        case (.number, 1): (name, arguments) = ("abs", [.number])
-        case (.number, 2): (name, arguments) = ("hitung_capaian", [[.number, .number], [.number, .number, .text], [.number, .number, .text, .text]][rng.below(3)])
-        case (.number, _): (name, arguments) = ("coalesce", Array(repeating: .number, count: 1 + rng.below(3)))
-        case (.text, 0): (name, arguments) = ("lower", [.text])
-        case (.text, 1): (name, arguments) = ("upper", [.text])
-        case (.text, 2): (name, arguments) = ("kategori", [.number])
-        case (.text, _): (name, arguments) = ("coalesce", Array(repeating: .text, count: 1 + rng.below(3)))
+        let giving = Self.scalarFunctions.filter {
+            switch $0.result {
+            case .value(let t): return t == type
+            case .likeArguments: return true
+            case .condition: return false
+            }
         }
-        if rng.chance(0.03) { (name, arguments) = (randomName(), Array(repeating: .number, count: rng.below(3))) }
-        if rng.chance(0.03) { arguments = Array(repeating: type, count: rng.below(4)) }
-        if aggregates == .require && arguments.isEmpty { arguments = [.number] }
-        word(name, opensCall: true)
+        guard !giving.isEmpty, !rng.chance(0.03) else {
+            word(randomName(), opensCall: true)
+            punct("(")
+            for i in 0..<max(rng.below(3), aggregates == .require ? 1 : 0) {
+                if i > 0 { punct(",") }
+                expr(depth + 1, i == 0 ? aggregates : aggregates.others, .number)
+            }
+            punct(")")
+            return
+        }
+        functionCall(rng.pick(giving).function, depth: depth, aggregates, type)
+    }
+
+    /// `NAME , "(" , [ condition , { "," , condition } ] , ")"` for a scalar function, its
+    /// arguments of the kinds its registry entry gives.
+    private mutating func functionCall(_ fn: ScalarFunction, depth: Int, _ aggregates: Aggregates, _ type: ValueType? = nil) {
+        let most = min(fn.arity.upperBound, fn.arity.lowerBound + 3)
+        var count = fn.arity.lowerBound + rng.below(most - fn.arity.lowerBound + 1)
+        if rng.chance(0.03) { count = rng.below(4) }
+        if aggregates == .require && count == 0 { count = 1 }
+        word(fn.rawValue, opensCall: true)
         punct("(")
-        for (i, argument) in arguments.enumerated() {
+        for i in 0..<count {
             if i > 0 { punct(",") }
-            expr(depth + 1, i == 0 ? aggregates : aggregates.others, argument)
+            // Where the function wants a constant of a certain form, mostly one it accepts.
+            if let constant = fn.constantArguments.first(where: { $0.position == i }), rng.chance(0.85) {
+                let accepted = Self.constantCandidates.filter(constant.accepts)
+                if !accepted.isEmpty {
+                    switch rng.pick(accepted) {
+                    case .int(let n): word("\(n)")
+                    case .text(let t): word(Expr.quoted(t))
+                    default: keyword("null")
+                    }
+                    continue
+                }
+            }
+            argument(fn.parameters[min(i, fn.parameters.count - 1)], depth: depth + 1, i == 0 ? aggregates : aggregates.others, position: i, like: type)
+        }
+        punct(")")
+    }
+
+    /// `case_expr = "case" , "when" , condition , "then" , expr , { "when" , condition , "then" , expr } , [ "else" , expr ] , "end" ;`
+    private mutating func caseExpr(_ depth: Int, _ aggregates: Aggregates, _ type: ValueType) {
+        keyword("case")
+        for _ in 0..<1 + rng.below(3) {
+            keyword("when")
+            condition(min(depth / 2 + 1, 3), aggregates)
+            keyword("then")
+            expr(depth + 1, aggregates, type)
+        }
+        if rng.chance(0.6) {
+            keyword("else")
+            expr(depth + 1, aggregates, type)
+        }
+        keyword("end")
+    }
+
+    /// A window function or an aggregate of the registry with `window = "over" , "(" , [ "by" ,
+    /// expr , { "," , expr } ] , [ "sort" , sort_key , { "," , sort_key } ] , ")" ;`.
+    private mutating func windowCall(_ depth: Int, _ type: ValueType) {
+        windowsAllowed = false
+        defer { windowsAllowed = true }
+        var needsOrder = false
+        if rng.chance(0.55) {
+            let fn = rng.pick(WindowFunction.allCases)
+            needsOrder = fn.needsOrder
+            word(fn.rawValue, opensCall: true)
+            punct("(")
+            var count = fn.arity.lowerBound + rng.below(fn.arity.upperBound - fn.arity.lowerBound + 1)
+            if rng.chance(0.03) { count = rng.below(3) }
+            for i in 0..<count {
+                if i > 0 { punct(",") }
+                // After the value, an offset: a whole number of rows.
+                if i > 0 && rng.chance(0.9) { word("\(rng.below(4))") } else { expr(depth + 1, .forbid, type) }
+            }
+            punct(")")
+        } else {
+            aggregateCall(depth)
+        }
+        keyword("over")
+        punct("(")
+        if rng.chance(0.5) {
+            keyword("by")
+            for i in 0..<1 + rng.below(2) {
+                if i > 0 { punct(",") }
+                expr(depth + 1, .forbid, rng.chance(0.5) ? .number : .text)
+            }
+        }
+        if needsOrder ? rng.chance(0.95) : rng.chance(0.5) {
+            keyword("sort")
+            for i in 0..<1 + rng.below(2) {
+                if i > 0 { punct(",") }
+                expr(depth + 1, .forbid, rng.chance(0.6) ? .number : .text)
+                switch rng.below(3) {
+                case 0: keyword("asc")
+                case 1: keyword("desc")
+                default: break
+                }
+            }
         }
         punct(")")
     }
@@ -516,6 +791,13 @@ struct GrammarGenerator {
     /// A column of the pipeline of that type most of the time, else any column of the pipeline
     /// or of any table, else a made-up name.
     private mutating func column(_ type: ValueType) -> String {
+        let named = values.keys.sorted().filter { values[$0] == type }
+        if valueOnly {
+            // A value reads no column: an earlier value, or a literal.
+            if !named.isEmpty && rng.chance(0.5) { return rng.pick(named) }
+            return type == .number ? number() : string()
+        }
+        if !named.isEmpty && rng.chance(0.08) { return rng.pick(named) }
         let typed = columns.filter { types[$0] == type }
         if !typed.isEmpty && rng.chance(0.93) { return rng.pick(typed) }
         return column(from: columns)
@@ -597,6 +879,29 @@ struct GrammarGenerator {
     // MARK: Tokens and rendering
 
     private mutating func keyword(_ k: String) { tokens.append(Token(text: randomCase(k), kind: .word)) }
+
+    /// What ``column(_:)`` chose: a literal as it is, a name through ``name(_:)``.
+    private mutating func reference(_ c: String) {
+        // By scalar: a quote followed by a combining mark is one Character.
+        if let first = c.unicodeScalars.first, first == "\"" || first == "'" || first == "." || ("0"..."9").contains(first) {
+            word(c)
+        } else {
+            name(c)
+        }
+    }
+
+    /// A column or alias name: backquoted when it is not an identifier, and now and then when
+    /// it is (`` `Capaian 2018` `` finds capaian_2018, `` `PAGU` `` finds pagu).
+    private mutating func name(_ n: String) {
+        let printed = Expr.name(n.lowercased())
+        if printed.hasPrefix("`") || !rng.chance(0.04) {
+            word(printed)
+            return
+        }
+        let shown = rng.chance(0.5) ? n.uppercased() : n.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
+        // `_` alone has no words to spell apart, and `` is no name.
+        word(shown.isEmpty ? printed : "`" + shown.replacingOccurrences(of: "`", with: "``") + "`")
+    }
 
     /// A name, number or string; ASCII names in random case (names are case-insensitive too).
     private mutating func word(_ text: String, opensCall: Bool = false) {

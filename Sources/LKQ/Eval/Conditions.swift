@@ -132,9 +132,16 @@ extension Evaluator {
             guard left.type != .int, left.type != .double, right.type != .int, right.type != .double else {
                 throw fail(.typeMismatch(operation: op.rawValue, left: left.typeName, right: right.typeName), range)
             }
-            return select(among, n) { k in
+            let hits = select(among, n) { k in
                 !left.isNull(k) && !right.isNull(k) && op.holds(left.text(k), right.text(k))
             }
+            // The fast path above warns for a column; an expression such as kategori(capaian)
+            // against a literal deserves the same warning.
+            if hits.isEmpty, op == .equal, case .literal(.text(let s)) = r.kind,
+               let k = (0..<n).first(where: { !left.isNull($0) && left.text($0).caseInsensitiveCompare(s) == .orderedSame }) {
+                control?.warn([fail(.caseOnlyMatch(s, found: left.text(k)), range)])
+            }
+            return hits
         }
         if left.type == .int && right.type == .int {
             return select(among, n) { k in !left.isNull(k) && !right.isNull(k) && op.holds(left.int(k), right.int(k)) }

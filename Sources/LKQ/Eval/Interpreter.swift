@@ -203,7 +203,7 @@ struct Interpreter {
         case .group(let keys, let items):
             let keyValues = try keys.map { (k: Bound) throws(Diagnostic) -> Operand in try ev.value(k, frame) }
             let grouping = try ev.group(keyValues, rows: frame.rowCount)
-            try checkLevels(items, frame, keys: keys, at: step.range)
+            try checkLevels(items, frame, keys: keys, grouping: grouping, at: step.range)
             var columns = zip(keyValues, keys).map { value, key in
                 if case .constant(.null) = value { return Column.allNull(key.type.columnType, count: grouping.first.count) }
                 return value.gather(grouping.first)
@@ -214,7 +214,7 @@ struct Interpreter {
             }
             return derived(frame, step.output, columns)
         case .aggregate(let items):
-            try checkLevels(items, frame, keys: [], at: step.range)
+            try checkLevels(items, frame, keys: [], grouping: nil, at: step.range)
             var columns: [Column] = []
             for item in items {
                 columns.append(try ev.groupValue(item, frame, nil, keys: []).materialize(count: 1, as: item.type))
@@ -237,12 +237,24 @@ struct Interpreter {
 
     /// Summing or averaging over rows of more than one budget `level` (urusan, program,
     /// kegiatan, ...) counts each amount once per level above it: warn, naming the levels.
-    private func checkLevels(_ items: [Bound], _ frame: Frame, keys: [Bound], at range: SourceRange) throws(Diagnostic) {
+    /// With `group by`, only a group that holds several levels double-counts.
+    private func checkLevels(_ items: [Bound], _ frame: Frame, keys: [Bound], grouping: Grouping?, at range: SourceRange) throws(Diagnostic) {
         guard let li = frame.index(of: "level"), frame.fields[li].type == .text, frame.columns[li] != nil,
               let item = items.first(where: \.addsUp) else { return }
         if keys.contains(where: { if case .column(li) = $0.kind { return true }; return false }) { return }
         let column = frame.visible(li)
         guard case .text(let codes, let dict) = column.storage else { return }
+        if let grouping {
+            // The level code each group has shown so far; -1 before its first non-null level.
+            var groupLevel = [Int32](repeating: -1, count: grouping.count)
+            var mixed = false
+            for k in 0..<column.count where !column.isNull(k) {
+                let g = Int(grouping.ids[k])
+                if groupLevel[g] == -1 { groupLevel[g] = Int32(codes[k]) }
+                else if groupLevel[g] != Int32(codes[k]) { mixed = true; break }
+            }
+            guard mixed else { return }
+        }
         var seen = [Int](repeating: 0, count: dict.count)
         for k in 0..<column.count where !column.isNull(k) { seen[Int(codes[k])] += 1 }
         let levels = dict.indices.filter { seen[$0] > 0 }

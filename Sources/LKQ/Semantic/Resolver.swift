@@ -100,7 +100,7 @@ struct Resolver {
             var projections: [Projection] = []
             for item in items {
                 let b = try value(item.expr, schema, .projection)
-                fields.append(Field(name: try outputName(item, fields), type: b.type.columnType, isRupiah: b.isRupiah))
+                fields.append(Field(name: try outputName(item, fields, schema), type: b.type.columnType, isRupiah: b.isRupiah))
                 if case .column(let c) = b.kind { projections.append(.input(c)) } else { projections.append(.computed(b)) }
             }
             return step(.project(projections), derived(schema, fields))
@@ -110,7 +110,7 @@ struct Resolver {
             var added = Set<String>()
             for item in items {
                 let b = try value(item.expr, schema, .projection)
-                let name = try outputName(item, [])
+                let name = try outputName(item, [], schema)
                 guard added.insert(name).inserted else {
                     throw fail(.duplicateColumn(name), item.alias?.range ?? item.expr.range)
                 }
@@ -143,7 +143,7 @@ struct Resolver {
             for item in keyItems {
                 let b = try value(item.expr, schema, .row)
                 keys.append(b)
-                fields.append(Field(name: try outputName(item, fields), type: b.type.columnType, isRupiah: b.isRupiah))
+                fields.append(Field(name: try outputName(item, fields, schema), type: b.type.columnType, isRupiah: b.isRupiah))
             }
             let keyNames = Dictionary(fields.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
             var bound: [Bound] = []
@@ -298,13 +298,20 @@ struct Resolver {
 
     /// The column name an item gets: its alias, the column it names, `avg_capaian` for an
     /// aggregate of a column, or else the expression's text.
-    func outputName(_ item: Item, _ existing: [Field]) throws(Diagnostic) -> String {
+    func outputName(_ item: Item, _ existing: [Field], _ schema: Schema? = nil) throws(Diagnostic) -> String {
         let name: String
         if let alias = item.alias {
             name = alias.text
         } else {
             switch item.expr.kind {
-            case .column(let c): name = c
+            case .column(let c):
+                // A column found through the identifier its backquoted name becomes
+                // (`Pagu (Rp)` for pagu_rp) keeps its own name, so later stages can use either.
+                if let schema, schema.index(of: c) == nil, let i = schema.index(of: Resolver.identifier(c)) {
+                    name = schema.fields[i].name
+                } else {
+                    name = c
+                }
             case .call(let f, let args) where Aggregate(rawValue: f.text) != nil:
                 if args.isEmpty { name = f.text }
                 else if args.count == 1, case .column(let c) = args[0].kind { name = "\(f.text)_\(c)" }

@@ -11,7 +11,7 @@ extension Statement {
         switch kind {
         case .query(let query): return query.canonical
         case .bind(let name, let query): return "let \(Expr.name(name.text)) = \(query.canonical)"
-        case .bindValue(let name, let value): return "let \(Expr.name(name.text)) = \(value.canonical(at: .expr))"
+        case .bindValue(let name, let value): return "let \(Expr.name(name.text)) = \(value.valueText)"
         case .param(let name, let value):
             return "param \(Expr.name(name.text))" + (value.map { " = " + $0.canonical(at: .expr) } ?? "")
         }
@@ -24,7 +24,7 @@ extension Query {
         switch source {
         case .table(let name):
             // A bare `audit` is the claims audit; a table of that name needs `from`.
-            text = name.text == "audit" ? "from audit" : name.text
+            text = name.text == "audit" ? "from audit" : Expr.name(name.text)
         case .audit(let all, _):
             text = all ? "audit all" : "audit"
         }
@@ -78,11 +78,11 @@ extension Stage {
         case .join(let join):
             var text = join.keepUnmatched ? "left join " : "join "
             if join.right.stages.isEmpty, case .table(let name) = join.right.source {
-                text += name.text
+                text += Expr.name(name.text)
             } else {
                 text += "(\(join.right.canonical))"
             }
-            text += " on " + join.keys.map { $0.left.text == $0.right.text ? $0.left.text : "\($0.left.text) = \($0.right.text)" }
+            text += " on " + join.keys.map { $0.left.text == $0.right.text ? Expr.name($0.left.text) : "\(Expr.name($0.left.text)) = \(Expr.name($0.right.text))" }
                 .joined(separator: ", ")
             return text
         case .bar(let label, let measure):
@@ -103,9 +103,18 @@ extension Stage {
     }
 }
 
+extension Expr {
+    /// The text of a `let` value or a `param` default: a lone name is put in parentheses, as
+    /// `let v = batas` would read as a query of the table batas.
+    var valueText: String {
+        if case .column = kind { return "(" + canonical(at: .expr) + ")" }
+        return canonical(at: .expr)
+    }
+}
+
 extension Item {
     public var canonical: String {
-        expr.canonical(at: .expr) + (alias.map { " as \($0.text)" } ?? "")
+        expr.canonical(at: .expr) + (alias.map { " as \(Expr.name($0.text))" } ?? "")
     }
 }
 
@@ -166,14 +175,14 @@ extension Expr {
         case .isNull(let inner, let negated):
             return (inner.canonical(at: .expr) + (negated ? " is not null" : " is null"), .predicate)
         case .call(let name, let arguments):
-            return ("\(name.text)(" + arguments.map { $0.canonical(at: .condition) }.joined(separator: ", ") + ")", .primary)
+            return ("\(Expr.name(name.text))(" + arguments.map { $0.canonical(at: .condition) }.joined(separator: ", ") + ")", .primary)
         case .window(let name, let arguments, let window):
             var over: [String] = []
             if !window.partition.isEmpty { over.append("by " + window.partition.map { $0.canonical(at: .expr) }.joined(separator: ", ")) }
             if !window.order.isEmpty {
                 over.append("sort " + window.order.map { $0.expr.canonical(at: .expr) + ($0.descending ? " desc" : "") }.joined(separator: ", "))
             }
-            return ("\(name.text)(" + arguments.map { $0.canonical(at: .condition) }.joined(separator: ", ") + ") over (" + over.joined(separator: " ") + ")", .primary)
+            return ("\(Expr.name(name.text))(" + arguments.map { $0.canonical(at: .condition) }.joined(separator: ", ") + ") over (" + over.joined(separator: " ") + ")", .primary)
         case .inList(let inner, let list, let negated):
             return (inner.canonical(at: .expr) + (negated ? " not in (" : " in (") + list.map { $0.canonical(at: .expr) }.joined(separator: ", ") + ")", .predicate)
         case .between(let inner, let low, let high, let negated):

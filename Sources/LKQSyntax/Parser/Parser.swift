@@ -453,7 +453,8 @@ public struct Parser {
             let close = try expectClose(open)
             return Stage(kind: .aggregate(aggregate, args), range: t.range.to(close.range))
         }
-        if startsExpression(current.kind) {
+        // A bare comparison is a condition too (`| count_if < 75`: rows whose measure is below 75).
+        if startsExpression(current.kind) || Parser.comparisons[current.kind] != nil {
             let e = try parseCondition()
             return Stage(kind: .aggregate(aggregate, [e]), range: t.range.to(e.range))
         }
@@ -538,7 +539,9 @@ public struct Parser {
         }
         // `x not in (...)`, `x not between ...`: the `not` after a value belongs to them.
         var negated = false
-        if check(.keyword(.not)), [.keyword(.in), .keyword(.between)].contains(tokens[index + 1].kind) {
+        // A line may break after `not` (it continues the statement), so the word after it is
+        // the next token that is not a line break.
+        if check(.keyword(.not)), [.keyword(.in), .keyword(.between)].contains(tokens[tokens[(index + 1)...].firstIndex { $0.kind != .newline } ?? index].kind) {
             advance()
             negated = true
         }

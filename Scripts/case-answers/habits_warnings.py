@@ -1,0 +1,41 @@
+from cases import write
+import pathlib
+C = str(pathlib.Path(__file__).resolve().parents[2] / "Tests/LKQTests/Cases") + "/"
+write(C + "sql_habits.lkq", [
+ ("#", "SQL words typed by habit are syntax errors at the word, with what LKQ writes instead."),
+ ("e", 'capaian | order by capaian', "syntax", "order"),
+ ("e", 'capaian | top 3', "syntax", "top"),
+ ("e", 'capaian | group by sasaran count() as n | having n > 3', "syntax", "having"),
+ ("e", 'capaian where indikator like "%BUMdes%"', "syntax", "like"),
+ ("e", 'capaian | select count(*)', "syntax", "*"),
+ ("e", 'capaian | extend row_number() over (order by no) as n', "syntax", "order"),
+ ("e", 'capaian | extend rank() over (partition by sasaran sort no) as n', "syntax", "partition"),
+ ("e", 'capaian | filter sasaran = 1', "syntax", "filter"),
+ ("#", "The statements around them still run."),
+ ("q", 'capaian | count', "select count(*) as count from capaian"),
+])
+write(C + "warnings.lkq", [
+ ("#", "Statements that run but may not mean what was written: the result, then each warning at its\nplace. Sums over several anggaran or belanja levels count amounts once per level above them."),
+ ("q", 'anggaran | sum pagu', "select sum(pagu) as sum_pagu from anggaran", [("mixedLevels", "sum")]),
+ ("q", 'anggaran | avg realisasi', "select avg(realisasi) as avg_realisasi from anggaran", [("mixedLevels", "avg")]),
+ ("q", 'belanja | sum realisasi', "select sum(realisasi) as sum_realisasi from belanja", [("mixedLevels", "sum")]),
+ ("q", 'anggaran where level != "urusan" and level != "organisasi" | group by substr(kode, 1, 7) as program sum(pagu) as pagu',
+       "select substr(kode, 1, 7) as program, sum(pagu) as pagu from anggaran where level not in ('urusan', 'organisasi') group by program order by program", [("mixedLevels", "sum(pagu)")]),
+ ("#", "One level: no warning; nor for counting rows."),
+ ("q", 'anggaran where level = "program" | sum pagu', "select sum(pagu) as sum_pagu from anggaran where level = 'program'"),
+ ("q", 'anggaran | group by level sum(pagu) as pagu', "select level, sum(pagu) as pagu from anggaran group by level order by level"),
+ ("q", 'anggaran | count', "select count(*) as count from anggaran"),
+ ("#", "Each group of one level: no warning either."),
+ ("q", 'anggaran where level in ("program", "kegiatan") | group by induk sum(pagu) as pagu',
+       "select induk, sum(pagu) as pagu from anggaran where level in ('program','kegiatan') group by induk order by induk"),
+ ("#", "A text = that matches no row, where rows match with case ignored."),
+ ("q", 'capaian where kategori(capaian) = "sangat rendah" | count', "select 0 as count", [("caseOnlyMatch", "kategori")]),
+ ("q", 'desa where kabupaten = "tts" | select jumlah', "select jumlah from desa where kabupaten = 'tts'", [("caseOnlyMatch", "kabupaten =")]),
+ ("q", 'desa where kabupaten = "Jakarta" | count', "select 0 as count"),
+ ("#", "A limit right before a sort keeps the first rows in the table's order, not the largest."),
+ ("q", 'desa | limit 3 | sort jumlah desc | select kabupaten',
+       "select kabupaten from (select * from desa order by rid limit 3) order by jumlah desc", [("limitBeforeSort", "limit")]),
+ ("#", "A column wins over a value of the same name."),
+ ("x", "let sasaran = 1", []),
+ ("q", 'capaian where sasaran = 2 | count', "select count(*) as count from capaian where sasaran = 2", [("columnHidesValue", "sasaran")]),
+])
