@@ -3,7 +3,7 @@
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps build release data bench-data bench limits
+.PHONY: run test deps build release data bench-data bench limits difftest difftest-run difftest-deps
 
 ## Start the lkq REPL on the built-in LKIP 2023 data.
 run: release
@@ -14,6 +14,28 @@ run: release
 test: deps
 	swift build --build-tests
 	swift test --skip-build --disable-xctest
+	$(MAKE) difftest-run DIFFTEST_LKQ=.build/debug/lkq
+
+## LKQ against DuckDB on generated tables and queries (Tests/Differential/README.md): fixed
+## seeds, a few hundred queries, on the release build. DIFFTEST_ARGS overrides (.ci/run:
+## --seed-random --queries 10000). make test runs the same on the debug build it has just
+## made, rather than compiling a release build too.
+DIFFTEST_ARGS ?= --seeds 1,42,44 --queries 150
+DIFFTEST_LKQ ?= .build/release/lkq
+
+difftest: release difftest-run
+
+difftest-run: difftest-deps
+	python3 Tests/Differential/difftest.py --lkq $(DIFFTEST_LKQ) $(DIFFTEST_ARGS)
+
+## The Python package duckdb. pip refuses to install into a Debian-managed Python (PEP 668)
+## unless told to; as root on a fresh machine that is the Python the tests run with.
+difftest-deps:
+	@if ! python3 -c 'import duckdb' 2>/dev/null; then \
+		echo "Installing the Python package duckdb..."; \
+		python3 -m pip install -q duckdb 2>/dev/null || \
+			python3 -m pip install -q --break-system-packages duckdb; \
+	fi
 
 ## Install the system libraries LKQ needs (Debian/Ubuntu).
 deps:
@@ -50,13 +72,13 @@ limits: release
 	python3 Scripts/limits.py ./.build/release/lkq
 
 ## Fuzzing (Fuzz/README.md): libFuzzer with Address Sanitizer, built by hand because SwiftPM
-## cannot build a fuzz target. Each target is the LKQ sources plus one entry file, compiled as
+## cannot build a fuzz target. Each target is the LKQSyntax and LKQ sources plus one entry file, compiled as
 ## one module. `make fuzz FUZZ_TIME=600` runs both targets that many seconds each; new inputs
 ## are kept in .build/fuzz/corpus/, crashing ones written to .build/fuzz/crashes/.
 FUZZ_TIME ?= 60
 FUZZ_DIR := .build/fuzz
 FUZZ_SWIFTC := swiftc -sanitize=fuzzer,address -parse-as-library -module-name LKQ -swift-version 6 -O -g -use-ld=lld
-LKQ_SOURCES := $(sort $(shell find Sources/LKQ -name '*.swift'))
+LKQ_SOURCES := $(sort $(shell find Sources/LKQSyntax Sources/LKQ -name '*.swift'))
 # Leak reports that are not LKQ's are suppressed; Fuzz/lsan.supp gives the reason for each.
 FUZZ_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan.supp:print_suppressions=0
 FUZZ_ARGS = -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -print_pcs=0

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 
 /// Evaluates expressions a column at a time over a ``Frame``.
 struct Evaluator {
@@ -15,8 +18,19 @@ struct Evaluator {
 
     // MARK: Values
 
-    /// The value of `expr` for every visible row of `frame`.
+    /// The value of `expr` for every visible row of `frame`, of the type the plan gave it (a
+    /// null from constants, `10 / 0`, is still a decimal).
     func value(_ expr: Bound, _ frame: Frame) throws(Diagnostic) -> Operand {
+        let v = try untypedValue(expr, frame)
+        if expr.type == .double, v.type == .int, case .column(let c) = v, case .int(let b) = c.storage {
+            return .column(Column(storage: .double(Buffer.make(count: b.count) { out in
+                for i in 0..<b.count { out[i] = Double(b[i]) }
+            }), nulls: c.nulls))
+        }
+        return v
+    }
+
+    private func untypedValue(_ expr: Bound, _ frame: Frame) throws(Diagnostic) -> Operand {
         switch expr.kind {
         case .literal(let v): return .constant(v)
         case .column(let c): return .column(frame.visible(c))
