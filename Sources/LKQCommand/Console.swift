@@ -114,36 +114,7 @@ enum Console {
         }
     }
 
-    /// Reads a whole stream; nil if it cannot be read.
-    static func readAll(fd: Int32) -> [UInt8]? {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n == 0 { return bytes }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-    }
-
-    /// The bytes of a file, or why it cannot be read.
-    static func readFile(_ path: String) -> Result<[UInt8], FileProblem> {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return .failure(FileProblem(path: path, reason: String(cString: strerror(errno)))) }
-        defer { close(fd) }
-        var info = stat()
-        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-            return .failure(FileProblem(path: path, reason: "it is a directory"))
-        }
-        guard let bytes = readAll(fd: fd) else {
-            return .failure(FileProblem(path: path, reason: String(cString: strerror(errno))))
-        }
-        return .success(bytes)
-    }
-
+    /// Why a file could not be read.
     struct FileProblem: Error {
         let path: String
         let reason: String

@@ -113,8 +113,9 @@ final class REPL {
         var chunk: [String] = []
         var chunkStart = 1
         var scanner = StatementScanner()
+        var chunkBytes = 0
         func flush() -> Bool {
-            defer { chunk = []; scanner.reset() }
+            defer { chunk = []; chunkBytes = 0; scanner.reset() }
             guard chunk.contains(where: { !$0.allSatisfy(\.isWhitespace) }) else { return true }
             let text = chunk.joined(separator: "\n")
             if interactive {
@@ -159,9 +160,16 @@ final class REPL {
                     continue
                 }
                 // A line that is not blank, a comment or a `|` continuation starts the next
-                // statement: the one before is complete and runs now.
+                // statement: the ones before are complete. They run now if the input has no
+                // further line ready (so a pipe streams), else with the next ones, up to a
+                // megabyte at a time (a statement each would cost a parse setup each).
                 if !trimmed.isEmpty && !trimmed.hasPrefix("#") && !trimmed.hasPrefix("|") {
-                    guard flush() else { return false }
+                    if chunkBytes >= 1 << 20 || !reader.hasBufferedLine {
+                        guard flush() else { return false }
+                    } else {
+                        // A stray `)` of a statement before must not leave this one looking open.
+                        scanner.reset()
+                    }
                 }
             }
             if chunk.isEmpty {
@@ -170,6 +178,7 @@ final class REPL {
                 chunkStart = number
             }
             chunk.append(line)
+            chunkBytes += line.utf8.count + 1
             scanner.feed(line)
         }
     }

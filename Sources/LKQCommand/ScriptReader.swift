@@ -85,6 +85,14 @@ final class ScriptReader {
         }
     }
 
+    /// Whether ``next()`` can return a line without reading (so without waiting for input).
+    var hasBufferedLine: Bool {
+        if atEnd && start < buffer.count { return true }
+        return buffer.withUnsafeBufferPointer { b in
+            start < b.count && memchr(b.baseAddress! + start, 10, b.count - start) != nil
+        }
+    }
+
     /// The next line.
     func next() -> Line {
         while true {

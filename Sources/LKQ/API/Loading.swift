@@ -62,7 +62,9 @@ public struct CSVOptions: Sendable {
     }
 
     /// Where the cache lives unless `cacheDirectory` says otherwise: `$LKQ_CACHE_DIR`, else
-    /// `$XDG_CACHE_HOME/lkq`, else `~/.cache/lkq`.
+    /// `$XDG_CACHE_HOME/lkq`, else `$HOME/.cache/lkq`. A folder that is a symbolic link,
+    /// belongs to another user or that others may write to is not used (said once to
+    /// `onWarning`).
     public static var defaultCacheDirectory: String { CSVCache.directory() }
 }
 

@@ -13,12 +13,15 @@ extension Column {
         guard case .text(let codes, let dictionary) = storage else { return self }
         var normalized: [String]? = nil
         for (i, s) in dictionary.enumerated() {
-            let n = s.nfc
             if normalized == nil {
-                if Array(n.utf8) == Array(s.utf8) { continue }
+                // Most entries are ASCII, and most of the rest already NFC: no copy for them.
+                let n = s.nfc
+                if n.utf8.elementsEqual(s.utf8) { continue }
                 normalized = Array(dictionary[..<i])
+                normalized!.append(n)
+            } else {
+                normalized!.append(s.nfc)
             }
-            normalized!.append(n)
         }
         guard let normalized else { return self }
         // Merge by bytes: String's own equality already treats the two spellings as equal.

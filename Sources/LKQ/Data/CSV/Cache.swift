@@ -526,14 +526,19 @@ enum CSVCache {
         var total = 0
         for name in names(in: root) where !name.isEmpty && name.count <= 16 && name.allSatisfy(\.isHexDigit) {
             guard let entry = openEntry(name, in: root, create: false) else { continue }
-            var used = 0, bytes = 0
+            var used: Int?, bytes = 0
             for file in names(in: entry) where isCacheFileName(file) {
                 var st = Glibc.stat()
                 guard fstatat(entry.fd, file, &st, AT_SYMLINK_NOFOLLOW) == 0, st.st_mode & S_IFMT == S_IFREG else { continue }
                 bytes += Int(st.st_blocks) * 512
                 if file == "meta" { used = Int(st.st_mtim.tv_sec) }
             }
-            entries.append((name, used, bytes))
+            if used == nil {
+                // An entry another lkq is writing has no meta yet: the folder's time is its last use.
+                var folderInfo = Glibc.stat()
+                used = fstat(entry.fd, &folderInfo) == 0 ? Int(folderInfo.st_mtim.tv_sec) : 0
+            }
+            entries.append((name, used ?? 0, bytes))
             total += bytes
         }
         var removed: [String] = []
