@@ -7,6 +7,8 @@ let package = Package(
         .library(name: "LKQ", targets: ["LKQ"]),
         .executable(name: "lkq", targets: ["LKQCommand"]),
         .executable(name: "lkq-embed-example", targets: ["EmbedExample"]),
+        // The C interface (include/lkqc.h) for Python, PHP and C hosts; not named `lkq`, the executable.
+        .library(name: "lkqc", type: .dynamic, targets: ["LKQC"]),
     ],
     targets: [
         .target(
@@ -21,6 +23,23 @@ let package = Package(
         .executableTarget(
             name: "LKQCommand",
             dependencies: ["LKQ", "CEditLine"]
+        ),
+        .target(
+            name: "LKQC",
+            dependencies: ["LKQ"],
+            // The Swift runtime and Foundation go inside liblkqc.so, so a host needs only libc,
+            // libstdc++ and libm, not a Swift toolchain.
+            exclude: ["exports.map"],
+            linkerSettings: [.unsafeFlags([
+                "-static-stdlib",
+                // The libraries static Foundation is made of, most dependent first; the module
+                // was compiled against the shared Foundation, which names none of them.
+                "-lFoundationInternationalization", "-lFoundationEssentials", "-l_FoundationCollections",
+                "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims", "-lswiftSynchronization",
+                "-lswiftDispatch", "-ldispatch", "-lBlocksRuntime",
+                "-Xlinker", "--no-undefined",
+                "-Xlinker", "--version-script=Sources/LKQC/exports.map",
+            ])]
         ),
         .executableTarget(
             name: "EmbedExample",
