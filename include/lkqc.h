@@ -17,7 +17,7 @@
  * per thread to run in parallel. lkq_session_cancel may be called from any thread at any time.
  * Runs, results and errors are read-only and may be read from any thread.
  *
- * tests/check-header.py (make check-header) checks this file against the symbols liblkqc.so
+ * bindings/c/check-header.py (make check-header) checks this file against the symbols liblkqc.so
  * exports and against the prototypes the Swift compiler derives from Sources/LKQC.
  */
 #ifndef LKQC_H
