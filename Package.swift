@@ -22,7 +22,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "LKQCommand",
-            dependencies: ["LKQ", "CEditLine"]
+            dependencies: ["LKQ", "CEditLine", "LKQLanguageServer"]
+        ),
+        // `lkq lsp`: the Language Server Protocol for editors (editors/).
+        .target(
+            name: "LKQLanguageServer",
+            dependencies: ["LKQ"]
         ),
         .target(
             name: "LKQC",
