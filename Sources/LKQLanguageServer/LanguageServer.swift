@@ -10,12 +10,13 @@ import LKQ
 public enum LanguageServer {
     /// What `lkq lsp --help` prints.
     public static let usage = """
-        usage: lkq lsp [--data PATH ...]
+        usage: lkq lsp [--data PATH ...] | lkq lsp --words
 
         Speaks the Language Server Protocol on standard input and output, for editors: diagnostics
         as you type, completion of tables, columns, functions and keywords, hover, go to the `let`
         a name refers to, and formatting. --data adds a CSV file or a folder of them to the tables
-        completion knows, as `lkq --data` does.
+        completion knows, as `lkq --data` does. --words prints the language's words as JSON (what
+        editors/generate-grammar.py builds the TextMate grammar from).
 
         """
 
@@ -28,6 +29,9 @@ public enum LanguageServer {
             switch argument {
             case "-h", "--help":
                 FileHandle.standardOutput.write(Data(usage.utf8))
+                return 0
+            case "--words":
+                FileHandle.standardOutput.write(Data(Vocabulary.json.utf8))
                 return 0
             case "-d", "--data":
                 guard let path = rest.popFirst() else { return usageError("--data needs a PATH") }

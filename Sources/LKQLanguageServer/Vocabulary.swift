@@ -1,7 +1,8 @@
 // The words of LKQ the language server offers and explains: keywords, stages, functions with
 // their signatures and docs, and the shell's dot-commands. This file is the only place they are
 // listed here, so switching to the library's registry of words (once it lands) changes only it;
-// editors/generate-grammar.py reads these tables to write the TextMate grammar.
+// editors/generate-grammar.py reads them (`lkq lsp --words`) to write the TextMate grammar.
+import Foundation
 
 /// A word of the language with what the editor shows for it.
 struct Word: Sendable {
@@ -91,6 +92,18 @@ enum Vocabulary {
         for word in keywords + stageWords + aggregates + functions + dotCommands { all[word.name] = word }
         return all
     }()
+
+    /// Every list as JSON (`lkq lsp --words`), for editors/generate-grammar.py to build the
+    /// TextMate grammar from: {"keywords": [{"name", "signature", "doc"}, ...], "stageWords": ...}.
+    static var json: String {
+        func list(_ words: [Word]) -> [[String: String]] {
+            words.map { ["name": $0.name, "signature": $0.signature, "doc": $0.doc] }
+        }
+        let all: [String: Any] = ["keywords": list(keywords), "stageWords": list(stageWords), "aggregates": list(aggregates),
+                                  "functions": list(functions), "dotCommands": list(dotCommands)]
+        let data = (try? JSONSerialization.data(withJSONObject: all, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
 
     /// Whether `name` is a function or aggregate that takes parentheses.
     static func isFunction(_ name: String) -> Bool {
