@@ -14,6 +14,12 @@ public struct ScriptOutline: Sendable {
         public var name: String
         /// UTF-8 offsets of the name in the script.
         public var range: Range<Int>
+
+        /// A name at a place (for comparing with what an outline found).
+        public init(name: String, range: Range<Int>) {
+            self.name = name
+            self.range = range
+        }
     }
 
     /// One statement that parsed.
