@@ -34,6 +34,7 @@ final class Runner: @unchecked Sendable {
             let elapsed = Console.now() - started
             switch outcome {
             case .result(let result):
+                for warning in result.warnings { Console.err(warning.rendered(color: Console.colorErr) + "\n") }
                 show(result)
                 if timer { Console.out("Run time: \(Self.milliseconds(elapsed))\n") }
             case .bound:

@@ -48,6 +48,7 @@ enum TokenKind: Sendable, Hashable {
 /// reserved: they are ordinary names that the parser recognises in stage position.
 enum Keyword: String, Sendable, CaseIterable {
     case `let`, from, `where`, select, `as`, sort, asc, desc, limit, group, by, and, or, not, `is`, null
+    case `in`, between, `case`, when, then, `else`, end, over
 }
 
 /// A token and the UTF-8 range it covers.
