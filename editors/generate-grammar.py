@@ -26,9 +26,13 @@ def alternation(words):
 
 def grammar(words):
     names = lambda key: [w["name"] for w in words[key]]
-    logical = ["and", "or", "not", "is"]
-    control = [w for w in names("keywords") if w not in logical + ["null"]]
-    stage_words = [w for w in names("stageWords") if w not in ("on", "all")]
+    reserved = names("keywords")
+    logical = [w for w in ("and", "or", "not", "is", "in", "between") if w in reserved]
+    control = [w for w in reserved if w not in logical + ["null"]]
+    # Stage and statement words that are names, not reserved (a column may be called bar): they
+    # are marked only where a stage or a statement begins.
+    stage_names = [w for w in names("stages") + names("aggregates") if w not in reserved]
+    statement_names = [w for w in names("statementWords") if w not in reserved]
     dot = [w.lstrip(".") for w in names("dotCommands")]
     return {
         "$schema": "https://raw.githubusercontent.com/martinring/tmlanguage/master/tmlanguage.json",
@@ -70,13 +74,14 @@ def grammar(words):
                 "name": "support.function.lkq",
             },
             "stage": {
-                "comment": "Stage words are names, not keywords (a column may be called bar): only after | or at a statement's start (audit).",
                 "patterns": [
-                    {"match": f"(?i)(\\|)\\s*(left\\s+join|{alternation(stage_words + names('aggregates'))})\\b",
+                    {"match": f"(?i)(\\|)\\s*(left\\s+join|{alternation(stage_names)})\\b",
                      "captures": {"1": {"name": "keyword.operator.pipe.lkq"}, "2": {"name": "keyword.other.stage.lkq"}}},
-                    {"match": "(?i)^\\s*(audit)(?:\\s+(all))?\\b",
+                    {"match": f"(?i)(?:^|;)\\s*({alternation(statement_names)})\\b(?:\\s+(all)\\b)?",
                      "captures": {"1": {"name": "keyword.other.stage.lkq"}, "2": {"name": "keyword.other.stage.lkq"}}},
+                    {"match": "(?i)\\b(left\\s+join|join)\\b", "name": "keyword.other.stage.lkq"},
                     {"match": "(?i)\\b(on)\\b(?=\\s+[A-Za-z_])", "name": "keyword.other.stage.lkq"},
+                    {"match": "(?i)\\b(partition)\\b(?=\\s+by\\b)", "name": "keyword.other.stage.lkq"},
                 ],
             },
             "keyword": {"patterns": [

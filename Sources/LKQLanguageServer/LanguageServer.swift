@@ -188,10 +188,10 @@ final class Server {
         URL(string: uri).flatMap { $0.isFileURL ? $0.path : nil }
     }
 
-    /// Tables the document can read: the engine's, then those its `.load` lines name.
-    private func tables(_ document: Document, tokens: [Scanner.Token]) -> [String: TableInfo] {
-        var tables: [String: TableInfo] = [:]
-        for table in engine.tables { tables[table.name] = TableInfo(table) }
+    /// The engine a document's statements run against: the server's, with the tables its
+    /// `.load` lines name (a path relative to the script, else to the server's folder).
+    private func engine(for document: Document, tokens: [Scanner.Token]) -> Engine {
+        var engine = self.engine
         let directory = path(of: document.uri).map { ($0 as NSString).deletingLastPathComponent }
         for token in tokens where token.kind == .dotCommand {
             let words = token.text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
@@ -200,35 +200,50 @@ final class Server {
             let name = words.count >= 4 && words[2].lowercased() == "as" ? words[3].lowercased() : nil
             let candidates = file.hasPrefix("/") ? [file]
                 : [directory.map { $0 + "/" + file }, FileManager.default.currentDirectoryPath + "/" + file].compactMap { $0 }
-            for candidate in candidates {
-                if let table = loadedTable(candidate) {
-                    let renamed = name ?? table.name
-                    tables[renamed] = TableInfo(name: renamed, columns: TableInfo(table).columns, origin: ".load " + file)
-                    break
-                }
+            if let table = candidates.lazy.compactMap({ self.loadedTable($0, as: name) }).first {
+                engine = engine.adding(table)
             }
         }
-        return tables
+        return engine
     }
 
     /// The table a `.load` file gives, read once per version of the file (its header and head only).
-    private func loadedTable(_ path: String) -> Table? {
+    private func loadedTable(_ path: String, as name: String?) -> Table? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
         let stamp = "\(attributes[.size] ?? 0) \(attributes[.modificationDate] ?? 0)"
-        if let cached = loadedFiles[path], cached.stamp == stamp { return cached.table }
-        let table = try? Engine(tables: []).loadingCSV(at: path).tables.first
-        loadedFiles[path] = (stamp, table)
+        let key = path + "\u{0}" + (name ?? "")
+        if let cached = loadedFiles[key], cached.stamp == stamp { return cached.table }
+        let table = try? Engine(tables: []).loadingCSV(at: path, as: name).tables.first
+        loadedFiles[key] = (stamp, table)
         return table
     }
 
-    /// Tables in reach plus the `let` names bound before `offset`, each with the columns of the
-    /// table its query starts from (the resolver will give the columns after its stages).
-    private func scope(_ document: Document, before offset: Int, tokens: [Scanner.Token],
-                       outline: ScriptOutline) -> [String: TableInfo] {
-        var tables = tables(document, tokens: tokens)
-        for statement in outline.statements where statement.range.upperBound <= offset {
+    /// Everything a position needs: the document's engine, its checked outline, its tokens.
+    private struct Analysis {
+        let engine: Engine
+        let outline: ScriptOutline
+        let tokens: [Scanner.Token]
+    }
+
+    private func analyse(_ document: Document) -> Analysis {
+        let tokens = Scanner.tokens(of: document.bytes)
+        let engine = engine(for: document, tokens: tokens)
+        let outline = ScriptOutline(document.lkqText, sourceName: path(of: document.uri) ?? document.uri,
+                                    checkingAgainst: engine)
+        return Analysis(engine: engine, outline: outline, tokens: tokens)
+    }
+
+    /// Tables in reach plus the `let` names bound before `offset`, each with the columns the
+    /// resolver gives its query.
+    private func scope(_ document: Document, before offset: Int, _ analysis: Analysis) -> [String: TableInfo] {
+        var tables: [String: TableInfo] = [:]
+        for table in analysis.engine.tables {
+            let loaded = self.engine.table(named: table.name) == nil
+            tables[table.name] = TableInfo(table, origin: loaded ? ".load: " + table.origin : nil)
+        }
+        for statement in analysis.outline.statements where statement.range.upperBound <= offset {
             guard let binding = statement.binding else { continue }
-            let columns = statement.source.flatMap { tables[$0.name] }?.columns ?? []
+            let columns = (statement.columns ?? []).map { TableInfo.Column(name: $0.name, type: $0.type.rawValue, isRupiah: $0.isRupiah) }
             tables[binding.name] = TableInfo(name: binding.name, columns: columns,
                                              origin: "let " + binding.name + " = " + queryText(document, statement))
         }
@@ -258,9 +273,9 @@ final class Server {
     // MARK: Diagnostics
 
     private func diagnostics(_ document: Document) -> [[String: Any]] {
-        let outline = ScriptOutline(document.lkqText, sourceName: path(of: document.uri) ?? document.uri)
+        let outline = analyse(document).outline
         var out: [[String: Any]] = []
-        for error in outline.errors {
+        for (error, severity) in outline.errors.map({ ($0, 1) }) + outline.warnings.map({ ($0, 2) }) {
             var range = error.range ?? {
                 let start = document.offset(line: (error.line ?? 1) - 1, character: (error.column ?? 1) - 1)
                 return start..<start
@@ -272,24 +287,10 @@ final class Server {
                 while end > 0, [9, 10, 13, 32].contains(document.bytes[end - 1]) { end -= 1 }
                 if end < range.lowerBound { range = end..<end }
             }
-            out.append(diagnostic(document, range, error.message, code: error.kind.rawValue))
-        }
-        let tokens = Scanner.tokens(of: document.bytes)
-        var known = Set(tables(document, tokens: tokens).keys)
-        for statement in outline.statements {
-            if let source = statement.source, !known.contains(source.name) {
-                let suggestion = nearest(source.name, in: known)
-                out.append(diagnostic(document, source.range,
-                                      "unknown table '\(source.name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""),
-                                      code: "name"))
-            }
-            if let binding = statement.binding { known.insert(binding.name) }
+            out.append(["range": lspRange(document, range), "severity": severity, "source": "lkq",
+                        "code": error.kind.rawValue, "message": error.message])
         }
         return out
-    }
-
-    private func diagnostic(_ document: Document, _ range: Range<Int>, _ message: String, code: String) -> [String: Any] {
-        ["range": lspRange(document, range), "severity": 1, "source": "lkq", "code": code, "message": message]
     }
 
     private func lspRange(_ document: Document, _ range: Range<Int>) -> [String: Any] {
@@ -298,29 +299,11 @@ final class Server {
                 "end": ["line": end.line, "character": end.character]]
     }
 
-    /// The closest name within two edits, as LKQ's own "did you mean" does.
-    private func nearest(_ name: String, in names: Set<String>) -> String? {
-        func distance(_ a: [Character], _ b: [Character]) -> Int {
-            var row = Array(0...b.count)
-            for i in 1...max(1, a.count) where !a.isEmpty {
-                var previous = row[0]
-                row[0] = i
-                for j in 1...max(1, b.count) where !b.isEmpty {
-                    let current = row[j]
-                    row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                    previous = current
-                }
-            }
-            return row[b.count]
-        }
-        let scored = names.map { ($0, distance(Array(name), Array($0))) }.filter { $0.1 <= 2 }
-        return scored.min { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }?.0
-    }
-
     // MARK: Completion
 
     private func completions(_ document: Document, at offset: Int) -> [[String: Any]] {
-        let tokens = Scanner.tokens(of: document.bytes)
+        let analysis = analyse(document)
+        let tokens = analysis.tokens
         // Inside a string or comment nothing is offered; on a dot-command line, the commands.
         if let inside = tokens.first(where: { $0.range.lowerBound < offset && offset <= $0.range.upperBound }) {
             switch inside.kind {
@@ -332,8 +315,7 @@ final class Server {
         }
         var prefix = Scanner.statementPrefix(tokens, before: offset)
         if let last = prefix.last, last.kind == .word, last.range.upperBound == offset { prefix.removeLast() }
-        let outline = ScriptOutline(document.lkqText)
-        let scope = scope(document, before: offset, tokens: tokens, outline: outline)
+        let scope = scope(document, before: offset, analysis)
         let sourceItems = scope.values.sorted { $0.name < $1.name }.map { table in
             ["label": table.name, "kind": table.origin.hasPrefix("let ") ? 6 : 7,
              "detail": table.origin.hasPrefix("let ") ? table.origin : "table: " + table.columns.map(\.name).joined(separator: ", "),
@@ -341,8 +323,8 @@ final class Server {
         }
         let words = prefix.map(\.text)
         guard let last = words.last else {
-            return sourceItems + ["let", "from"].compactMap { Vocabulary.byName[$0] }.map { item($0, kind: 14) }
-                + [item(Vocabulary.byName["audit"]!, kind: 14)]
+            return sourceItems + (Vocabulary.statementWords + Vocabulary.keywords.filter { $0.name == "from" })
+                .map { item($0, kind: 14) }
         }
         if words.first == "let" && words.count < 3 { return words.count == 2 ? [["label": "=", "kind": 24]] : [] }
         if last == "|" { return Vocabulary.stages.map { item($0, kind: 14) } }
@@ -361,6 +343,7 @@ final class Server {
         }
         items += (Vocabulary.functions + Vocabulary.aggregates).map { item($0, kind: 3, sort: "1") }
         items += Vocabulary.keywords.filter { !["let", "from"].contains($0.name) }.map { item($0, kind: 14, sort: "2") }
+        items += Vocabulary.stageWords.map { item($0, kind: 14, sort: "2") }
         return items
     }
 
@@ -382,8 +365,7 @@ final class Server {
             return markdown(document, dot.range, "```lkq\n\(word.signature)\n```\n\(word.doc)")
         }
         guard let token = word(at: offset, in: tokens) else { return nil }
-        let outline = ScriptOutline(document.lkqText)
-        let scope = scope(document, before: offset, tokens: tokens, outline: outline)
+        let scope = scope(document, before: offset, analyse(document))
         let next = tokens.first { $0.range.lowerBound >= token.range.upperBound }
         let statement = statementTokens(tokens, containing: offset)
         if Vocabulary.isFunction(token.text), next?.text == "(", let word = Vocabulary.byName[token.text] {

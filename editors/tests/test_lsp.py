@@ -63,6 +63,21 @@ async def test_unknown_table_is_reported_with_a_suggestion(client):
     assert diagnostics[0].range.start == at(0, 0) and diagnostics[0].range.end == at(0, 6)
 
 
+async def test_name_and_type_errors_come_from_the_resolver_without_running(client):
+    diagnostics = await open_document(client, "let lemah = capaian where < 80\nlemah where sasran = 2\nanggaran | sum uraian\n")
+    assert [(d.message, d.range.start, d.range.end) for d in diagnostics][0] == (
+        "unknown column 'sasran' in lemah; did you mean 'sasaran'?", at(1, 12), at(1, 18))
+    assert len(diagnostics) == 2 and diagnostics[1].range.start.line == 2 and diagnostics[1].code == "type"
+
+
+async def test_completion_after_a_let_offers_the_columns_its_query_gives(client):
+    await open_document(client, "let x = capaian | select no, capaian - target as selisih\nx where \n")
+    result = await client.text_document_completion_async(types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=URI), position=at(1, 8)))
+    labels = {item.label for item in result.items if item.kind == types.CompletionItemKind.Field}
+    assert labels == {"no", "selisih"}
+
+
 async def test_dot_commands_and_lets_are_not_errors(client):
     assert await open_document(client, ".mode json\nlet lemah = capaian where < 80\nlemah | count\n") == []
 
