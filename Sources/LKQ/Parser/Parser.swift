@@ -686,6 +686,8 @@ struct Parser {
     private mutating func parseCase() throws(Diagnostic) -> Expr {
         let start = advance()
         try nest()
+        // Like a parenthesis, `case … end` may span lines.
+        openParens += 1
         defer { depth -= 1 }
         var branches: [(condition: Expr, value: Expr)] = []
         _ = try expect(.keyword(.when), "'when' after 'case'")
@@ -698,6 +700,7 @@ struct Parser {
         var otherwise: Expr?
         if accept(.keyword(.else)) != nil { otherwise = try parseExpr() }
         let end = try expect(.keyword(.end), "'when', 'else' or 'end' to close 'case'")
+        openParens -= 1
         return Expr(kind: .caseWhen(branches, otherwise: otherwise), range: start.range.to(end.range))
     }
 
