@@ -156,6 +156,10 @@ double lkq_result_double(const lkq_result *result, size_t row, size_t column);
 const char *lkq_result_text(const lkq_result *result, size_t row, size_t column);
 /* The whole result as text in an LKQ_FORMAT_*; caller-owned (lkq_string_free). NULL for an unknown format. */
 char *lkq_result_render(const lkq_result *result, int format);
+/* Warnings the query raised (a limit before a sort, amounts summed across budget levels, ...),
+ * each a located error whose lkq_error_is_warning is 1; borrowed from the result. NULL out of range. */
+size_t lkq_result_warning_count(const lkq_result *result);
+const lkq_error *lkq_result_warning(const lkq_result *result, size_t index);
 
 /* ---- Errors ---- */
 
@@ -163,6 +167,8 @@ char *lkq_result_render(const lkq_result *result, int format);
 int lkq_error_kind(const lkq_error *error);
 /* "lexical", "syntax", "name", "type", "data", "cancelled" or "limit" (static text). */
 const char *lkq_error_kind_name(const lkq_error *error);
+/* 1 for a warning (from lkq_result_warning), 0 for an error. */
+int lkq_error_is_warning(const lkq_error *error);
 /* One-based line and column (in characters) of the error; 0 when it has no place. */
 int lkq_error_line(const lkq_error *error);
 int lkq_error_column(const lkq_error *error);

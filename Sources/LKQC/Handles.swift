@@ -96,6 +96,7 @@ final class RunHandle: @unchecked Sendable {
 final class ResultHandle: @unchecked Sendable {
     let result: QueryResult
     let names: [UnsafeMutablePointer<CChar>]
+    let warnings: [ErrorHandle]
     private let lock = NSLock()
     private var texts: [Int: TextColumn] = [:]
 
@@ -109,6 +110,7 @@ final class ResultHandle: @unchecked Sendable {
     init(_ result: QueryResult) {
         self.result = result
         names = result.fields.map { mallocString($0.name) }
+        warnings = result.warnings.map(ErrorHandle.init)
     }
 
     deinit {

@@ -2,7 +2,7 @@
  * The C API from several threads at once: THREADS threads, each with sessions of its own,
  * run CYCLES open/run/free cycles between them (the README's first query, a failing query, a
  * `let`, typed cells, JSON), every answer checked. Then a cancel from another thread, a budget,
- * and a CSV file. Built with -fsanitize=address by `make lkqc-asan`, so a leak or a bad access
+ * a warning and a CSV file. Built with -fsanitize=address by `make lkqc-asan`, so a leak or a bad access
  * in any cycle fails the run.
  *
  * Usage: lkqc_test [CYCLES] (default 1000). Exit status 0 when every check passed.
@@ -122,6 +122,21 @@ static void budget(lkq_engine *engine) {
     lkq_session_free(session);
 }
 
+static void warnings(lkq_engine *engine) {
+    lkq_session *session = lkq_session_open(engine);
+    lkq_run *run = lkq_session_run(session, "capaian | limit 3 | sort capaian | select no", "-e", LKQ_RUN_ALL);
+    const lkq_result *result = lkq_run_last_result(run);
+    CHECK(lkq_run_first_error(run) == NULL && lkq_result_row_count(result) == 3, "a warning is no failure");
+    CHECK(lkq_result_warning_count(result) == 1 && lkq_result_warning(result, 1) == NULL, "one warning");
+    const lkq_error *warning = lkq_result_warning(result, 0);
+    CHECK(lkq_error_is_warning(warning) == 1 && lkq_error_line(warning) == 1 && lkq_error_column(warning) == 11,
+          "%s", lkq_error_rendered(warning));
+    CHECK(strncmp(lkq_error_rendered(warning), "-e:1:11: warning: limit before sort", 35) == 0, "%s",
+          lkq_error_rendered(warning));
+    lkq_run_free(run);
+    lkq_session_free(session);
+}
+
 static void csv(void) {
     char dir[] = "/tmp/lkqc-test-XXXXXX";
     CHECK(mkdtemp(dir) != NULL, "mkdtemp");
@@ -174,6 +189,7 @@ int main(int argc, char **argv) {
     }
     cancel_from_another_thread(engine);
     budget(engine);
+    warnings(engine);
     lkq_engine_free(engine);
     csv();
     /* Not-UTF-8 text and NULL handles are answered, not crashed on. */
@@ -191,6 +207,6 @@ int main(int argc, char **argv) {
         fprintf(stderr, "lkqc_test: %d checks failed\n", failures);
         return 1;
     }
-    printf("lkqc_test: %d open/run/free cycles on %d threads, cancel, budget, CSV: all checks passed\n", cycles, THREADS);
+    printf("lkqc_test: %d open/run/free cycles on %d threads, cancel, budget, warning, CSV: all checks passed\n", cycles, THREADS);
     return 0;
 }

@@ -88,6 +88,8 @@ def _load():
             "lkq_result_double": (d, [p, s, s]),
             "lkq_result_text": (cp, [p, s, s]),
             "lkq_result_render": (p, [p, i]),
+            "lkq_result_warning_count": (s, [p]),
+            "lkq_result_warning": (p, [p, s]),
             "lkq_error_kind_name": (cp, [p]),
             "lkq_error_line": (i, [p]),
             "lkq_error_column": (i, [p]),
@@ -135,12 +137,15 @@ class Result:
     """The rows of one query, copied out of the library: a sequence of dicts, one per row.
 
     columns: the column names; types: "int", "double" or "text" for each.
+    warnings: what the query ran into without failing (a limit before a sort, amounts summed
+    across budget levels), each an lkq.Error with its place, as the command prints it.
     """
 
-    def __init__(self, columns, types, data, json_text):
+    def __init__(self, columns, types, data, json_text, warnings=()):
         self.columns, self.types = columns, types
         self._data = data  # one list of values per column
         self._json = json_text
+        self.warnings = list(warnings)
 
     @classmethod
     def _from_handle(cls, lib, handle):
@@ -158,7 +163,9 @@ class Result:
             json_text = ctypes.string_at(rendered).decode("utf-8")
         finally:
             lib.lkq_string_free(rendered)
-        return cls(columns, types, data, json_text)
+        warnings = [Error._from_handle(lib, lib.lkq_result_warning(handle, w))
+                    for w in range(lib.lkq_result_warning_count(handle))]
+        return cls(columns, types, data, json_text, warnings)
 
     def __len__(self):
         return len(self._data[0]) if self._data else 0
@@ -216,9 +223,10 @@ class Connection:
     """
 
     def __init__(self, builtin=True, data=(), indonesian=False, skip_bad_rows=False, cache=False):
+        # Set first, so that close() (and __del__) work whatever fails below.
+        self._engine = self._session = None
         self._lib = lib = _load()
         self._engine = lib.lkq_engine_open(_ENGINE_BUILTIN if builtin else 0)
-        self._session = None
         try:
             flags = (_CSV_INDONESIAN if indonesian else 0) | (_CSV_SKIP_BAD_ROWS if skip_bad_rows else 0) | \
                     (_CSV_CACHE if cache else 0)

@@ -52,6 +52,15 @@ def test_error_on_a_later_line_has_that_line(db):
     assert (caught.value.kind, caught.value.line, caught.value.column) == ("syntax", 2, 25)
 
 
+def test_warnings_come_with_the_rows(db):
+    result = db.run("capaian | limit 3 | sort capaian | select no", source_name="-e")
+    assert len(result) == 3
+    [warning] = result.warnings
+    assert (warning.line, warning.column) == (1, 11)
+    cli = command("-e", "capaian | limit 3 | sort capaian | select no")
+    assert warning.rendered + "\n" == cli.stderr
+
+
 def test_let_names_persist_and_execute_reports_every_statement(db):
     assert db.run("let lemah = capaian where < 80") is None
     assert db.run("lemah | count").rows == [{"count": 3}]
