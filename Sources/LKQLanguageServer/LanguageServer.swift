@@ -242,7 +242,8 @@ final class Server {
             tables[table.name] = TableInfo(table, origin: loaded ? ".load: " + table.origin : nil)
         }
         for statement in analysis.outline.statements where statement.range.upperBound <= offset {
-            guard let binding = statement.binding else { continue }
+            // A `let` of a value (`let batas = 75`) or a `param` names no table.
+            guard let binding = statement.binding, statement.columns != nil || statement.source != nil else { continue }
             let columns = (statement.columns ?? []).map { TableInfo.Column(name: $0.name, type: $0.type.rawValue, isRupiah: $0.isRupiah) }
             tables[binding.name] = TableInfo(name: binding.name, columns: columns,
                                              origin: "let " + binding.name + " = " + queryText(document, statement))
@@ -340,6 +341,13 @@ final class Server {
                               "detail": column.type + (column.isRupiah ? " (rupiah)" : "") + " — " + table.name,
                               "documentation": "Column of \(table.name): \(table.origin)"])
             }
+        }
+        // Values named by `let batas = 75` or `param` before the statement.
+        for statement in analysis.outline.statements where statement.range.upperBound <= offset
+            && statement.columns == nil && statement.source == nil {
+            guard let binding = statement.binding, seen.insert(binding.name).inserted else { continue }
+            items.append(["label": binding.name, "kind": 6, "sortText": "0" + binding.name,
+                          "detail": document.slice(statement.range)])
         }
         items += (Vocabulary.functions + Vocabulary.aggregates).map { item($0, kind: 3, sort: "1") }
         items += Vocabulary.keywords.filter { !["let", "from"].contains($0.name) }.map { item($0, kind: 14, sort: "2") }

@@ -78,6 +78,15 @@ async def test_completion_after_a_let_offers_the_columns_its_query_gives(client)
     assert labels == {"no", "selisih"}
 
 
+async def test_values_named_by_let_and_param_are_offered_in_conditions(client):
+    await open_document(client, "let batas = 75\nparam tahun = 2023\ncapaian where capaian < \n")
+    result = await client.text_document_completion_async(types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=URI), position=at(2, 24)))
+    variables = {item.label for item in result.items if item.kind == types.CompletionItemKind.Variable}
+    assert variables == {"batas", "tahun"}
+    assert "batas" not in {item.label for item in result.items if item.kind == types.CompletionItemKind.Class}
+
+
 async def test_dot_commands_and_lets_are_not_errors(client):
     assert await open_document(client, ".mode json\nlet lemah = capaian where < 80\nlemah | count\n") == []
 
