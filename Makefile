@@ -118,8 +118,9 @@ sanitize-thread: deps
 ## quick checks through test-embed; lkqc-asan (1,000 cycles under AddressSanitizer) is CI's.
 LKQC := .build/debug/liblkqc.so
 LKQ_DEBUG := .build/debug/lkq
+SWIFT_LIB := $(dir $(shell readlink -f $$(command -v swiftc)))../lib/swift/linux
 
-.PHONY: test-deps test-embed lkqc check-header test-python test-php test-lsp test-grammar lkqc-asan
+.PHONY: test-deps test-embed lkqc check-header test-python test-php test-lsp test-grammar lkqc-asan lkqc-tsan
 
 ## PHP CLI with FFI, pytest and pytest-lsp, installed when missing.
 test-deps:
@@ -163,3 +164,16 @@ lkqc-asan: lkqc
 	gcc -g -O1 -fsanitize=address -fno-omit-frame-pointer -Iinclude bindings/c/lkqc_test.c \
 		-L.build/debug -llkqc -Wl,-rpath,$(CURDIR)/.build/debug -lpthread -o .build/lkqc-asan/lkqc_test
 	LSAN_OPTIONS=suppressions=$(CURDIR)/bindings/c/lsan.supp:print_suppressions=0 .build/lkqc-asan/lkqc_test 1000
+
+## The same test under ThreadSanitizer, with the library itself built instrumented (its own build
+## folder). The TSan runtime lives in the test program, so the library may leave its __tsan_
+## symbols undefined (-z undefs), and the program links the toolchain's libdispatch, which the
+## runtime's interceptors name.
+LKQC_TSAN := .build/lkqc-tsan
+lkqc-tsan: deps
+	swift build --product lkqc --sanitize=thread --scratch-path $(LKQC_TSAN) -Xswiftc -use-ld=lld -Xlinker -z -Xlinker undefs
+	@mkdir -p $(LKQC_TSAN)/test
+	clang -g -O1 -fsanitize=thread -Iinclude bindings/c/lkqc_test.c -L$(LKQC_TSAN)/debug -llkqc \
+		-Wl,-rpath,$(CURDIR)/$(LKQC_TSAN)/debug -L$(SWIFT_LIB) -ldispatch -lBlocksRuntime -Wl,-rpath,$(SWIFT_LIB) \
+		-lpthread -o $(LKQC_TSAN)/test/lkqc_test
+	TSAN_OPTIONS=halt_on_error=1 $(LKQC_TSAN)/test/lkqc_test 1000

@@ -1,8 +1,8 @@
 /*
  * The C API from several threads at once: THREADS threads, each with sessions of its own,
  * run CYCLES open/run/free cycles between them (the README's first query, a failing query, a
- * `let`, typed cells, JSON), every answer checked. Then a cancel from another thread, a budget,
- * a warning and a CSV file. Built with -fsanitize=address by `make lkqc-asan`, so a leak or a bad access
+ * `let`, typed cells, JSON), every answer checked. Then one result read by several threads at
+ * once, a cancel from another thread, a budget, a warning and a CSV file. Built with -fsanitize=address by `make lkqc-asan`, so a leak or a bad access
  * in any cycle fails the run.
  *
  * Usage: lkqc_test [CYCLES] (default 1000). Exit status 0 when every check passed.
@@ -78,6 +78,27 @@ static void *work(void *arg) {
     struct worker *w = arg;
     for (int i = 0; i < w->cycles; i++) cycle(w->engine, i);
     return NULL;
+}
+
+/* Several threads read the text cells of one result at once: the library makes each text
+ * column's C strings on first use, so this is where readers could race. */
+static void *read_texts(void *arg) {
+    const lkq_result *result = arg;
+    for (size_t r = 0; r < lkq_result_row_count(result); r++)
+        CHECK(lkq_result_text(result, r, 1) != NULL && lkq_result_text(result, r, 2) != NULL, "row %zu", r);
+    return NULL;
+}
+
+static void shared_result(lkq_engine *engine) {
+    lkq_session *session = lkq_session_open(engine);
+    lkq_run *run = lkq_session_run(session, "anggaran | select kode, uraian, level", NULL, LKQ_RUN_ALL);
+    pthread_t readers[THREADS];
+    for (int t = 0; t < THREADS; t++) pthread_create(&readers[t], NULL, read_texts, (void *)lkq_run_last_result(run));
+    for (int t = 0; t < THREADS; t++) pthread_join(readers[t], NULL);
+    CHECK(strcmp(lkq_result_text(lkq_run_last_result(run), 0, 2), "urusan") == 0, "%s",
+          lkq_result_text(lkq_run_last_result(run), 0, 2));
+    lkq_run_free(run);
+    lkq_session_free(session);
 }
 
 /* Runs `tren | spark` until a run is cancelled; the cancel is kept for the next run when it
@@ -187,6 +208,7 @@ int main(int argc, char **argv) {
         pthread_join(threads[t], NULL);
         if (workers[t].engine != engine) lkq_engine_free(workers[t].engine);
     }
+    shared_result(engine);
     cancel_from_another_thread(engine);
     budget(engine);
     warnings(engine);
