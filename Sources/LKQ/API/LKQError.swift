@@ -42,7 +42,7 @@ public struct LKQError: Error, Sendable, CustomStringConvertible {
              .notFiniteValue, .csvRowSkipped:
             return .data
         case .cancelled: return .cancelled
-        case .budgetExceeded, .tooManyRows: return .limit
+        case .budgetExceeded, .tooManyRows, .runningMedianTooLong: return .limit
         case .auditNeedsClaims, .auditInsideAudit: return .name
         }
     }

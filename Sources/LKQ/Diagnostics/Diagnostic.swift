@@ -49,6 +49,7 @@ enum DiagnosticKind: Sendable, Equatable {
     case windowNeedsOver(String)
     case windowOutsideProjection(String)
     case windowNeedsOrder(String)
+    case runningMedianTooLong(rows: Int, limit: Int)
     // Warnings
     case limitBeforeSort
     case columnHidesValue(String)
@@ -169,6 +170,8 @@ struct Diagnostic: Sendable, Error {
             return "\(clip(name))() over (...) can only be used in 'extend' or 'select'; compute it there, then filter or sort on its name"
         case .windowNeedsOrder(let name):
             return "\(clip(name))() needs an order; add sort to over (...), as in over (by induk sort pagu desc)"
+        case .runningMedianTooLong(let rows, let limit):
+            return "a running median over \(rows) rows of one partition is too slow (at most \(limit)); partition with 'by', or take median over the whole partition without 'sort'"
         case .limitBeforeSort:
             return "limit before sort keeps the first rows as they come and then sorts only those; for the top rows write sort first, then limit"
         case .columnHidesValue(let name):
