@@ -33,4 +33,13 @@ import LKQ
         #expect(outline.statements.first?.binding == ScriptOutline.Name(name: "été", range: 9..<14))
         #expect(outline.statements.first?.source == ScriptOutline.Name(name: "capaian", range: 17..<24))
     }
+
+    @Test func checkedOutlineKnowsTheColumnsOfEachLetAndReportsWhatCheckReports() {
+        let script = "let lemah = capaian where < 80 | select no, capaian - target as selisih\nlemah where indikator ~ 'x'\nlet b = 5"
+        let outline = ScriptOutline(script, sourceName: "s.lkq", checkingAgainst: Engine())
+        #expect(outline.statements[0].columns?.map(\.name) == ["no", "selisih"])
+        #expect(outline.statements[2].columns == nil)
+        #expect(outline.errors.map { $0.rendered() } == Engine().makeSession().check(script, sourceName: "s.lkq").map { $0.rendered() })
+        #expect(outline.errors.map(\.line) == [2])
+    }
 }

@@ -54,8 +54,9 @@ public struct ScriptOutline: Sendable {
     }
 
     /// Parses `script` and resolves each statement against `engine`'s tables and the `let`s
-    /// before it, as running it would, but reading no row. `parameters` are the values
-    /// `--param` would give (`param NAME` statements without one check with their default).
+    /// before it, reading no row: ``errors`` and ``warnings`` are what ``Session/check(_:sourceName:)``
+    /// finds, and each statement gets the ``Statement/columns`` its query gives. `parameters`
+    /// are the values `--param` would give.
     public init(_ script: String, sourceName: String = "<input>", checkingAgainst engine: Engine,
                 parameters: [String: String] = [:]) {
         self.init(script, sourceName: sourceName, engine: engine, parameters: parameters)
@@ -63,11 +64,11 @@ public struct ScriptOutline: Sendable {
 
     private init(_ script: String, sourceName: String, engine: Engine?, parameters: [String: String]) {
         let source = SourceFile(name: sourceName, text: script)
-        var checker = engine.map { Checker(source: source, session: $0.makeSession(), parameters: parameters) }
+        var columnFinder = engine.map { ColumnFinder(source: source, session: $0.makeSession(), parameters: parameters) }
         for parsed in Parser.parseScript(source) {
             switch parsed {
             case .failure(let diagnostic):
-                errors.append(LKQError(diagnostic))
+                if engine == nil { errors.append(LKQError(diagnostic)) }
             case .success(let statement):
                 var outlined = Statement(range: statement.range.start..<statement.range.end)
                 let query: Query?
@@ -82,15 +83,16 @@ public struct ScriptOutline: Sendable {
                     query = nil
                 }
                 if let query, case .table(let name) = query.source { outlined.source = Name(name) }
-                if checker != nil {
-                    do throws(Diagnostic) {
-                        outlined.columns = try checker!.check(statement)
-                    } catch {
-                        errors.append(LKQError(error))
-                    }
-                    warnings += checker!.takeWarnings().map(LKQError.init)
-                }
+                outlined.columns = columnFinder?.columns(after: statement)
                 statements.append(outlined)
+            }
+        }
+        if let engine {
+            // The problems are Session.check's, so an editor shows exactly what running would.
+            var session = engine.makeSession()
+            session.parameters = parameters
+            for problem in session.check(script, sourceName: sourceName) {
+                if problem.isWarning { warnings.append(problem) } else { errors.append(problem) }
             }
         }
     }
@@ -102,16 +104,16 @@ extension ScriptOutline.Name {
     }
 }
 
-/// Resolves statement after statement, keeping for each `let` a table with the columns its
-/// query gives and no rows, so later statements are checked against what they would read.
-private struct Checker {
+/// Works out the columns each statement gives, statement after statement, keeping for each
+/// `let` a table with those columns and no rows, as Session.check does. A statement that fails
+/// to resolve gives none (its error is Session.check's to report).
+private struct ColumnFinder {
     let source: SourceFile
     var session: Session
     let parameters: [String: String]
-    /// `let` names whose columns are known only once run (after a chart or `audit`): statements
-    /// that read them are not checked rather than reported wrongly.
+    /// `let` names whose columns are known only once run (after a chart or `audit`): the
+    /// statements that read them have no known columns either.
     var unknown: Set<String> = []
-    private var warnings: [Diagnostic] = []
 
     init(source: SourceFile, session: Session, parameters: [String: String]) {
         self.source = source
@@ -119,13 +121,20 @@ private struct Checker {
         self.parameters = parameters
     }
 
-    mutating func takeWarnings() -> [Diagnostic] {
-        defer { warnings = [] }
-        return warnings
+    /// The statement's columns when known, after recording what it names.
+    mutating func columns(after statement: LKQ.Statement) -> [Field]? {
+        do throws(Diagnostic) {
+            return try check(statement)
+        } catch {
+            if case .bind(let name, _) = statement.kind {
+                unknown.insert(name.text)
+                session.bindings[name.text] = nil
+            }
+            return nil
+        }
     }
 
-    /// The statement's columns when known; throws its first name or type error.
-    mutating func check(_ statement: LKQ.Statement) throws(Diagnostic) -> [Field]? {
+    private mutating func check(_ statement: LKQ.Statement) throws(Diagnostic) -> [Field]? {
         switch statement.kind {
         case .query(let query):
             return try columns(of: query)
@@ -142,7 +151,7 @@ private struct Checker {
             if let fields {
                 unknown.remove(name.text)
                 session.bindings[name.text] = Table(name: name.text, fields: fields, measure: nil, origin: "let \(name.text)",
-                                                    store: ColumnStore(count: 0, columns: fields.map(Checker.emptyColumn)))
+                                                    store: ColumnStore(count: 0, columns: fields.map { Column.allNull($0.type, count: 0) }))
             } else {
                 unknown.insert(name.text)
                 session.bindings[name.text] = nil
@@ -157,8 +166,6 @@ private struct Checker {
             if let given = parameters[name.text] {
                 bindValue(name, Interpreter.parameterValue(given))
             } else {
-                // A param without a default fails when run without --param; while editing, its
-                // uses are checked as a value of any type.
                 var value = Value.null
                 if let fallback { value = try placeholder(fallback) }
                 bindValue(name, value)
@@ -171,7 +178,6 @@ private struct Checker {
         if case .table(let name) = query.source, unknown.contains(name.text) { return nil }
         var resolver = Resolver(source: source, session: session)
         let plan = try resolver.resolve(query)
-        warnings += resolver.warnings
         guard plan.tail.isEmpty, case .table = plan.source else { return nil }
         return plan.output.fields
     }
@@ -192,20 +198,11 @@ private struct Checker {
     private mutating func placeholder(_ expr: Expr) throws(Diagnostic) -> Value {
         var resolver = Resolver(source: source, session: session)
         let bound = try resolver.value(expr, Schema(tableName: "a value", fields: [], measure: nil), .row)
-        warnings += resolver.warnings
         switch bound.type {
         case .int: return .int(0)
         case .double: return .double(0)
         case .text: return .text("")
         case .null, .condition: return .null
-        }
-    }
-
-    private static func emptyColumn(_ field: Field) -> Column {
-        switch field.type {
-        case .int: return .ints([])
-        case .double: return .doubles([])
-        case .text: return .texts([])
         }
     }
 }
