@@ -189,10 +189,16 @@ final class Server {
     }
 
     /// The engine a document's statements run against: the server's, with the tables its
-    /// `.load` lines name (a path relative to the script, else to the server's folder).
+    /// `.load` lines name.
     private func engine(for document: Document, tokens: [Scanner.Token]) -> Engine {
-        var engine = self.engine
+        loads(document, tokens: tokens).reduce(engine) { $0.adding($1.table) }
+    }
+
+    /// The tables the document's `.load` lines give, with each line's place. A path is relative
+    /// to the script, else to the server's folder; a file that cannot be read gives none.
+    private func loads(_ document: Document, tokens: [Scanner.Token]) -> [(table: Table, range: Range<Int>)] {
         let directory = path(of: document.uri).map { ($0 as NSString).deletingLastPathComponent }
+        var found: [(table: Table, range: Range<Int>)] = []
         for token in tokens where token.kind == .dotCommand {
             let words = token.text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard words.first?.lowercased() == ".load", words.count >= 2 else { continue }
@@ -201,10 +207,10 @@ final class Server {
             let candidates = file.hasPrefix("/") ? [file]
                 : [directory.map { $0 + "/" + file }, FileManager.default.currentDirectoryPath + "/" + file].compactMap { $0 }
             if let table = candidates.lazy.compactMap({ self.loadedTable($0, as: name) }).first {
-                engine = engine.adding(table)
+                found.append((table, token.range))
             }
         }
-        return engine
+        return found
     }
 
     /// The table a `.load` file gives, read once per version of the file (its header and head only).
@@ -415,7 +421,8 @@ final class Server {
         return current
     }
 
-    /// The `let` that bound the name under the cursor: the last one before its statement.
+    /// The `let` that bound the name under the cursor (the last one before its statement), or
+    /// the `.load` line its table comes from.
     private func definition(_ document: Document, at offset: Int) -> [String: Any]? {
         let tokens = Scanner.tokens(of: document.bytes)
         guard let token = word(at: offset, in: tokens) else { return nil }
@@ -425,8 +432,12 @@ final class Server {
                 && (statement.range.upperBound <= offset || statement.binding!.range.contains(offset)
                     || statement.binding!.range.upperBound == offset)
         }?.binding
-        guard let binding else { return nil }
-        return ["uri": document.uri, "range": lspRange(document, binding.range)]
+        if let binding { return ["uri": document.uri, "range": lspRange(document, binding.range)] }
+        // A table a `.load` line gives: that line (the last one naming it wins, as when run).
+        if let load = loads(document, tokens: tokens).last(where: { $0.table.name == token.text }) {
+            return ["uri": document.uri, "range": lspRange(document, load.range)]
+        }
+        return nil
     }
 
     // MARK: Formatting

@@ -21,6 +21,15 @@ async def client(lsp_client: LanguageClient):
     await lsp_client.shutdown_session()
 
 
+@pytest_lsp.fixture(scope="module", config=ClientServerConfig(
+    server_command=[LKQ, "lsp", "--data", os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")]))
+async def client_with_data(lsp_client: LanguageClient):
+    await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=client_capabilities("visual-studio-code")))
+    yield
+    await lsp_client.shutdown_session()
+
+
 @pytest.fixture
 def doc_uri(request):
     """A document of the test's own, so tests sharing the server never see each other's text."""
@@ -130,6 +139,28 @@ async def test_completion_of_loaded_files_columns(client, tmp_path):
         text_document=types.TextDocumentIdentifier(uri=uri), position=at(1, 14)))
     # capaian is computed on loading from target and realisasi.
     assert {"indikator", "target", "realisasi", "capaian"} <= {item.label for item in result.items}
+
+
+async def test_data_given_to_the_server_is_in_reach(client_with_data, doc_uri):
+    client = client_with_data
+    assert await open_document(client, "realisasi | count\n", doc_uri) == []
+    await open_document(client, "realisasi where \n", doc_uri)
+    result = await client.text_document_completion_async(types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=doc_uri), position=at(0, 16)))
+    assert {"pemda", "opd", "pagu", "realisasi"} <= {item.label for item in result.items}
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=doc_uri), position=at(0, 2)))
+    assert "pemda text" in hover.contents.value and "realisasi.csv" in hover.contents.value
+
+
+async def test_go_to_the_load_a_table_comes_from(client, tmp_path):
+    (tmp_path / "iku.csv").write_text("indikator,target,realisasi\nBUMDes aktif,100,90\n")
+    uri = (tmp_path / "script.lkq").as_uri()
+    await open_document(client, "# kinerja\n.load iku.csv as kinerja\nkinerja | count\n", uri)
+    location = await client.text_document_definition_async(types.DefinitionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=at(2, 3)))
+    assert location.uri == uri
+    assert location.range.start == at(1, 0) and location.range.end == at(1, 24)
 
 
 async def test_hover_on_a_function(client, doc_uri):
