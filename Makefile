@@ -11,9 +11,10 @@ run: release
 
 ## Run the whole test suite. Every test is a Swift Testing test; XCTest has none to run, so
 ## it is left out rather than reporting "Executed 0 tests".
-test: deps
+test: deps test-deps
 	swift build --build-tests
 	swift test --skip-build --disable-xctest
+	$(MAKE) --no-print-directory test-embed
 	$(MAKE) difftest-run DIFFTEST_LKQ=.build/debug/lkq
 
 ## LKQ against DuckDB on generated tables and queries (Tests/Differential/README.md): fixed
@@ -133,3 +134,70 @@ sanitize-address: deps
 sanitize-thread: deps
 	$(SAN_BUILD) --sanitize=thread --scratch-path .build/tsan
 	swift test --skip-build --disable-xctest --scratch-path .build/tsan
+
+## Embedding and editors (issue 16): the C library liblkqc.so (include/lkqc.h), its Python and
+## PHP bindings (bindings/), and the language server `lkq lsp` (editors/). `make test` runs the
+## quick checks through test-embed; lkqc-asan (1,000 cycles under AddressSanitizer) is CI's.
+LKQC := .build/debug/liblkqc.so
+LKQ_DEBUG := .build/debug/lkq
+SWIFT_LIB := $(dir $(shell readlink -f $$(command -v swiftc)))../lib/swift/linux
+
+.PHONY: test-deps test-embed lkqc check-header test-python test-php test-lsp test-grammar lkqc-asan lkqc-tsan
+
+## PHP CLI with FFI, pytest and pytest-lsp, installed when missing.
+test-deps:
+	@command -v php >/dev/null || { echo "Installing php-cli..."; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq php-cli; }
+	@php -m | grep -qx FFI || { echo "PHP has no FFI extension: install php-cli from Debian (it has FFI) or enable ffi in php.ini"; exit 1; }
+	@python3 -c 'import pytest' 2>/dev/null || python3 -m pip install -q pytest 2>/dev/null || \
+		python3 -m pip install -q --break-system-packages pytest
+	@python3 -c 'import pytest_lsp' 2>/dev/null || python3 -m pip install -q pytest-lsp 2>/dev/null || \
+		python3 -m pip install -q --break-system-packages pytest-lsp
+
+## Everything test-embed needs is built by `swift build --build-tests` (liblkqc.so and lkq).
+test-embed: check-header test-python test-php test-lsp test-grammar
+
+lkqc: deps
+	swift build --product lkqc
+
+## include/lkqc.h against the library's exports and the prototypes Swift derives from Sources/LKQC.
+check-header:
+	python3 bindings/c/check-header.py $(LKQC)
+
+test-python:
+	cd bindings/python && LKQ_LIBRARY=$(CURDIR)/$(LKQC) LKQ_BIN=$(CURDIR)/$(LKQ_DEBUG) python3 -m pytest -q -p no:cacheprovider
+
+## Once with the declarations from include/lkqc.h at run time (FFI::cdef, as the CLI may), once
+## from ffi.preload (as a web server must).
+test-php:
+	LKQ_LIBRARY=$(CURDIR)/$(LKQC) LKQ_BIN=$(CURDIR)/$(LKQ_DEBUG) php bindings/php/tests/test.php
+	@mkdir -p .build/php
+	LKQ_LIBRARY=$(CURDIR)/$(LKQC) php bindings/php/preload-header.php > .build/php/lkq-ffi.h
+	LKQ_EXPECT_PRELOAD=1 LKQ_BIN=$(CURDIR)/$(LKQ_DEBUG) php -d ffi.enable=preload -d ffi.preload=$(CURDIR)/.build/php/lkq-ffi.h bindings/php/tests/test.php
+
+test-lsp:
+	cd editors/tests && LKQ_BIN=$(CURDIR)/$(LKQ_DEBUG) python3 -m pytest -q -p no:cacheprovider
+
+test-grammar:
+	python3 editors/generate-grammar.py --check
+
+## The C API from 4 threads, 1,000 open/run/free cycles, cancel, budget, CSV, under
+## AddressSanitizer with LeakSanitizer (bindings/c/lsan.supp says why its one entry is no leak).
+lkqc-asan: lkqc
+	@mkdir -p .build/lkqc-asan
+	gcc -g -O1 -fsanitize=address -fno-omit-frame-pointer -Iinclude bindings/c/lkqc_test.c \
+		-L.build/debug -llkqc -Wl,-rpath,$(CURDIR)/.build/debug -lpthread -o .build/lkqc-asan/lkqc_test
+	LSAN_OPTIONS=suppressions=$(CURDIR)/bindings/c/lsan.supp:print_suppressions=0 .build/lkqc-asan/lkqc_test 1000
+
+## The same test under ThreadSanitizer, with the library itself built instrumented (its own build
+## folder). The TSan runtime lives in the test program, so the library may leave its __tsan_
+## symbols undefined (-z undefs), and the program links the toolchain's libdispatch, which the
+## runtime's interceptors name.
+LKQC_TSAN := .build/lkqc-tsan
+lkqc-tsan: deps
+	swift build --product lkqc --sanitize=thread --scratch-path $(LKQC_TSAN) -Xswiftc -use-ld=lld -Xlinker -z -Xlinker undefs
+	@mkdir -p $(LKQC_TSAN)/test
+	clang -g -O1 -fsanitize=thread -Iinclude bindings/c/lkqc_test.c -L$(LKQC_TSAN)/debug -llkqc \
+		-Wl,-rpath,$(CURDIR)/$(LKQC_TSAN)/debug -L$(SWIFT_LIB) -ldispatch -lBlocksRuntime -Wl,-rpath,$(SWIFT_LIB) \
+		-lpthread -o $(LKQC_TSAN)/test/lkqc_test
+	TSAN_OPTIONS=halt_on_error=1 $(LKQC_TSAN)/test/lkqc_test 1000

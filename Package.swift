@@ -7,6 +7,8 @@ let package = Package(
         .library(name: "LKQ", targets: ["LKQ"]),
         .executable(name: "lkq", targets: ["LKQCommand"]),
         .executable(name: "lkq-embed-example", targets: ["EmbedExample"]),
+        // The C interface (include/lkqc.h) for Python, PHP and C hosts; not named `lkq`, the executable.
+        .library(name: "lkqc", type: .dynamic, targets: ["LKQC"]),
     ],
     targets: [
         // The syntax of the language: lexer, parser, AST, printer, diagnostics, the registry of
@@ -24,7 +26,29 @@ let package = Package(
         ),
         .executableTarget(
             name: "LKQCommand",
-            dependencies: ["LKQ", "CEditLine"]
+            dependencies: ["LKQ", "CEditLine", "LKQLanguageServer"]
+        ),
+        // `lkq lsp`: the Language Server Protocol for editors (editors/).
+        .target(
+            name: "LKQLanguageServer",
+            dependencies: ["LKQ"]
+        ),
+        .target(
+            name: "LKQC",
+            dependencies: ["LKQ"],
+            // The Swift runtime and Foundation go inside liblkqc.so, so a host needs only libc,
+            // libstdc++ and libm, not a Swift toolchain.
+            exclude: ["exports.map"],
+            linkerSettings: [.unsafeFlags([
+                "-static-stdlib",
+                // The libraries static Foundation is made of, most dependent first; the module
+                // was compiled against the shared Foundation, which names none of them.
+                "-lFoundationInternationalization", "-lFoundationEssentials", "-l_FoundationCollections",
+                "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims", "-lswiftSynchronization",
+                "-lswiftDispatch", "-ldispatch", "-lBlocksRuntime",
+                "-Xlinker", "--no-undefined",
+                "-Xlinker", "--version-script=Sources/LKQC/exports.map",
+            ])]
         ),
         .executableTarget(
             name: "EmbedExample",

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LKQ
+import LKQLanguageServer
 
 /// Exit statuses, as `--help` documents them.
 enum ExitStatus {
@@ -13,6 +14,11 @@ enum ExitStatus {
 func usageError(_ message: String) -> Never {
     Console.err("lkq: \(message)\ntry 'lkq --help'\n")
     exit(ExitStatus.usage)
+}
+
+// `lkq lsp` is the language server for editors, a program of its own behind the same binary.
+if CommandLine.arguments.count > 1 && CommandLine.arguments[1] == "lsp" {
+    exit(LanguageServer.run(arguments: Array(CommandLine.arguments.dropFirst(2))))
 }
 
 Console.prepareStandardStreams()
