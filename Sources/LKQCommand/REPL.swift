@@ -19,18 +19,24 @@ final class REPL {
         self.settings = settings
     }
 
+    /// Rows of a table result shown on the terminal unless `.maxrows` says otherwise.
+    static let defaultMaxRows = 40
+
     /// Runs until `.quit` or Ctrl-D; returns the exit status (0: errors do not end a session).
     func run() -> Int32 {
         interactive = true
         Self.useUTF8()
-        editor = LineEditor(historyPath: Self.historyPath()) { [unowned self] before in
+        editor = LineEditor(historyPath: Self.historyPath(), highlight: Console.colorOut && Console.colorTerminal) { [unowned self] before in
             self.completer().complete(self.pending.isEmpty ? before : self.pending + "\n" + before)
         }
         guard let editor else {
             Console.err(Runner.errorLine("cannot start line editing on this terminal"))
             return 1
         }
+        if Console.stdoutIsTerminal { runner.maxRows = Self.defaultMaxRows }
         Console.out("\(Help.version) — LKIP 2023, Dinas PMD Provinsi NTT. Type .help for help, Ctrl-D to leave.\n")
+        editor.bracketedPaste(true)
+        defer { editor.bracketedPaste(false) }
         while true {
             switch editor.readLine(prompt: pending.isEmpty ? Self.prompt : Self.continuationPrompt) {
             case .endOfInput:
@@ -39,21 +45,76 @@ final class REPL {
             case .interrupted:
                 pending = ""
             case .line(let line):
-                if pending.isEmpty && line.drop(while: \.isWhitespace).hasPrefix(".") {
-                    editor.remember(line)
-                    guard isUTF8(line) else { continue }
-                    if !dotCommand(String(line.drop(while: \.isWhitespace))) { return 0 }
-                    continue
-                }
-                pending = pending.isEmpty ? line : pending + "\n" + line
-                if Self.needsMore(pending) { continue }
-                let statement = pending
-                pending = ""
-                editor.remember(statement)
-                guard !statement.allSatisfy(\.isWhitespace), isUTF8(statement) else { continue }
-                execute(statement, sourceName: Self.sourceName)
+                if !take(line) { return 0 }
+            case .paste(let typed, let pasted):
+                Self.echo(pasted)
+                if !takePaste(typed + pasted) { return 0 }
             }
         }
+    }
+
+    /// One typed line: a dot-command, or more of the statement being written, which runs once
+    /// the library says it is complete and no line starting with `|` is already on its way.
+    /// Returns false when the session should end.
+    private func take(_ line: String) -> Bool {
+        guard let editor else { return true }
+        if pending.isEmpty && line.drop(while: \.isWhitespace).hasPrefix(".") {
+            editor.remember(line)
+            guard isUTF8(line) else { return true }
+            return dotCommand(String(line.drop(while: \.isWhitespace)))
+        }
+        pending = pending.isEmpty ? line : pending + "\n" + line
+        if pending.allSatisfy(\.isWhitespace) { pending = ""; return true }
+        if !StatementText.isComplete(pending) || editor.typeaheadStartsWithPipe() { return true }
+        let statement = pending
+        pending = ""
+        editor.remember(statement)
+        guard isUTF8(statement) else { return true }
+        execute(statement, sourceName: Self.sourceName)
+        return true
+    }
+
+    /// A paste of several lines (with what was typed before it) runs as the script it is:
+    /// statement by statement, each kept whole in the history, dot-commands on lines of their
+    /// own. Its last line, when no line break ends it, waits for Enter as typed text does.
+    /// Returns false when the session should end.
+    private func takePaste(_ text: String) -> Bool {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let finished = lines.last == ""
+        if finished { lines.removeLast() }
+        for (i, line) in lines.enumerated() {
+            let isLast = i == lines.count - 1
+            if pending.isEmpty && line.drop(while: \.isWhitespace).hasPrefix(".") {
+                editor?.remember(line)
+                guard isUTF8(line) else { continue }
+                if !dotCommand(String(line.drop(while: \.isWhitespace))) { return false }
+                continue
+            }
+            pending = pending.isEmpty ? line : pending + "\n" + line
+            if pending.allSatisfy(\.isWhitespace) { pending = ""; continue }
+            if isLast && !finished { break }
+            let next = isLast ? nil : lines[i + 1].drop(while: { $0 == " " || $0 == "\t" })
+            if next?.hasPrefix("|") == true || !StatementText.isComplete(pending) { continue }
+            if isLast && editor?.typeaheadStartsWithPipe() == true { continue }
+            let statement = pending
+            pending = ""
+            editor?.remember(statement)
+            guard isUTF8(statement) else { continue }
+            execute(statement, sourceName: Self.sourceName)
+        }
+        return true
+    }
+
+    /// Shows pasted lines as they would have looked typed; the editor saw none of them.
+    private static func echo(_ pasted: String) {
+        var lines = pasted.split(separator: "\n", omittingEmptySubsequences: false)
+        if lines.last == "" { lines.removeLast() }
+        guard let first = lines.first else { return }
+        // The editor printed the typed part and a line break; the paste's first line goes after
+        // the typed part, on the line above.
+        var out = "\u{1B}[A\u{1B}[999C" + first + "\n"
+        for line in lines.dropFirst() { out += continuationPrompt + line + "\n" }
+        Console.out(out)
     }
 
     /// Whether typed text came through as UTF-8. The line editor shows a byte that is not as
@@ -69,11 +130,15 @@ final class REPL {
         }
     }
 
-    /// Runs `text` on another thread so this one can turn Ctrl-C into a cancellation.
+    /// Runs `text` on another thread so this one can turn Ctrl-C into a cancellation and
+    /// show a progress line while it takes long.
     private func execute(_ text: String, sourceName: String) {
         cancellation.reset()
         runner.startGroup()
         let done = DispatchSemaphore(value: 0)
+        let progress = Console.stderrIsTerminal ? ProgressLine(what: text) : nil
+        runner.progress = progress
+        defer { runner.progress = nil }
         let runner = self.runner, cancellation = self.cancellation
         let thread = Thread {
             runner.run(text, sourceName: sourceName, cancellation: cancellation)
@@ -85,7 +150,9 @@ final class REPL {
         thread.start()
         while done.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
             if LineEditor.takeInterrupt() { cancellation.cancel() }
+            progress?.tick()
         }
+        progress?.finish()
         _ = LineEditor.takeInterrupt()
     }
 
@@ -118,7 +185,7 @@ final class REPL {
         }
         for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.drop(while: \.isWhitespace)
-            if trimmed.hasPrefix("."), !Self.needsMore(chunk.joined(separator: "\n")) {
+            if trimmed.hasPrefix("."), StatementText.isComplete(chunk.joined(separator: "\n")) {
                 guard flush() else { return false }
                 chunkStart = i + 1
                 scriptLocation = "\(sourceName):\(i + 1):\(line.count - trimmed.count + 1)"
@@ -206,6 +273,26 @@ final class REPL {
             }
         case ".load":
             load(arguments)
+        case ".maxrows":
+            switch arguments.first?.lowercased() {
+            case nil: Console.out(runner.maxRows.map { "\($0)\n" } ?? "off\n")
+            case "off": runner.maxRows = nil
+            case let text?:
+                if let n = Int(text), n > 0 { runner.maxRows = n } else {
+                    complain("use '.maxrows N' (a number of rows, at least 1) or '.maxrows off'")
+                }
+            }
+        case ".last":
+            if let last = runner.lastResult { runner.show(last, full: true) } else {
+                complain("no result yet; '.last' shows the previous query's result in full")
+            }
+        case ".pager":
+            switch arguments.first?.lowercased() {
+            case nil: Console.out(runner.pager == nil ? "off\n" : "on (\(runner.pager!))\n")
+            case "on": runner.pager = Pager.command
+            case "off": runner.pager = nil
+            default: complain("use '.pager on' (through $PAGER, else less -S) or '.pager off'")
+            }
         default:
             complain("unknown command '\(parts[0])'; '.help' lists the commands")
         }
@@ -309,38 +396,6 @@ final class REPL {
             lets[name] = probe(name + " | limit 0")?.fields.map(\.name) ?? []
         }
         return Completer(tables: tables, lets: lets)
-    }
-
-    // MARK: Statement boundaries
-
-    /// Whether `text` is an unfinished statement: a quote or parenthesis is open, or the last
-    /// line ends with `|` (comments aside).
-    static func needsMore(_ text: String) -> Bool {
-        var depth = 0
-        var quote: Character?
-        var comment = false
-        var last: Character?
-        var escaped = false
-        for c in text {
-            if comment {
-                if c == "\n" { comment = false; last = c }
-                continue
-            }
-            if let q = quote {
-                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == q { quote = nil }
-                last = c
-                continue
-            }
-            switch c {
-            case "\"", "'": quote = c
-            case "#": comment = true; continue
-            case "(": depth += 1
-            case ")": depth -= 1
-            default: break
-            }
-            if !c.isWhitespace || c == "\n" { last = c }
-        }
-        return quote != nil || depth > 0 || last == "|"
     }
 
     // MARK: Environment

@@ -101,12 +101,10 @@ if sources.isEmpty {
     guard let text = decoded(bytes, name: "<stdin>") else { exit(ExitStatus.failed) }
     sources.append((text, "<stdin>"))
 }
-// Scripts and standard input may hold dot-commands (.load, .mode, ...) as the shell does;
-// `-e` statements are LKQ only.
+// Scripts, standard input and `-e` may hold dot-commands (`.schema anggaran`, `.load`,
+// `.mode`...) wherever a statement may go, as the shell does.
 let shell = REPL(runner: runner, settings: settings)
 for source in sources {
-    let goOn = source.name == "-e" ? runner.run(source.text, sourceName: source.name)
-                                   : shell.runScript(source.text, sourceName: source.name)
-    if !goOn { break }
+    if !shell.runScript(source.text, sourceName: source.name) { break }
 }
 exit(runner.failed ? ExitStatus.failed : ExitStatus.ok)

@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import LKQ
+
+/// Results shown through `$PAGER` (`.pager on`).
+enum Pager {
+    /// `$PAGER`, else `less -S`: chopped long lines suit wide tables better than wrapped ones.
+    static var command: String {
+        if let p = getenv("PAGER"), p.pointee != 0 { return String(cString: p) }
+        return "less -S"
+    }
+
+    /// Writes `text` to `command` run by the shell, and waits for it to end.
+    static func show(_ text: String, command: String) {
+        // A pager left early (`q` in less) closes its input: that must not end lkq by SIGPIPE.
+        let previous = signal(SIGPIPE, SIG_IGN)
+        defer { signal(SIGPIPE, previous) }
+        guard let pipe = popen(command, "w") else {
+            Console.err(Runner.errorLine("cannot start the pager '\(command)'; '.pager off' prints directly"))
+            Console.out(text)
+            return
+        }
+        _ = text.withCString { fputs($0, pipe) }
+        let status = pclose(pipe)
+        if status != -1, (status >> 8) & 0xff == 127 {
+            Console.err(Runner.errorLine("the pager '\(command)' was not found; set $PAGER, or '.pager off'"))
+        }
+    }
+}
+
+/// A line on standard error while a statement runs longer than a second: what runs, for how
+/// long, and how to stop it. Erased before any output and when the work ends, so it never
+/// stays on screen. Only the interactive shell on a terminal uses one.
+final class ProgressLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private let what: String
+    private var start = Console.now()
+    private var lastDrawn = 0.0
+    private var shown = false
+    /// Output is being written: no drawing until ``restart()``.
+    private var held = false
+
+    /// Work taking at least this long shows the line.
+    static let delay = 1.0
+
+    init(what: String) {
+        let oneLine = what.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        self.what = oneLine
+    }
+
+    /// Draws or updates the line once the work has run past ``delay``; call it often.
+    func tick() {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Console.now()
+        guard !held, now - start >= Self.delay, now - lastDrawn >= 0.1 else { return }
+        lastDrawn = now
+        let seconds = now - start
+        let time = "\(Int(seconds)).\(Int(seconds * 10) % 10) s"
+        let width = max(20, (Console.errWidth() ?? 80) - 1)
+        let tail = " — \(time), Ctrl-C stops it"
+        let room = max(8, width - tail.count - 10)
+        let shortened = what.count > room ? String(what.prefix(room - 1)) + (Console.unicode ? "…" : "~") : what
+        Console.err("\r\u{1B}[K" + "running: " + shortened + tail)
+        shown = true
+    }
+
+    /// Erases the line and holds it back while output is written.
+    func clear() {
+        lock.lock()
+        defer { lock.unlock() }
+        held = true
+        erase()
+    }
+
+    /// The next statement starts: the line may show again after ``delay``.
+    func restart() {
+        lock.lock()
+        defer { lock.unlock() }
+        erase()
+        held = false
+        start = Console.now()
+    }
+
+    /// The work is over: nothing is left on the screen.
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        held = true
+        erase()
+    }
+
+    private func erase() {
+        if shown { Console.err("\r\u{1B}[K") }
+        shown = false
+    }
+}
+
+/// Large numbers read at a glance. The cells keep every digit, as the report prints them and
+/// as an analyst checks them against it; a note under a table on a terminal says the size of
+/// each column's largest value in words, `pagu: hingga Rp9,05 miliar`, as Indonesian reports
+/// write amounts.
+enum LargeNumbers {
+    /// From this size on, digits are hard to count at a glance.
+    static let threshold = 1_000_000.0
+
+    /// The note for `result`, or nil when no column holds a value that large, or when the
+    /// output is not for a terminal (scripts and pipes get exactly the rows).
+    static func note(for result: QueryResult, locale: ResultFormatter.Locale) -> String? {
+        guard Console.stdoutIsTerminal, result.chart == nil, result.rowCount > 0 else { return nil }
+        var parts: [String] = []
+        for (c, field) in result.fields.enumerated() where field.type != .text {
+            var largest = 0.0
+            for r in 0..<result.rowCount {
+                switch result[r, c] {
+                case .int(let v): largest = max(largest, abs(Double(v)))
+                case .double(let v) where v.isFinite: largest = max(largest, abs(v))
+                default: break
+                }
+            }
+            guard largest >= threshold else { continue }
+            parts.append("\(field.name) \(locale == .indonesian ? "hingga" : "up to") \(field.isRupiah ? "Rp" : "")\(words(largest, locale))")
+        }
+        guard !parts.isEmpty else { return nil }
+        return "≈ " + parts.joined(separator: "; ") + "\n"
+    }
+
+    /// `9,05 miliar` (Indonesian) or `9.05 billion`.
+    static func words(_ value: Double, _ locale: ResultFormatter.Locale) -> String {
+        let scales: [(Double, String, String)] = [(1e12, "triliun", "trillion"), (1e9, "miliar", "billion"), (1e6, "juta", "million")]
+        for (size, id, en) in scales where value >= size {
+            let hundredths = Int((value / size * 100).rounded())
+            let text = "\(hundredths / 100)\(locale == .indonesian ? "," : ".")\(String(format: "%02d", hundredths % 100))"
+            return "\(text) \(locale == .indonesian ? id : en)"
+        }
+        return String(value)
+    }
+}
