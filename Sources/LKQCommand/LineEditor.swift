@@ -167,7 +167,7 @@ final class LineEditor {
         guard promptColumns + lineColumns < (Console.width() ?? 80) else { return }
         var out = "\r" + (promptColumns > 0 ? "\u{1B}[\(promptColumns)C" : "")
         var at = 0
-        for span in StatementText.spans(text) where span.range.lowerBound >= at {
+        for span in StatementText.spans(text) where span.role != .punctuation {
             // The word under the cursor is still being typed: no error for it yet.
             if span.role == .error && span.range.upperBound >= bytes.count { continue }
             out += String(decoding: bytes[at..<span.range.lowerBound], as: UTF8.self)

@@ -98,20 +98,20 @@ final class ProgressLine: @unchecked Sendable {
     }
 }
 
-/// Large numbers read at a glance. The cells keep every digit, as the report prints them and
-/// as an analyst checks them against it; a note under a table on a terminal says the size of
-/// each column's largest value in words, `pagu: hingga Rp9,05 miliar`, as Indonesian reports
-/// write amounts.
+/// Large amounts read at a glance. The cells keep every digit, as the report prints them and
+/// as an analyst checks them against it; a note under a table on a terminal says the largest
+/// amount of each rupiah column in words, `≈ pagu hingga Rp9,05 miliar`, the way Indonesian
+/// reports write amounts. Counts and other numbers get no note: grouped digits serve them.
 enum LargeNumbers {
-    /// From this size on, digits are hard to count at a glance.
+    /// From a million rupiah on, digits are hard to count at a glance.
     static let threshold = 1_000_000.0
 
-    /// The note for `result`, or nil when no column holds a value that large, or when the
-    /// output is not for a terminal (scripts and pipes get exactly the rows).
+    /// The note for `result`, or nil when no rupiah column holds an amount that large, or when
+    /// the output is not for a terminal (scripts and pipes get exactly the rows).
     static func note(for result: QueryResult, locale: ResultFormatter.Locale) -> String? {
         guard Console.stdoutIsTerminal, result.chart == nil, result.rowCount > 0 else { return nil }
         var parts: [String] = []
-        for (c, field) in result.fields.enumerated() where field.type != .text {
+        for (c, field) in result.fields.enumerated() where field.isRupiah {
             var largest = 0.0
             for r in 0..<result.rowCount {
                 switch result[r, c] {
@@ -121,10 +121,10 @@ enum LargeNumbers {
                 }
             }
             guard largest >= threshold else { continue }
-            parts.append("\(field.name) \(locale == .indonesian ? "hingga" : "up to") \(field.isRupiah ? "Rp" : "")\(words(largest, locale))")
+            parts.append("\(field.name) \(locale == .indonesian ? "hingga" : "up to") Rp\(words(largest, locale))")
         }
         guard !parts.isEmpty else { return nil }
-        return "≈ " + parts.joined(separator: "; ") + "\n"
+        return (Console.unicode ? "≈ " : "~ ") + parts.joined(separator: "; ") + "\n"
     }
 
     /// `9,05 miliar` (Indonesian) or `9.05 billion`.

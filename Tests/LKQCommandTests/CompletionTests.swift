@@ -107,7 +107,7 @@ import LKQ
         #expect(spans.filter { $0.role == .keyword }.map(word) == ["where", "and", "limit"])
         #expect(spans.filter { $0.role == .number }.map(word) == ["2"])
         #expect(spans.filter { $0.role == .string }.map(word) == ["\"desa\""])
-        #expect(spans.filter { $0.role == .name }.map(word) == ["capaian", "sasaran", "indikator", "x"])
+        #expect(spans.filter { $0.role == .name }.map(word) == ["capaian", "sasaran", "indikator"])
         #expect(spans.filter { $0.role == .error }.map(word) == ["x"])
         #expect(!StatementText.spans("capaian |").contains { $0.role == .error })
     }

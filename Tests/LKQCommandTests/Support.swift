@@ -104,13 +104,13 @@ final class Terminal {
     private var consumed = 0
     private var reaped = false
 
-    init(arguments: [String] = [], environment: [String: String]) throws {
+    init(arguments: [String] = [], environment: [String: String], binary: String = Binary.path) throws {
         var env = ["TERM": "xterm", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
         // Under `make sanitize` the sanitizer's settings (suppressions) reach this `lkq` too.
         for (k, v) in ProcessInfo.processInfo.environment where k.hasSuffix("SAN_OPTIONS") { env[k] = v }
         for (k, v) in environment { env[k] = v }
         // Build every C string before fork: the child may only call execve.
-        let argv = ([Binary.path] + arguments).map { strdup($0) } + [nil]
+        let argv = ([binary] + arguments).map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var size = winsize(ws_row: 40, ws_col: 120, ws_xpixel: 0, ws_ypixel: 0)
@@ -121,7 +121,7 @@ final class Terminal {
             var none = sigset_t()
             sigemptyset(&none)
             sigprocmask(SIG_SETMASK, &none, nil)
-            execve(Binary.path, argv, envp)
+            execve(binary, argv, envp)
             _exit(127)
         }
         guard pid > 0 else { throw POSIXError(.EAGAIN) }
@@ -226,4 +226,33 @@ final class Terminal {
         }
         return nil
     }
+}
+
+/// A CSV file of generated rows, `kode,nilai,teks`, big enough that reading and grouping it
+/// takes seconds: the slow work Ctrl-C and the progress line are tested on, with no sleeps.
+/// `kode` repeats every 200,000 rows; `nilai` is all but unique.
+func writeBigCSV(rows: Int, to path: String) {
+    guard let file = fopen(path, "w") else { return }
+    defer { fclose(file) }
+    var out: [UInt8] = []
+    out.reserveCapacity(1 << 20)
+    func number(_ n: Int) {
+        var n = n, digits: [UInt8] = []
+        repeat { digits.append(UInt8(48 + n % 10)); n /= 10 } while n > 0
+        out.append(contentsOf: digits.reversed())
+    }
+    out.append(contentsOf: Array("kode,nilai,teks\n".utf8))
+    for i in 0..<rows {
+        number(i % 200_000)
+        out.append(44)
+        number((i &* 7919) % 1_000_003)
+        out.append(contentsOf: [44, 116])
+        number(i % 997)
+        out.append(10)
+        if out.count > (1 << 20) - 64 {
+            fwrite(out, 1, out.count, file)
+            out.removeAll(keepingCapacity: true)
+        }
+    }
+    fwrite(out, 1, out.count, file)
 }

@@ -52,14 +52,24 @@ public enum StatementText {
         public let role: Role
     }
 
-    /// The tokens of `text` by role, in order, then the place of the first syntax error (if
-    /// it is not simply the end of unfinished text) as an ``Role/error`` span. Comments and
-    /// blanks have no span.
+    /// The tokens of `text` by role, in order. The tokens where the first syntax error is
+    /// (unless it is simply the end of unfinished text) have the role ``Role/error``. Comments
+    /// and blanks have no span.
     public static func spans(_ text: String) -> [Span] {
         let source = SourceFile(name: "<input>", text: text)
+        let end = source.bytes.count
+        var error: Range<Int>?
+        for parsed in Parser.Statements(parser: Parser(source)) {
+            guard case .failure(let diagnostic) = parsed, case .source = diagnostic.location else { continue }
+            let range = diagnostic.range
+            if range.start >= end { continue }
+            if case .unterminatedString = diagnostic.kind { continue }
+            error = range.start..<max(range.end, range.start + 1)
+            break
+        }
         var spans: [Span] = []
         for token in Lexer.tokenize(source).tokens {
-            let role: Role
+            var role: Role
             switch token.kind {
             case .keyword: role = .keyword
             case .name: role = .name
@@ -69,16 +79,9 @@ public enum StatementText {
             case .newline, .end: continue
             default: role = .punctuation
             }
-            spans.append(Span(range: token.range.start..<token.range.end, role: role))
-        }
-        let end = source.bytes.count
-        for parsed in Parser.Statements(parser: Parser(source)) {
-            guard case .failure(let diagnostic) = parsed, case .source = diagnostic.location else { continue }
-            let range = diagnostic.range
-            if range.start >= end { continue }
-            if case .unterminatedString = diagnostic.kind { continue }
-            spans.append(Span(range: range.start..<max(range.end, range.start + 1), role: .error))
-            break
+            let range = token.range.start..<token.range.end
+            if let error, range.overlaps(error) { role = .error }
+            spans.append(Span(range: range, role: role))
         }
         return spans
     }
