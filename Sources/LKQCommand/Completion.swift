@@ -48,7 +48,7 @@ struct Completer {
     /// Names bound with `let`, with their columns.
     var lets: [String: [String]]
 
-    static let dotCommands = [".help", ".tables", ".schema", ".mode", ".locale", ".read", ".load", ".timer", ".quit", ".exit"]
+    static let dotCommands = [".help", ".tables", ".schema", ".mode", ".locale", ".read", ".load", ".timer", ".maxrows", ".last", ".pager", ".quit", ".exit"]
     static let stages = ["where", "select", "sort", "limit", "count", "sum", "avg", "min", "max", "group", "join", "left", "bar", "spark"]
     static let aggregates = ["count", "sum", "avg", "min", "max"]
     static let functions = ["round", "abs", "lower", "upper", "coalesce", "kategori", "hitung_capaian"]
@@ -142,7 +142,7 @@ struct Completer {
             return Completion(word: argument, candidates: Self.matching(argument, Array(tables.keys) + Array(lets.keys)))
         case ".mode":
             return Completion(word: argument, candidates: Self.matching(argument, OutputFormat.allCases.map(\.rawValue)))
-        case ".timer":
+        case ".timer", ".pager":
             return Completion(word: argument, candidates: Self.matching(argument, ["on", "off"]))
         case ".locale":
             return Completion(word: argument, candidates: Self.matching(argument, ["id", "en"]))
