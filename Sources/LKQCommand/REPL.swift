@@ -47,7 +47,7 @@ final class REPL {
             case .line(let line):
                 if !take(line) { return 0 }
             case .paste(let typed, let pasted):
-                Self.echo(pasted)
+                Self.echo(pasted, after: (pending.isEmpty ? Self.prompt : Self.continuationPrompt) + typed)
                 if !takePaste(typed + pasted) { return 0 }
             }
         }
@@ -100,19 +100,21 @@ final class REPL {
             pending = ""
             editor?.remember(statement)
             guard isUTF8(statement) else { continue }
-            execute(statement, sourceName: Self.sourceName)
+            // Ctrl-C stops the rest of the paste as well as the statement it interrupted.
+            if execute(statement, sourceName: Self.sourceName) { return true }
         }
         return true
     }
 
-    /// Shows pasted lines as they would have looked typed; the editor saw none of them.
-    private static func echo(_ pasted: String) {
+    /// Shows pasted lines as they would have looked typed; the editor saw none of them. It
+    /// printed `shown` (prompt and typed text) and a line break: the paste's first line goes
+    /// back on that line, after it.
+    private static func echo(_ pasted: String, after shown: String) {
         var lines = pasted.split(separator: "\n", omittingEmptySubsequences: false)
         if lines.last == "" { lines.removeLast() }
         guard let first = lines.first else { return }
-        // The editor printed the typed part and a line break; the paste's first line goes after
-        // the typed part, on the line above.
-        var out = "\u{1B}[A\u{1B}[999C" + first + "\n"
+        let column = shown.count
+        var out = "\u{1B}[A\r" + (column > 0 ? "\u{1B}[\(column)C" : "") + first + "\n"
         for line in lines.dropFirst() { out += continuationPrompt + line + "\n" }
         Console.out(out)
     }
@@ -132,7 +134,9 @@ final class REPL {
 
     /// Runs `text` on another thread so this one can turn Ctrl-C into a cancellation and
     /// show a progress line while it takes long.
-    private func execute(_ text: String, sourceName: String) {
+    /// Returns whether Ctrl-C was pressed while it ran.
+    @discardableResult
+    private func execute(_ text: String, sourceName: String) -> Bool {
         cancellation.reset()
         runner.startGroup()
         let done = DispatchSemaphore(value: 0)
@@ -153,7 +157,7 @@ final class REPL {
             progress?.tick()
         }
         progress?.finish()
-        _ = LineEditor.takeInterrupt()
+        return LineEditor.takeInterrupt() || cancellation.isCancelled
     }
 
     // MARK: Scripts
