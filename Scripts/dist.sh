@@ -27,10 +27,15 @@ mkdir -p "$out/$name/examples"
 cp Examples/*.lkq "$out/$name/examples/"
 tar -C "$out" -czf "$out/$name.tar.gz" "$name"
 
-# The Debian package of every shared library the binary needs, found the way dpkg-shlibdeps
-# does it: the file ldd resolves, and the package that owns it.
-depends=$(ldd "$out/$name/lkq" | awk '/=> \// {print $3}' | while read -r lib; do
-    dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null
+# The Debian package of each shared library the binary names (its NEEDED entries; what those
+# load in turn, their own packages declare), found as dpkg-shlibdeps does: the file the dynamic
+# loader resolves, and the package that owns it.
+needed=$(objdump -p "$out/$name/lkq" | awk '/NEEDED/ {print $2}')
+depends=$(for lib in $needed; do
+    path=$(ldd "$out/$name/lkq" | awk -v lib="$lib" '$1 == lib {print $3}')
+    # The dynamic loader itself has no "=>" line; it comes with libc6.
+    [ -n "$path" ] || continue
+    dpkg -S "$(readlink -f "$path")" 2>/dev/null || dpkg -S "$path"
 done | cut -d: -f1 | sort -u | paste -sd, | sed 's/,/, /g')
 if ldd "$out/$name/lkq" | grep -q '/opt/swift\|not found'; then
     echo "dist: the binary still needs the Swift toolchain:" >&2

@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "$(id -u)" != 0 ]; then echo "test-dist: needs root (unshare -m, mount --bind)" >&2; exit 1; fi
+# The toolchain's folder: /opt/swift for /opt/swift/usr/bin/swift.
 toolchain=$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")
+[ "$(basename "$toolchain")" = usr ] && toolchain=$(dirname "$toolchain")
 tarball=$(ls dist/lkq-*-linux-*.tar.gz | head -1)
 deb=$(ls dist/lkq_*.deb | head -1)
 work=$(mktemp -d)
@@ -15,6 +17,16 @@ trap 'rm -rf "$work"' EXIT
 tar -C "$work" -xzf "$tarball"
 dpkg-deb -x "$deb" "$work/deb"
 mkdir -p "$work/empty"
+
+# The ordinary release build needs the toolchain's libraries: with them hidden it must fail,
+# or the hiding proves nothing.
+if [ -x .build/release/lkq ]; then
+    if unshare -m bash -c 'mount --bind "$1" "$2" && "$3" -e "capaian | count"' _ "$work/empty" "$toolchain" \
+        .build/release/lkq >/dev/null 2>&1; then
+        echo "test-dist: .build/release/lkq ran with $toolchain hidden: the toolchain is not hidden" >&2
+        exit 1
+    fi
+fi
 
 for binary in "$work"/lkq-*/lkq "$work/deb/usr/bin/lkq"; do
     unshare -m bash -s "$toolchain" "$work/empty" "$binary" <<'INSIDE'
