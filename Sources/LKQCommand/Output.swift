@@ -31,11 +31,14 @@ enum Pager {
 }
 
 /// A line on standard error while a statement runs longer than a second: what runs, for how
-/// long, and how to stop it. Erased before any output and when the work ends, so it never
-/// stays on screen. Only the interactive shell on a terminal uses one.
+/// long, how much of its data files has been read, and how to stop it. Erased before any output and when the work ends, so it never stays on screen.
+/// Only the interactive shell on a terminal uses one.
 final class ProgressLine: @unchecked Sendable {
     private let lock = NSLock()
     private let what: String
+    /// Bytes of the CSV files the statement names: what a first read of them costs.
+    private let fileBytes: Int
+    private let bytesAtStart: Int
     private var start = Console.now()
     private var lastDrawn = 0.0
     private var shown = false
@@ -45,9 +48,36 @@ final class ProgressLine: @unchecked Sendable {
     /// Work taking at least this long shows the line.
     static let delay = 1.0
 
-    init(what: String) {
-        let oneLine = what.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
-        self.what = oneLine
+    /// - Parameter files: the data files the statement may read (a table's CSV file is read on
+    ///   first use); their size says how far the reading has come.
+    init(what: String, files: [String] = []) {
+        self.what = what.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        fileBytes = files.reduce(0) { total, path in
+            var info = stat()
+            return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? total + Int(info.st_size) : total
+        }
+        bytesAtStart = Self.bytesRead() ?? 0
+    }
+
+    /// Bytes this process has read from files so far (`rchar` of /proc/self/io): the reading
+    /// of a CSV file shows up there as it goes, with no help from the reader.
+    static func bytesRead() -> Int? {
+        guard case .success(let bytes) = Console.readFile("/proc/self/io") else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("rchar:") }) else { return nil }
+        return Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces))
+    }
+
+    /// `reading 20 of 55 MB`, `read 56 MB`, or nothing before a megabyte. No time left is
+    /// guessed from it: parsing and the query go on after the last byte is read, for as long
+    /// again or more, and a guess that runs out early is worse than none.
+    private func reading() -> String? {
+        guard let now = Self.bytesRead() else { return nil }
+        let read = now - bytesAtStart
+        let mb = 1_000_000
+        guard read >= mb else { return nil }
+        if fileBytes > read { return "reading \(read / mb) of \((fileBytes + mb / 2) / mb) MB" }
+        return "read \(read / mb) MB"
     }
 
     /// Draws or updates the line once the work has run past ``delay``; call it often.
@@ -58,10 +88,11 @@ final class ProgressLine: @unchecked Sendable {
         guard !held, now - start >= Self.delay, now - lastDrawn >= 0.1 else { return }
         lastDrawn = now
         let seconds = now - start
-        let time = "\(Int(seconds)).\(Int(seconds * 10) % 10) s"
+        var tail = " — \(Int(seconds)).\(Int(seconds * 10) % 10) s"
+        if let reading = reading() { tail += ", " + reading }
+        tail += "; Ctrl-C stops it"
         let width = max(20, (Console.errWidth() ?? 80) - 1)
-        let tail = " — \(time), Ctrl-C stops it"
-        let room = max(8, width - tail.count - 10)
+        let room = max(8, width - tail.count - "running: ".count)
         let shortened = what.count > room ? String(what.prefix(room - 1)) + (Console.unicode ? "…" : "~") : what
         Console.err("\r\u{1B}[K" + "running: " + shortened + tail)
         shown = true

@@ -140,7 +140,7 @@ final class REPL {
         cancellation.reset()
         runner.startGroup()
         let done = DispatchSemaphore(value: 0)
-        let progress = Console.stderrIsTerminal ? ProgressLine(what: text) : nil
+        let progress = Console.stderrIsTerminal ? ProgressLine(what: text, files: dataFiles(in: text)) : nil
         runner.progress = progress
         defer { runner.progress = nil }
         let runner = self.runner, cancellation = self.cancellation
@@ -158,6 +158,21 @@ final class REPL {
         }
         progress?.finish()
         return LineEditor.takeInterrupt() || cancellation.isCancelled
+    }
+
+    /// The CSV files behind the tables `text` names, for the progress line's estimate.
+    private func dataFiles(in text: String) -> [String] {
+        let bytes = Array(text.utf8)
+        var files: [String] = []
+        for span in StatementText.spans(text) where span.role == .name {
+            let name = String(decoding: bytes[span.range], as: UTF8.self)
+            // A CSV table's origin is its path, sometimes followed by a note after `;`; built-in
+            // tables name the report's tables, which are no file (the progress line checks).
+            guard let origin = runner.session.engine.table(named: name)?.origin,
+                  let path = origin.split(separator: ";").first.map(String.init), !files.contains(path) else { continue }
+            files.append(path)
+        }
+        return files
     }
 
     // MARK: Scripts
