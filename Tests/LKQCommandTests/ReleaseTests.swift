@@ -48,6 +48,12 @@ struct ReleaseTests {
         return latency
     }
 
+    /// The optimiser must not have given any file a copy of the SIGINT flag of its own.
+    @Test func oneInterruptFlag() throws {
+        let nm = try runProgram("/usr/bin/nm", [ReleaseBinary.path!])
+        #expect(nm.stdout.split(separator: "\n").filter { $0.hasSuffix(" lkq_interrupted") }.count == 1)
+    }
+
     /// A second where a tenth is the aim: room for a loaded machine, yet far below the
     /// seconds the query would go on for.
     static let margin = 1.0
