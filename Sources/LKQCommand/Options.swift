@@ -44,6 +44,8 @@ struct Options {
     var skipBadRows = false
     var useCache = true
     var bail = false
+    /// Values for the scripts' `param` statements (`--param batas=90`).
+    var parameters: [String: String] = [:]
 
     /// A command line that cannot be understood; exit status 2.
     struct UsageError: Error, Equatable {
@@ -106,6 +108,12 @@ struct Options {
                 options.useCache = false
             case "--bail":
                 options.bail = true
+            case "--param":
+                let text = try value(for: name, inline: inline)
+                guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
+                    throw UsageError(message: "--param needs NAME=VALUE, as in --param batas=90")
+                }
+                options.parameters[text[..<eq].lowercased()] = String(text[text.index(after: eq)...])
             default:
                 throw UsageError(message: "unknown option '\(arg)'")
             }

@@ -56,6 +56,8 @@ final class Runner: @unchecked Sendable {
             switch outcome {
             case .result(let result):
                 lastResult = result
+                progress?.clear()
+                for warning in result.warnings { Console.err(warning.rendered(color: Console.colorErr) + "\n") }
                 show(result)
                 if timer { Console.out("Run time: \(Self.milliseconds(elapsed))\n") }
             case .bound:

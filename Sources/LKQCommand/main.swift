@@ -89,7 +89,9 @@ if let directory = options.dataDirectory {
 
 let interactive = sources.isEmpty && Console.stdinIsTerminal
 let format = options.format ?? (Console.stdoutIsTerminal ? .table : .csv)
-let runner = Runner(session: engine.makeSession(), format: format, bail: options.bail)
+var session = engine.makeSession()
+session.parameters = options.parameters
+let runner = Runner(session: session, format: format, bail: options.bail)
 runner.locale = options.locale.output
 
 if interactive {

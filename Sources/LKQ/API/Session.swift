@@ -5,6 +5,11 @@ public struct Session: Sendable {
     /// The engine the session reads its tables from.
     public private(set) var engine: Engine
     var bindings: [String: Table] = [:]
+    /// Single values named by `let NAME = value` and `param NAME`.
+    var values: [String: Value] = [:]
+    /// Values for `param` statements, by name, as given on the command line (`--param batas=90`):
+    /// a number when the text reads as one, else text.
+    public var parameters: [String: String] = [:]
     /// Limits on every query this session runs; none by default.
     public var budget = QueryBudget.unlimited
 
@@ -22,6 +27,8 @@ public struct Session: Sendable {
 
     /// Names a `let` has bound so far, sorted.
     public var letNames: [String] { bindings.keys.sorted() }
+    /// Names of the single values `let` and `param` have bound so far, sorted.
+    public var valueNames: [String] { values.keys.sorted() }
 
     /// Replaces the engine, keeping `let` names (for example after loading a CSV).
     public mutating func use(_ engine: Engine) { self.engine = engine }

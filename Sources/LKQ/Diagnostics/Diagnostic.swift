@@ -14,6 +14,7 @@ enum DiagnosticKind: Sendable, Equatable {
     // Lexical
     case unexpectedCharacter(String)
     case unterminatedString
+    case unterminatedName
     case invalidNumber(String)
     case integerTooLarge(String)
     case invalidUTF8
@@ -23,6 +24,7 @@ enum DiagnosticKind: Sendable, Equatable {
     case nestingTooDeep(limit: Int)
     case unknownStage(String, suggestion: String)
     case invalidLimit(String)
+    case sqlHabit(String, write: String)
     // Names
     case unknownTable(String, suggestion: String?)
     case unknownColumn(String, table: String, suggestion: String?)
@@ -30,6 +32,9 @@ enum DiagnosticKind: Sendable, Equatable {
     case duplicateColumn(String)
     case noDefaultMeasure(table: String)
     case cannotRedefineTable(String)
+    case valueAsTable(String)
+    case parameterMissing(String)
+    case parameterType(String, given: String, expected: String)
     // Types
     case typeMismatch(operation: String, left: String, right: String)
     case notNumeric(operation: String, type: String)
@@ -40,6 +45,16 @@ enum DiagnosticKind: Sendable, Equatable {
     case conditionAsValue
     case valueAsCondition(String)
     case notInGroup(String)
+    case aggregateInsideAggregate(String)
+    case windowNeedsOver(String)
+    case windowOutsideProjection(String)
+    case windowNeedsOrder(String)
+    case runningMedianTooLong(rows: Int, limit: Int)
+    // Warnings
+    case limitBeforeSort
+    case columnHidesValue(String)
+    case mixedLevels(levels: [String], suggestion: String)
+    case caseOnlyMatch(String, found: String)
     // Charts
     case noLabelColumn(table: String)
     case noYearColumn(table: String)
@@ -77,8 +92,10 @@ struct Diagnostic: Sendable, Error {
 
     /// Whether this reports something LKQ worked around (a skipped row) rather than a failure.
     var isWarning: Bool {
-        if case .csvRowSkipped = kind { return true }
-        return false
+        switch kind {
+        case .csvRowSkipped, .limitBeforeSort, .columnHidesValue, .mixedLevels, .caseOnlyMatch: return true
+        default: return false
+        }
     }
 
     init(_ kind: DiagnosticKind, _ location: DiagnosticLocation, notes: [String] = []) {
@@ -104,6 +121,8 @@ struct Diagnostic: Sendable, Error {
             return "unexpected character '\(clip(c))'"
         case .unterminatedString:
             return "unterminated string; add the closing quote"
+        case .unterminatedName:
+            return "unterminated `name`; add the closing backquote on the same line"
         case .invalidNumber(let text):
             if let first = text.first, first.isNumber, text.contains(where: \.isLetter) {
                 return "invalid number '\(clip(text))'; a magnitude is written rb, jt, m (miliar) or t (triliun), as in 100jt"
@@ -121,6 +140,8 @@ struct Diagnostic: Sendable, Error {
             return "unknown stage '\(clip(name))'; did you mean '\(suggestion)'?"
         case .nestingTooDeep(let limit):
             return "expression nested too deeply (more than \(limit) levels); split it up"
+        case .sqlHabit(let word, let write):
+            return "'\(clip(word))' is SQL; in LKQ write \(write)"
         case .invalidLimit(let text):
             return "limit needs a whole number of rows, not '\(clip(text))'"
         case .unknownTable(let name, let suggestion):
@@ -135,6 +156,30 @@ struct Diagnostic: Sendable, Error {
             return "\(table) has no default measure; name the column to compare"
         case .cannotRedefineTable(let name):
             return "'\(clip(name))' is a table; choose another name for the let"
+        case .valueAsTable(let name):
+            return "'\(clip(name))' is a value, not a table; use it in an expression, as in 'capaian where capaian < \(clip(name))'"
+        case .parameterMissing(let name):
+            return "parameter '\(clip(name))' has no value; pass --param \(clip(name))=VALUE, or give it a default: param \(clip(name)) = VALUE"
+        case .parameterType(let name, let given, let expected):
+            return "parameter '\(clip(name))' is '\(clip(given))', but its default is \(expected); pass \(expected)"
+        case .aggregateInsideAggregate(let name):
+            return "\(clip(name))() inside another aggregate; aggregate the rows once, or group first and aggregate the groups in a second stage"
+        case .windowNeedsOver(let name):
+            return "\(clip(name))() is a window function; add over (...), as in \(clip(name))() over (by induk sort pagu desc)"
+        case .windowOutsideProjection(let name):
+            return "\(clip(name))() over (...) can only be used in 'extend' or 'select'; compute it there, then filter or sort on its name"
+        case .windowNeedsOrder(let name):
+            return "\(clip(name))() needs an order; add sort to over (...), as in over (by induk sort pagu desc)"
+        case .runningMedianTooLong(let rows, let limit):
+            return "a running median over \(rows) rows of one partition is too slow (at most \(limit)); partition with 'by', or take median over the whole partition without 'sort'"
+        case .limitBeforeSort:
+            return "limit before sort keeps the first rows as they come and then sorts only those; for the top rows write sort first, then limit"
+        case .columnHidesValue(let name):
+            return "'\(clip(name))' is both a column and a value named by let or param; the column is used here (rename the value to use it)"
+        case .mixedLevels(let levels, let suggestion):
+            return "this adds up rows of \(levels.count) budget levels (\(levels.joined(separator: ", "))), so amounts are counted once per level above them; add | where level = \"\(suggestion)\" (or the level you mean) first"
+        case .caseOnlyMatch(let text, let found):
+            return "no row is \"\(clip(text))\", but some are \"\(clip(found))\"; text '=' is case-sensitive (use ~ or lower() to ignore case)"
         case .typeMismatch(let op, let left, let right):
             return "cannot apply '\(op)' to \(left) and \(right)"
         case .notNumeric(let op, let type):
@@ -226,7 +271,7 @@ struct Diagnostic: Sendable, Error {
         switch location {
         case .source(let file, let range):
             let (line, column) = file.location(of: range.start)
-            out = "\(bold)\(file.name):\(line):\(column):\(reset) \(red)error:\(reset) \(message)"
+            out = "\(bold)\(file.name):\(line):\(column):\(reset) \(red)\(isWarning ? "warning:" : "error:")\(reset) \(message)"
             var text = file.lineText(containing: range.start)
             let lineStart = file.lineStart(containing: range.start)
             let endOnLine = min(range.end, lineStart + text.utf8.count)
