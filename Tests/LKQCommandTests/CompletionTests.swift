@@ -85,6 +85,8 @@ import LKQ
         "capaian | select no,", "capaian where sasaran = 2 and", "capaian where sasaran = 2 or", "capaian where capaian >",
         "capaian | select target *", "capaian | select round(capaian,", "let rendah =", "capaian where", "capaian |\n\n",
         "anggaran where level = \"kegiatan\"\n  | group by induk as program sum(pagu) as pagu,",
+        "anggaran | group by case when persen >= 90 then \"a\"", "capaian where capaian between 50 and",
+        "capaian where sasaran in (1,",
     ])
     func incompleteText(_ text: String) {
         #expect(!StatementText.isComplete(text))
@@ -94,6 +96,8 @@ import LKQ
         "capaian where indikator ~ \"a|\"", "capaian | count", "capaian where x = 1)", "capaian # (|",
         "capaian | limit lima", "capaian |;", "", "capaian | count; desa | count", "capaian |\n| count",
         "capaian | select no,\n indikator", "capaian where sasaran = 2 and < 75",
+        "anggaran | group by case when persen >= 90 then \"a\" else \"b\" end as k count()",
+        "capaian where capaian between 50 and 75", "capaian where sasaran in (1, 2)",
     ])
     func completeText(_ text: String) {
         #expect(StatementText.isComplete(text))
