@@ -100,12 +100,19 @@ static int fill(int timeout_ms) {
     }
 }
 
+/* A paste of part of a line, handed to the editor as if typed. */
+static unsigned char *feed = NULL;
+static size_t feed_at = 0, feed_length = 0;
+/* Whether the byte next_byte returned last came from feed (else from inbuf). */
+static int last_from_feed = 0;
+
 /* The next input byte: 1 with *out set, 0 at end of input, -1 on Ctrl-C or a read error. When
    nothing has arrived, the idle function runs (with `el`) before waiting. */
 static int next_byte(EditLine *el, int *out) {
     for (;;) {
         if (lkq_interrupted) return -1;
-        if (in_start < in_end) { *out = inbuf[in_start++]; return 1; }
+        if (feed_at < feed_length) { *out = feed[feed_at++]; last_from_feed = 1; return 1; }
+        if (in_start < in_end) { *out = inbuf[in_start++]; last_from_feed = 0; return 1; }
         int r = fill(0);
         if (r == FILL_NOTHING) {
             if (el != NULL && idle_function != NULL) idle_function(el);
@@ -116,8 +123,11 @@ static int next_byte(EditLine *el, int *out) {
     }
 }
 
-/* Puts back the byte next_byte just returned (it is still in inbuf). */
-static void unread_byte(void) { if (in_start > 0) in_start--; }
+/* Puts back the byte next_byte just returned (it is still in feed or inbuf). */
+static void unread_byte(void) {
+    if (last_from_feed) { if (feed_at > 0) feed_at--; }
+    else if (in_start > 0) in_start--;
+}
 
 int lkq_typeahead_starts_with_pipe(void) {
     while (in_end - in_start < sizeof inbuf && fill(0) == FILL_ADDED) {}
@@ -214,8 +224,18 @@ static int lkq_read_char(EditLine *el, wchar_t *out) {
     if (r <= 0) return r;
     if (b == 0x1B && paste_starts()) {
         if (!read_paste()) return lkq_interrupted ? -1 : 0;
-        *out = L'\n';
-        return 1;
+        if (memchr(paste_text, '\n', paste_length) != NULL) {
+            *out = L'\n';
+            return 1;
+        }
+        /* Part of a line: it joins the line being edited, as typed text, to be changed before
+           Enter. Control characters (a Tab would complete) become spaces. */
+        free(feed);
+        feed = (unsigned char *)lkq_take_paste();
+        feed_length = strlen((char *)feed);
+        feed_at = 0;
+        for (size_t i = 0; i < feed_length; i++) if (feed[i] < 0x20 || feed[i] == 0x7F) feed[i] = ' ';
+        return lkq_read_char(el, out);
     }
     if (b < 0x80) { *out = (wchar_t)b; return 1; }
     int need;

@@ -42,6 +42,13 @@ import Glibc
         #expect(t.waitFor("sort serapan"), "\(t.screen)")
         t.type("\r")
         #expect(t.waitFor("(4 rows)"), "\(t.screen)")
+        // Part of a line pasted joins the line being typed, to be edited before Enter.
+        #expect(t.waitFor("lkq> "))
+        let mark = t.mark
+        t.type("\u{1B}[200~capaian | select no\u{1B}[201~")
+        t.type(", capaian | count\r")
+        #expect(t.waitFor("(1 row)"), "\(t.screen)")
+        #expect(!t.text(from: mark).contains("...> "), "\(t.text(from: mark))")
         t.type(".quit\r")
         #expect(t.exitStatus() == 0)
         let history = try String(contentsOfFile: home.path + "/history", encoding: .utf8)
