@@ -41,8 +41,9 @@ int lkq_wcwidth(unsigned int c);
    key: only bytes that have arrived count. */
 int lkq_typeahead_starts_with_pipe(void);
 
-/* Text pasted with bracketed paste since the last call, or NULL. The caller frees it. The
-   editor saw the paste as a line break, so el_gets returned what was typed before it. */
+/* Text of several lines pasted with bracketed paste since the last call, or NULL. The caller
+   frees it. The editor saw the paste as a line break, so el_gets returned what was typed
+   before it. A paste within one line never comes here: it joins the line as typed text. */
 char *lkq_take_paste(void);
 
 /* Terminal switches for bracketed paste (ESC [ ? 2004 h / l), written to standard output. */
