@@ -133,10 +133,9 @@ final class REPL {
     }
 
     /// Runs `text` on another thread so this one can turn Ctrl-C into a cancellation and
-    /// show a progress line while it takes long.
-    /// Returns whether Ctrl-C was pressed while it ran.
+    /// show a progress line while it takes long. Returns whether Ctrl-C was pressed while it ran.
     @discardableResult
-    private func execute(_ text: String, sourceName: String) -> Bool {
+    private func execute(_ text: String, sourceName: String, firstLine: Int = 1) -> Bool {
         cancellation.reset()
         runner.startGroup()
         let done = DispatchSemaphore(value: 0)
@@ -145,7 +144,7 @@ final class REPL {
         defer { runner.progress = nil }
         let runner = self.runner, cancellation = self.cancellation
         let thread = Thread {
-            runner.run(text, sourceName: sourceName, cancellation: cancellation)
+            runner.run(text, sourceName: sourceName, firstLine: firstLine, cancellation: cancellation)
             done.signal()
         }
         // Deeply nested expressions recurse in the parser; give it room.
@@ -184,39 +183,81 @@ final class REPL {
     /// Scripts being read by `.read` inside one another; a file that reads itself stops here.
     private var readDepth = 0
     static let maxReadDepth = 16
+    /// Set when a failed `.load` stopped a script.
+    private var stoppedByLoad = false
+    /// `.read` commands carried out so far, and the most a run may carry out.
+    private var readCount = 0
+    static let maxReads = 10_000
 
     /// Runs a script as the shell would, dot-commands included (`.load`, `.mode`, `.read`...),
-    /// without prompts or line editing. Line numbers in errors stay those of the file.
-    /// Returns false when the rest should not run (`--bail` after a failure, or `.quit`).
-    func runScript(_ text: String, sourceName: String) -> Bool {
+    /// without prompts or line editing, a statement at a time as its lines are read. Line
+    /// numbers in errors stay those of the file. Returns false when the rest should not run
+    /// (`--bail` after a failure, `.quit`, a failed `.load`, or input that cannot be read).
+    func runScript(_ reader: some ScriptLines) -> Bool {
+        let sourceName = reader.name
         var chunk: [String] = []
-        var chunkStart = 0
+        var chunkStart = 1
+        var scanner = StatementScanner()
         func flush() -> Bool {
-            defer { chunk = [] }
+            defer { chunk = []; scanner.reset() }
             guard chunk.contains(where: { !$0.allSatisfy(\.isWhitespace) }) else { return true }
-            // Blank lines in place of the ones before, so the parser counts lines as the file does.
-            let text = String(repeating: "\n", count: chunkStart) + chunk.joined(separator: "\n")
+            let text = chunk.joined(separator: "\n")
             if interactive {
-                execute(text, sourceName: sourceName)
+                execute(text, sourceName: sourceName, firstLine: chunkStart)
                 return true
             }
-            return runner.run(text, sourceName: sourceName)
+            return runner.run(text, sourceName: sourceName, firstLine: chunkStart)
         }
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.drop(while: \.isWhitespace)
-            if trimmed.hasPrefix("."), StatementText.isComplete(chunk.joined(separator: "\n")) {
+        while true {
+            let line: String
+            switch reader.next() {
+            case .end:
+                return flush()
+            case .text(let text):
+                line = text
+            case .failed(let error):
+                // Text that is not UTF-8 ends the script at its place: what follows is not run
+                // on altered text.
                 guard flush() else { return false }
-                chunkStart = i + 1
-                scriptLocation = "\(sourceName):\(i + 1):\(line.count - trimmed.count + 1)"
-                defer { scriptLocation = nil }
-                let failedBefore = runner.failed
-                if !dotCommand(String(trimmed)) { return false }
-                if runner.bail && runner.failed && !failedBefore { return false }
-                continue
+                runner.report(error)
+                return false
+            case .tooLong(let number):
+                guard flush() else { return false }
+                runner.fail("line is longer than \(ScriptReader.maxLineBytes >> 20) MB; is this a script?",
+                            at: "\(sourceName):\(number):1")
+                return false
+            case .unreadable(let reason):
+                guard flush() else { return false }
+                runner.fail("cannot read '\(sourceName)': \(reason)")
+                return false
             }
-            chunk.append(String(line))
+            let number = reader.lineNumber
+            let trimmed = line.drop(while: \.isWhitespace)
+            // A line that is not blank, a comment or a `|` continuation may start the next
+            // statement (or be a dot-command): it does when the statement before is complete,
+            // which the scanner rules out cheaply (an open quote or parenthesis, a trailing
+            // `|`) and the library's parser decides (a trailing `,`, operator, `and`...).
+            let startsAnew = !trimmed.isEmpty && !trimmed.hasPrefix("#") && !trimmed.hasPrefix("|")
+            if startsAnew && !scanner.needsMore && (chunk.isEmpty || StatementText.isComplete(chunk.joined(separator: "\n"))) {
+                if trimmed.hasPrefix(".") {
+                    guard flush() else { return false }
+                    scriptLocation = "\(sourceName):\(number):\(line.count - trimmed.count + 1)"
+                    defer { scriptLocation = nil }
+                    let failedBefore = runner.failed
+                    if !dotCommand(String(trimmed)) { return false }
+                    if runner.bail && runner.failed && !failedBefore { return false }
+                    continue
+                }
+                guard flush() else { return false }
+            }
+            if chunk.isEmpty {
+                // Blank and comment lines before a statement belong to no statement.
+                if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+                chunkStart = number
+            }
+            chunk.append(line)
+            scanner.feed(line)
         }
-        return flush()
     }
 
     // MARK: Dot-commands
@@ -276,10 +317,16 @@ final class REPL {
                 complain("'.read' nested more than \(Self.maxReadDepth) deep; does '\(path)' read itself?")
                 break
             }
-            switch Console.readFile(path) {
-            case .success(let bytes):
-                let text: String
-                do throws(LKQError) { text = try ScriptText.decode(bytes, name: path) } catch {
+            // Scripts that read each other in a loop multiply: 16 levels of a file read twice
+            // is 65,535 reads. They end at a limit on all the reads of a run.
+            readCount += 1
+            guard readCount <= Self.maxReads else {
+                complain("more than \(Self.maxReads) '.read' commands in one run; do scripts read each other in a loop?")
+                return false
+            }
+            switch ScriptReader.open(path) {
+            case .success(let reader):
+                if reader.isRegularFile, let error = reader.checkWhole() {
                     // Nothing of a file that is not UTF-8 runs; the error shows where it is not.
                     runner.report(error)
                     break
@@ -287,11 +334,21 @@ final class REPL {
                 readDepth += 1
                 let outer = scriptLocation
                 defer { readDepth -= 1; scriptLocation = outer }
-                if !runScript(text, sourceName: path) { return false }
+                if !runScript(reader) {
+                    // A failed `.load` ends the script that asked (and those reading it), not
+                    // the shell it was read from.
+                    if stoppedByLoad && interactive && readDepth == 1 { stoppedByLoad = false; break }
+                    return false
+                }
             case .failure(let problem): complain(problem.message)
             }
         case ".load":
-            load(arguments)
+            // A script goes no further than a failed `.load`: its later statements would read
+            // a built-in table of the same name, or none, in place of the file it asked for.
+            if !load(arguments) && scriptLocation != nil {
+                stoppedByLoad = true
+                return false
+            }
         case ".maxrows":
             switch arguments.first?.lowercased() {
             case nil: Console.out(runner.maxRows.map { "\($0)\n" } ?? "off\n")
@@ -332,24 +389,27 @@ final class REPL {
         return line[space...].trimmingCharacters(in: .whitespaces)
     }
 
-    private func load(_ arguments: [String]) {
+    /// Loads a CSV file as `.load` asks; false when it could not.
+    private func load(_ arguments: [String]) -> Bool {
         var name: String?
         var pathWords = arguments
         if arguments.count >= 3, arguments[arguments.count - 2].lowercased() == "as" {
             name = arguments.last
             pathWords = Array(arguments.dropLast(2))
         }
-        guard !pathWords.isEmpty else { complain("usage: .load FILE.csv [as NAME]"); return }
+        guard !pathWords.isEmpty else { complain("usage: .load FILE.csv [as NAME]"); return false }
         let path = pathWords.joined(separator: " ")
         switch DataLoading.loadFile(path, as: name, into: runner.session.engine, settings: settings) {
         case .success(let engine):
             runner.session.use(engine)
+            return true
         case .failure(let error) where error.line == nil && scriptLocation != nil:
             // No place inside the CSV: the place to show is the script line that asked.
             complain(error.message)
         case .failure(let error):
             runner.report(error)
         }
+        return false
     }
 
     private func showTables() {
@@ -437,5 +497,36 @@ final class REPL {
         }
         if let home = env["HOME"], !home.isEmpty { return home + "/.lkq_history" }
         return nil
+    }
+}
+
+/// Lines of a script to run: a file or standard input (``ScriptReader``), or the text of `-e`.
+protocol ScriptLines: AnyObject {
+    /// The name errors give the script: its path, `<stdin>` or `-e`.
+    var name: String { get }
+    /// The number of the line ``next()`` returned last.
+    var lineNumber: Int { get }
+    /// The next line, without its line break.
+    func next() -> ScriptReader.Line
+}
+
+extension ScriptReader: ScriptLines {}
+
+/// The text of `-e`, a line at a time, so it may hold dot-commands as a script does
+/// (`lkq -e '.schema anggaran'`).
+final class TextLines: ScriptLines {
+    let name: String
+    private let lines: [Substring]
+    private(set) var lineNumber = 0
+
+    init(_ text: String, name: String) {
+        self.name = name
+        lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    }
+
+    func next() -> ScriptReader.Line {
+        guard lineNumber < lines.count else { return .end }
+        lineNumber += 1
+        return .text(String(lines[lineNumber - 1]))
     }
 }

@@ -75,6 +75,8 @@ enum DiagnosticKind: Sendable, Equatable {
     case notFiniteValue(column: String, row: Int)
     /// A warning: a row left out because of `because` (with skip-bad-rows on).
     indirect case csvRowSkipped(because: DiagnosticKind)
+    /// The CSV cache folder is not used (a warning): the reason and what to do.
+    case cacheRefused(String)
     // Running
     case cancelled
     case tooManyRows(limit: Int)
@@ -93,7 +95,7 @@ struct Diagnostic: Sendable, Error {
     /// Whether this reports something LKQ worked around (a skipped row) rather than a failure.
     var isWarning: Bool {
         switch kind {
-        case .csvRowSkipped, .limitBeforeSort, .columnHidesValue, .mixedLevels, .caseOnlyMatch: return true
+        case .csvRowSkipped, .cacheRefused, .limitBeforeSort, .columnHidesValue, .mixedLevels, .caseOnlyMatch: return true
         default: return false
         }
     }
@@ -239,6 +241,8 @@ struct Diagnostic: Sendable, Error {
             default:
                 return "row skipped: " + Diagnostic(reason, .none).message
             }
+        case .cacheRefused(let reason):
+            return reason + "; files are read without the cache"
         case .cancelled:
             return "query cancelled"
         case .tooManyRows(let limit):
@@ -292,7 +296,7 @@ struct Diagnostic: Sendable, Error {
             let label = isWarning ? "warning:" : "error:"
             out = "\(bold)\(path):\(line):\(column):\(reset) \(red)\(label)\(reset) \(message)"
         case .none:
-            out = "\(red)error:\(reset) \(message)"
+            out = "\(red)\(isWarning ? "warning:" : "error:")\(reset) \(message)"
         }
         for note in notes { out += "\n" + note }
         return out
