@@ -155,7 +155,7 @@ import Glibc
         #expect(t.waitFor("lkq> "))
         t.type("cetak | select kode, nilai\r")
         // Output is under way (the terminal reads only when the test waits, so it is far from done).
-        #expect(t.waitFor("\n1000,"), "\(t.screen.suffix(2000))")
+        #expect(t.waitFor("\n1000,", timeout: 60), "\(t.screen.suffix(2000))")
         t.type("\u{03}", atPrompt: false)
         #expect(t.waitFor("output stopped (Ctrl-C)", timeout: 30), "\(t.screen.suffix(2000))")
         #expect(t.waitFor("lkq> "))
@@ -177,7 +177,7 @@ import Glibc
         #expect(t.waitFor(" MB; Ctrl-C stops it"), "\(t.screen)")
         #expect(t.screen.contains(" of 55 MB") || t.screen.contains(", read 5"), "\(t.screen)")
         #expect(t.waitFor("\r\u{1B}[K"), "the line was not erased: \(t.screen)")
-        #expect(t.waitFor("2,699,994"), "\(t.screen)")
+        #expect(t.waitFor("2,699,994", timeout: 120), "\(t.screen)")
         #expect(t.waitFor("(1 row)"), "\(t.screen)")
         let piped = try lkq(["--no-cache", "--data", file, "-e", "lambat where nilai > kode | count"], timeout: 60)
         #expect(piped.status == 0)
