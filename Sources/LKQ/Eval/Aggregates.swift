@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// Rows assigned to groups: `ids[k]` is the group of visible row `k`; groups are numbered
 /// in key order, and `first[g]` is a visible row of group `g`.
 struct Grouping {

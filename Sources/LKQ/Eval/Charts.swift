@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// The chart stages, `bar` and `spark`. Each reshapes the rows into the data its picture shows
 /// (which csv and json print as they are) and records a ``Chart`` for the `table` format.
 extension Interpreter {

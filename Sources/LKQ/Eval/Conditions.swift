@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 
 extension Evaluator {
     /// The visible rows of `frame` for which `condition` holds, as a new selection.

@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// Items of `group by` and whole-table aggregates, the aggregates beyond the basic five, and
 /// window functions.
 extension Evaluator {

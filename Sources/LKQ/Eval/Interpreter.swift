@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 
 /// Runs statements: the ``Resolver`` makes each query a ``QueryPlan``, and the plan's steps
 /// are applied one by one to a ``Frame``. Nothing here looks a name up or works a type out:

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 
 /// What may stop a running query: the caller's ``Cancellation``, and the ``QueryBudget`` of
 /// its session (rows scanned, rows produced, time). One per statement; shared by the

@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// A column prepared for ordering rows: numbers as they are, text as the rank of each
 /// dictionary entry, so comparing two rows never touches a string.
 struct SortColumn {
