@@ -3,7 +3,7 @@
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps build release data bench-data bench limits difftest difftest-run difftest-deps
+.PHONY: run test deps build release data bench-data bench limits difftest difftest-run difftest-deps dist test-dist
 
 ## Start the lkq REPL on the built-in LKIP 2023 data.
 run: release
@@ -50,6 +50,15 @@ build: deps
 
 release: deps
 	swift build -c release --product lkq
+
+## lkq for machines without Swift (README, "Installing"): a release build with the Swift runtime
+## linked in, as dist/lkq-VERSION-linux-ARCH.tar.gz and dist/lkq_VERSION_ARCH.deb.
+dist: deps
+	Scripts/dist.sh
+
+## Runs the dist binary (tarball and .deb) with the Swift toolchain hidden; as root.
+test-dist: dist
+	Scripts/test-dist.sh
 
 ## Regenerate the embedded copy of the built-in data after editing Sources/LKQ/Data/LKIP2023.
 data:

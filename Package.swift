@@ -19,10 +19,10 @@ let package = Package(
             dependencies: ["LKQSyntax"],
             exclude: ["Data/LKIP2023"]
         ),
-        .systemLibrary(
+        // A C target, not a system library: the SIGINT flag must live in one translation unit.
+        .target(
             name: "CEditLine",
-            pkgConfig: "libedit",
-            providers: [.apt(["libedit-dev"])]
+            linkerSettings: [.linkedLibrary("edit")]
         ),
         .executableTarget(
             name: "LKQCommand",

@@ -48,7 +48,8 @@ struct Completer {
     /// Names bound with `let`, with their columns.
     var lets: [String: [String]]
 
-    // The words come from the library's registry, the one list of the language's words.
+    // The words come from the library's registry, the one list of the language's words; the
+    // shell's newest commands follow until the registry has them.
     static let dotCommands = Registry.dotCommands.map(\.name)
     static let stages = Registry.stageNames + ["left"]
     static let aggregates = Registry.aggregates.map(\.name)
@@ -150,7 +151,7 @@ struct Completer {
             return Completion(word: argument, candidates: Self.matching(argument, Array(tables.keys) + Array(lets.keys)))
         case ".mode":
             return Completion(word: argument, candidates: Self.matching(argument, OutputFormat.allCases.map(\.rawValue)))
-        case ".timer":
+        case ".timer", ".pager":
             return Completion(word: argument, candidates: Self.matching(argument, ["on", "off"]))
         case ".locale":
             return Completion(word: argument, candidates: Self.matching(argument, ["id", "en"]))

@@ -33,6 +33,17 @@ enum Console {
     }()
 
     static var colorOut: Bool { colorAllowed && stdoutIsTerminal }
+
+    /// Whether `TERM` names a terminal that understands escape sequences (not unset, not `dumb`).
+    static let colorAllowedByTerminal: Bool = {
+        guard let term = getenv("TERM") else { return false }
+        let name = String(cString: term)
+        return !name.isEmpty && name != "dumb"
+    }()
+
+    /// A terminal that shows colours: ANSI escape sequences understood, and colour not turned
+    /// off by `NO_COLOR`.
+    static var colorTerminal: Bool { colorAllowed && colorAllowedByTerminal }
     static var colorErr: Bool { colorAllowed && stderrIsTerminal }
 
     /// The width to fit tables to: the terminal's, else `$COLUMNS`, else none.
@@ -43,6 +54,12 @@ enum Console {
         }
         if let text = getenv("COLUMNS"), let w = Int(String(cString: text)), w > 0 { return w }
         return nil
+    }
+
+    /// The width of the terminal on standard error, for the progress line.
+    static func errWidth() -> Int? {
+        let w = Int(lkq_terminal_width(STDERR_FILENO))
+        return w > 0 ? w : nil
     }
 
     static func out(_ text: String) {

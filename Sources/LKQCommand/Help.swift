@@ -158,6 +158,15 @@ enum Help {
         Topic(name: "help", summary: ".help [TOPIC]",
               text: "Lists the topics, or shows one with an example; a function, aggregate or window function\nfinds its topic too (.help median, .help lag).",
               example: ".help window"),
+        Topic(name: "maxrows", summary: ".maxrows N|off",
+              text: "A table result on the terminal shows at most N rows (40 at first): the first and the last, a\n⋮ row between, and the whole count. off shows every row. Scripts and pipes are never cut.",
+              example: ".maxrows 20"),
+        Topic(name: "last", summary: ".last",
+              text: "Prints the previous query's result again, every row of it.",
+              example: ".last"),
+        Topic(name: "pager", summary: ".pager on|off",
+              text: "on shows each result through $PAGER (less -S when it is not set), for long or wide results.",
+              example: ".pager on"),
         Topic(name: "quit", summary: ".quit or .exit",
               text: "Leaves the session; so does Ctrl-D on an empty line. Ctrl-C clears the line or stops a query.",
               example: ".quit"),
@@ -173,7 +182,7 @@ enum Help {
             out += "  " + t.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + t.summary + "\n"
         }
         out += "\nTables: capaian, tren, kegiatan, anggaran, belanja, desa, klaim, efisiensi (.tables, .schema NAME).\n"
-        out += "Keys: Tab completes, Up/Down and Ctrl-R search history, Ctrl-C clears the line, Ctrl-D leaves.\n"
+        out += "Keys: Tab completes, Up/Down and Ctrl-R search history, Ctrl-C clears the line or stops a query, Ctrl-D leaves.\n"
         return out
     }
 

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CEditLine
+import LKQ
 
 /// Line editing and history on a terminal, through libedit. The only type that touches it.
 final class LineEditor {
@@ -13,6 +14,9 @@ final class LineEditor {
         case interrupted
         /// Ctrl-D on an empty line, or the terminal went away.
         case endOfInput
+        /// Text pasted with bracketed paste that holds a line break, and what was typed on the
+        /// line before it.
+        case paste(typed: String, pasted: String)
     }
 
     /// Given the text before the cursor, the candidates and how much of the text they replace.
@@ -31,7 +35,7 @@ final class LineEditor {
     static let historySize: Int32 = 1000
 
     /// Starts editing on the terminal; nil if libedit cannot start.
-    init?(historyPath: String?, completer: @escaping Completer) {
+    init?(historyPath: String?, highlight: Bool = false, completer: @escaping Completer) {
         guard let el = lkq_el_init("lkq"), let history = history_init() else { return nil }
         self.el = el
         self.history = history
@@ -55,6 +59,12 @@ final class LineEditor {
         // Last, so the user's ~/.editrc can change any binding above.
         el_source(el, nil)
         lkq_install_sigint()
+        if highlight {
+            lkq_set_idle_function { el in
+                guard let el, let data = lkq_el_get_clientdata(el) else { return }
+                Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue().highlight()
+            }
+        }
     }
 
     /// Loads the history file as ``HistoryFile`` advises, warning once about any trouble;
@@ -92,10 +102,16 @@ final class LineEditor {
     }
 
     /// Whether Ctrl-C was pressed since the last call (clears the flag).
-    ///
-    /// The flag is a `static` in shim.h, so each object file that uses it gets its own copy:
-    /// every use must stay in this file, beside the handler that sets it.
     static func takeInterrupt() -> Bool { lkq_take_interrupt() != 0 }
+
+    /// Whether a line starting with `|` has already arrived (pasted, or typed ahead), so the
+    /// statement just read goes on.
+    func typeaheadStartsWithPipe() -> Bool { lkq_typeahead_starts_with_pipe() != 0 }
+
+    /// Asks the terminal to mark pasted text (bracketed paste), or to stop.
+    func bracketedPaste(_ on: Bool) {
+        if Console.stdoutIsTerminal && Console.colorAllowedByTerminal { lkq_bracketed_paste(on ? 1 : 0) }
+    }
 
     /// Shows `prompt` and reads one line, with editing.
     func readLine(prompt: String) -> Input {
@@ -111,7 +127,59 @@ final class LineEditor {
         guard let line, count > 0 else { return .endOfInput }
         var text = String(cString: line)
         if text.hasSuffix("\n") { text.removeLast() }
+        if let pasted = lkq_take_paste() {
+            defer { free(pasted) }
+            return .paste(typed: text, pasted: String(cString: pasted))
+        }
         return .line(text)
+    }
+
+    // MARK: Highlighting
+
+    /// Colours by ``StatementText/Role``: keywords bold, names, numbers and strings in colours
+    /// of their own, an error underlined in red.
+    static func color(_ role: StatementText.Role) -> String {
+        switch role {
+        case .keyword: return "\u{1B}[1;35m"
+        case .name: return "\u{1B}[34m"
+        case .number: return "\u{1B}[36m"
+        case .string: return "\u{1B}[32m"
+        case .punctuation: return ""
+        case .error: return "\u{1B}[4;31m"
+        }
+    }
+
+    /// Repaints the line libedit has just drawn, in colour: the same characters in the same
+    /// places, so libedit's idea of the screen stays true. Only a line that fits on one row
+    /// of the terminal is repainted; a longer one stays plain.
+    private func highlight() {
+        guard let info = el_line(el)?.pointee, let start = info.buffer, let end = info.lastchar,
+              let cursor = info.cursor, end > start else { return }
+        let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(start).assumingMemoryBound(to: UInt8.self),
+                                              count: end - start))
+        guard !bytes.contains(where: { $0 < 0x20 }) else { return }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let prompt = String(cString: promptText)
+        func columns(_ s: Substring.UTF8View.SubSequence) -> Int {
+            String(decoding: s, as: UTF8.self).unicodeScalars.reduce(0) { $0 + max(1, Int(lkq_wcwidth(UInt32($1.value)))) }
+        }
+        let promptColumns = prompt.count
+        let lineColumns = columns(text.utf8[...])
+        guard promptColumns + lineColumns < (Console.width() ?? 80) else { return }
+        var out = "\r" + (promptColumns > 0 ? "\u{1B}[\(promptColumns)C" : "")
+        var at = 0
+        for span in StatementText.spans(text) where span.role != .punctuation {
+            // The word under the cursor is still being typed: no error for it yet.
+            if span.role == .error && span.range.upperBound >= bytes.count { continue }
+            out += String(decoding: bytes[at..<span.range.lowerBound], as: UTF8.self)
+            let upper = min(span.range.upperBound, bytes.count)
+            out += Self.color(span.role) + String(decoding: bytes[span.range.lowerBound..<upper], as: UTF8.self) + "\u{1B}[0m"
+            at = upper
+        }
+        out += String(decoding: bytes[at...], as: UTF8.self)
+        let cursorColumns = promptColumns + columns(text.utf8.prefix(cursor - start))
+        out += "\r" + (cursorColumns > 0 ? "\u{1B}[\(cursorColumns)C" : "")
+        Console.out(out)
     }
 
     /// Adds a whole statement (lines joined) to the history and appends it to the file at once,

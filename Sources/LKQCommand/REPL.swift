@@ -19,18 +19,24 @@ final class REPL {
         self.settings = settings
     }
 
+    /// Rows of a table result shown on the terminal unless `.maxrows` says otherwise.
+    static let defaultMaxRows = 40
+
     /// Runs until `.quit` or Ctrl-D; returns the exit status (0: errors do not end a session).
     func run() -> Int32 {
         interactive = true
         Self.useUTF8()
-        editor = LineEditor(historyPath: Self.historyPath()) { [unowned self] before in
+        editor = LineEditor(historyPath: Self.historyPath(), highlight: Console.colorOut && Console.colorTerminal) { [unowned self] before in
             self.completer().complete(self.pending.isEmpty ? before : self.pending + "\n" + before)
         }
         guard let editor else {
             Console.err(Runner.errorLine("cannot start line editing on this terminal"))
             return 1
         }
+        if Console.stdoutIsTerminal { runner.maxRows = Self.defaultMaxRows }
         Console.out("\(Help.version) — LKIP 2023, Dinas PMD Provinsi NTT. Type .help for help, Ctrl-D to leave.\n")
+        editor.bracketedPaste(true)
+        defer { editor.bracketedPaste(false) }
         while true {
             switch editor.readLine(prompt: pending.isEmpty ? Self.prompt : Self.continuationPrompt) {
             case .endOfInput:
@@ -39,21 +45,78 @@ final class REPL {
             case .interrupted:
                 pending = ""
             case .line(let line):
-                if pending.isEmpty && line.drop(while: \.isWhitespace).hasPrefix(".") {
-                    editor.remember(line)
-                    guard isUTF8(line) else { continue }
-                    if !dotCommand(String(line.drop(while: \.isWhitespace))) { return 0 }
-                    continue
-                }
-                pending = pending.isEmpty ? line : pending + "\n" + line
-                if Self.needsMore(pending) { continue }
-                let statement = pending
-                pending = ""
-                editor.remember(statement)
-                guard !statement.allSatisfy(\.isWhitespace), isUTF8(statement) else { continue }
-                execute(statement, sourceName: Self.sourceName)
+                if !take(line) { return 0 }
+            case .paste(let typed, let pasted):
+                Self.echo(pasted, after: (pending.isEmpty ? Self.prompt : Self.continuationPrompt) + typed)
+                if !takePaste(typed + pasted) { return 0 }
             }
         }
+    }
+
+    /// One typed line: a dot-command, or more of the statement being written, which runs once
+    /// the library says it is complete and no line starting with `|` is already on its way.
+    /// Returns false when the session should end.
+    private func take(_ line: String) -> Bool {
+        guard let editor else { return true }
+        if pending.isEmpty && line.drop(while: \.isWhitespace).hasPrefix(".") {
+            editor.remember(line)
+            guard isUTF8(line) else { return true }
+            return dotCommand(String(line.drop(while: \.isWhitespace)))
+        }
+        pending = pending.isEmpty ? line : pending + "\n" + line
+        if pending.allSatisfy(\.isWhitespace) { pending = ""; return true }
+        if !StatementText.isComplete(pending) || editor.typeaheadStartsWithPipe() { return true }
+        let statement = pending
+        pending = ""
+        editor.remember(statement)
+        guard isUTF8(statement) else { return true }
+        execute(statement, sourceName: Self.sourceName)
+        return true
+    }
+
+    /// A paste of several lines (with what was typed before it) runs as the script it is:
+    /// statement by statement, each kept whole in the history, dot-commands on lines of their
+    /// own. Its last line, when no line break ends it, waits for Enter as typed text does.
+    /// Returns false when the session should end.
+    private func takePaste(_ text: String) -> Bool {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let finished = lines.last == ""
+        if finished { lines.removeLast() }
+        for (i, line) in lines.enumerated() {
+            let isLast = i == lines.count - 1
+            if pending.isEmpty && line.drop(while: \.isWhitespace).hasPrefix(".") {
+                editor?.remember(line)
+                guard isUTF8(line) else { continue }
+                if !dotCommand(String(line.drop(while: \.isWhitespace))) { return false }
+                continue
+            }
+            pending = pending.isEmpty ? line : pending + "\n" + line
+            if pending.allSatisfy(\.isWhitespace) { pending = ""; continue }
+            if isLast && !finished { break }
+            let next = isLast ? nil : lines[i + 1].drop(while: { $0 == " " || $0 == "\t" })
+            if next?.hasPrefix("|") == true || !StatementText.isComplete(pending) { continue }
+            if isLast && editor?.typeaheadStartsWithPipe() == true { continue }
+            let statement = pending
+            pending = ""
+            editor?.remember(statement)
+            guard isUTF8(statement) else { continue }
+            // Ctrl-C stops the rest of the paste as well as the statement it interrupted.
+            if execute(statement, sourceName: Self.sourceName) { return true }
+        }
+        return true
+    }
+
+    /// Shows pasted lines as they would have looked typed; the editor saw none of them. It
+    /// printed `shown` (prompt and typed text) and a line break: the paste's first line goes
+    /// back on that line, after it.
+    private static func echo(_ pasted: String, after shown: String) {
+        var lines = pasted.split(separator: "\n", omittingEmptySubsequences: false)
+        if lines.last == "" { lines.removeLast() }
+        guard let first = lines.first else { return }
+        let column = shown.count
+        var out = "\u{1B}[A\r" + (column > 0 ? "\u{1B}[\(column)C" : "") + first + "\n"
+        for line in lines.dropFirst() { out += continuationPrompt + line + "\n" }
+        Console.out(out)
     }
 
     /// Whether typed text came through as UTF-8. The line editor shows a byte that is not as
@@ -69,11 +132,16 @@ final class REPL {
         }
     }
 
-    /// Runs `text` on another thread so this one can turn Ctrl-C into a cancellation.
-    private func execute(_ text: String, sourceName: String, firstLine: Int = 1) {
+    /// Runs `text` on another thread so this one can turn Ctrl-C into a cancellation and
+    /// show a progress line while it takes long. Returns whether Ctrl-C was pressed while it ran.
+    @discardableResult
+    private func execute(_ text: String, sourceName: String, firstLine: Int = 1) -> Bool {
         cancellation.reset()
         runner.startGroup()
         let done = DispatchSemaphore(value: 0)
+        let progress = Console.stderrIsTerminal ? ProgressLine(what: text, files: dataFiles(in: text)) : nil
+        runner.progress = progress
+        defer { runner.progress = nil }
         let runner = self.runner, cancellation = self.cancellation
         let thread = Thread {
             runner.run(text, sourceName: sourceName, firstLine: firstLine, cancellation: cancellation)
@@ -85,8 +153,25 @@ final class REPL {
         thread.start()
         while done.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
             if LineEditor.takeInterrupt() { cancellation.cancel() }
+            progress?.tick()
         }
-        _ = LineEditor.takeInterrupt()
+        progress?.finish()
+        return LineEditor.takeInterrupt() || cancellation.isCancelled
+    }
+
+    /// The CSV files behind the tables `text` names, for the progress line's estimate.
+    private func dataFiles(in text: String) -> [String] {
+        let bytes = Array(text.utf8)
+        var files: [String] = []
+        for span in StatementText.spans(text) where span.role == .name {
+            let name = String(decoding: bytes[span.range], as: UTF8.self)
+            // A CSV table's origin is its path, sometimes followed by a note after `;`; built-in
+            // tables name the report's tables, which are no file (the progress line checks).
+            guard let origin = runner.session.engine.table(named: name)?.origin,
+                  let path = origin.split(separator: ";").first.map(String.init), !files.contains(path) else { continue }
+            files.append(path)
+        }
+        return files
     }
 
     // MARK: Scripts
@@ -108,7 +193,7 @@ final class REPL {
     /// without prompts or line editing, a statement at a time as its lines are read. Line
     /// numbers in errors stay those of the file. Returns false when the rest should not run
     /// (`--bail` after a failure, `.quit`, a failed `.load`, or input that cannot be read).
-    func runScript(_ reader: ScriptReader) -> Bool {
+    func runScript(_ reader: some ScriptLines) -> Bool {
         let sourceName = reader.name
         var chunk: [String] = []
         var chunkStart = 1
@@ -149,7 +234,12 @@ final class REPL {
             }
             let number = reader.lineNumber
             let trimmed = line.drop(while: \.isWhitespace)
-            if !scanner.needsMore {
+            // A line that is not blank, a comment or a `|` continuation may start the next
+            // statement (or be a dot-command): it does when the statement before is complete,
+            // which the scanner rules out cheaply (an open quote or parenthesis, a trailing
+            // `|`) and the library's parser decides (a trailing `,`, operator, `and`...).
+            let startsAnew = !trimmed.isEmpty && !trimmed.hasPrefix("#") && !trimmed.hasPrefix("|")
+            if startsAnew && !scanner.needsMore && (chunk.isEmpty || StatementText.isComplete(chunk.joined(separator: "\n"))) {
                 if trimmed.hasPrefix(".") {
                     guard flush() else { return false }
                     scriptLocation = "\(sourceName):\(number):\(line.count - trimmed.count + 1)"
@@ -272,6 +362,26 @@ final class REPL {
                 stoppedByLoad = true
                 return false
             }
+        case ".maxrows":
+            switch arguments.first?.lowercased() {
+            case nil: Console.out(runner.maxRows.map { "\($0)\n" } ?? "off\n")
+            case "off": runner.maxRows = nil
+            case let text?:
+                if let n = Int(text), n > 0 { runner.maxRows = n } else {
+                    complain("use '.maxrows N' (a number of rows, at least 1) or '.maxrows off'")
+                }
+            }
+        case ".last":
+            if let last = runner.lastResult { runner.show(last, full: true) } else {
+                complain("no result yet; '.last' shows the previous query's result in full")
+            }
+        case ".pager":
+            switch arguments.first?.lowercased() {
+            case nil: Console.out(runner.pager == nil ? "off\n" : "on (\(runner.pager!))\n")
+            case "on": runner.pager = Pager.command
+            case "off": runner.pager = nil
+            default: complain("use '.pager on' (through $PAGER, else less -S) or '.pager off'")
+            }
         default:
             complain("unknown command '\(parts[0])'; '.help' lists the commands")
         }
@@ -380,38 +490,6 @@ final class REPL {
         return Completer(tables: tables, lets: lets)
     }
 
-    // MARK: Statement boundaries
-
-    /// Whether `text` is an unfinished statement: a quote or parenthesis is open, or the last
-    /// line ends with `|` (comments aside).
-    static func needsMore(_ text: String) -> Bool {
-        var depth = 0
-        var quote: Character?
-        var comment = false
-        var last: Character?
-        var escaped = false
-        for c in text {
-            if comment {
-                if c == "\n" { comment = false; last = c }
-                continue
-            }
-            if let q = quote {
-                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == q { quote = nil }
-                last = c
-                continue
-            }
-            switch c {
-            case "\"", "'": quote = c
-            case "#": comment = true; continue
-            case "(": depth += 1
-            case ")": depth -= 1
-            default: break
-            }
-            if !c.isWhitespace || c == "\n" { last = c }
-        }
-        return quote != nil || depth > 0 || last == "|"
-    }
-
     // MARK: Environment
 
     /// libedit writes multibyte text through the C library; make sure it can speak UTF-8.
@@ -432,5 +510,40 @@ final class REPL {
         }
         if let home = env["HOME"], !home.isEmpty { return home + "/.lkq_history" }
         return nil
+    }
+}
+
+/// Lines of a script to run: a file or standard input (``ScriptReader``), or the text of `-e`.
+protocol ScriptLines: AnyObject {
+    /// The name errors give the script: its path, `<stdin>` or `-e`.
+    var name: String { get }
+    /// The number of the line ``next()`` returned last.
+    var lineNumber: Int { get }
+    /// The next line, without its line break.
+    func next() -> ScriptReader.Line
+    /// Whether ``next()`` can return a line without waiting for input.
+    var hasBufferedLine: Bool { get }
+}
+
+extension ScriptReader: ScriptLines {}
+
+/// The text of `-e`, a line at a time, so it may hold dot-commands as a script does
+/// (`lkq -e '.schema anggaran'`).
+final class TextLines: ScriptLines {
+    let name: String
+    private let lines: [Substring]
+    private(set) var lineNumber = 0
+
+    init(_ text: String, name: String) {
+        self.name = name
+        lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    }
+
+    var hasBufferedLine: Bool { lineNumber < lines.count }
+
+    func next() -> ScriptReader.Line {
+        guard lineNumber < lines.count else { return .end }
+        lineNumber += 1
+        return .text(String(lines[lineNumber - 1]))
     }
 }

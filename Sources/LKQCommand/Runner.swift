@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LKQ
 
 /// Runs LKQ text in one session and prints what comes of it: results to stdout in the
@@ -15,6 +18,21 @@ final class Runner: @unchecked Sendable {
     private(set) var failed = false
     /// Whether a result has been printed since the last ``startGroup()``, to separate the next.
     private var printedResult = false
+    /// At most this many rows of a `table` result are printed, the first and the last with a
+    /// marked gap between (`.maxrows`); nil prints every row. Set only for a terminal: scripts
+    /// and pipes are never cut.
+    var maxRows: Int?
+    /// The command results are shown through (`.pager on`), or nil to print them directly.
+    var pager: String?
+    /// The last query result, for `.last`.
+    private(set) var lastResult: QueryResult?
+    /// The running statement's cancellation; checked between pieces of output too, so Ctrl-C
+    /// stops a long result printing.
+    var cancellation: Cancellation?
+    /// The progress line to erase before anything is printed.
+    var progress: ProgressLine?
+    /// Whether Ctrl-C cut the last printing short.
+    private(set) var outputStopped = false
 
     init(session: Session, format: OutputFormat, bail: Bool) {
         self.session = session
@@ -30,10 +48,15 @@ final class Runner: @unchecked Sendable {
     func run(_ text: String, sourceName: String, firstLine: Int = 1, cancellation: Cancellation? = nil) -> Bool {
         var keepGoing = true
         var started = Console.now()
+        self.cancellation = cancellation
+        outputStopped = false
+        defer { self.cancellation = nil }
         session.execute(text, sourceName: sourceName, firstLine: firstLine, cancellation: cancellation) { outcome in
             let elapsed = Console.now() - started
             switch outcome {
             case .result(let result):
+                lastResult = result
+                progress?.clear()
                 for warning in result.warnings { Console.err(warning.rendered(color: Console.colorErr) + "\n") }
                 show(result)
                 if timer { Console.out("Run time: \(Self.milliseconds(elapsed))\n") }
@@ -43,22 +66,114 @@ final class Runner: @unchecked Sendable {
                 report(error)
                 if bail { keepGoing = false }
             }
+            // Ctrl-C during printing stops the rest of the statements as it stops a query.
+            if outputStopped { return false }
+            progress?.restart()
             started = Console.now()
             return keepGoing
         }
         return keepGoing
     }
 
-    func show(_ result: QueryResult) {
+    /// Prints a result: cut to ``maxRows`` unless `full`, through the pager when it is on.
+    func show(_ result: QueryResult, full: Bool = false) {
         let formatter = ResultFormatter(format: format, width: format == .table ? Console.width() : nil,
                                         color: format == .table && Console.colorOut,
                                         unicode: Console.unicode, locale: locale)
-        Console.out((printedResult ? "\n" : "") + formatter.render(result))
+        var text: String
+        if !full, pager == nil, format == .table, result.chart == nil, let maxRows, result.rowCount > maxRows,
+           let cut = Self.cut(result, to: maxRows) {
+            text = Self.markGap(in: formatter.render(cut.result), afterRow: cut.head, shown: maxRows, total: result.rowCount,
+                                unicode: Console.unicode, locale: locale)
+        } else {
+            text = formatter.render(result)
+        }
+        if format == .table, let note = LargeNumbers.note(for: result, locale: locale) { text += note }
+        progress?.clear()
+        emit((printedResult ? "\n" : "") + text)
         printedResult = true
+    }
+
+    /// Writes output a piece at a time, stopping when Ctrl-C cancels the statement; through
+    /// the pager when it is on and standard output is a terminal.
+    private func emit(_ text: String) {
+        if let pager, Console.stdoutIsTerminal {
+            Pager.show(text, command: pager)
+            return
+        }
+        let piece = 16 * 1024
+        var utf8 = text.utf8[...]
+        while !utf8.isEmpty {
+            if cancellation?.isCancelled == true {
+                outputStopped = true
+                Console.out("\n")
+                Console.err(Self.errorLine("output stopped (Ctrl-C)"))
+                return
+            }
+            var end = utf8.index(utf8.startIndex, offsetBy: piece, limitedBy: utf8.endIndex) ?? utf8.endIndex
+            // Cut between characters, never inside one.
+            while end < utf8.endIndex, UTF8.isContinuation(utf8[end]) { end = utf8.index(after: end) }
+            Console.out(String(Substring(utf8[utf8.startIndex..<end])))
+            utf8 = utf8[end...]
+        }
+    }
+
+    /// The first and last rows of `result`, `limit` in all, and how many of them come first.
+    static func cut(_ result: QueryResult, to limit: Int) -> (result: QueryResult, head: Int)? {
+        let head = (limit + 1) / 2, tail = limit / 2
+        let rows = Array(0..<head) + Array((result.rowCount - tail)..<result.rowCount)
+        let columns: [(String, Table.Values)] = result.fields.indices.map { c in
+            let field = result.fields[c]
+            switch field.type {
+            case .int:
+                return (field.name, .int(rows.map { if case .int(let v) = result[$0, c] { return v } else { return nil } }))
+            case .double:
+                return (field.name, .double(rows.map { if case .double(let v) = result[$0, c] { return v } else { return nil } }))
+            case .text:
+                return (field.name, .text(rows.map { if case .text(let v) = result[$0, c] { return v } else { return nil } }))
+            }
+        }
+        let rupiah = Set(result.fields.filter(\.isRupiah).map(\.name))
+        guard let cut = try? QueryResult(columns: columns, rupiah: rupiah) else { return nil }
+        return (cut, head)
+    }
+
+    /// A rendered table of the first `head` and some last rows with a gap row of `⋮` after row
+    /// `head`, and a footer with the whole count and how to see every row.
+    static func markGap(in table: String, afterRow head: Int, shown: Int, total: Int, unicode: Bool,
+                        locale: ResultFormatter.Locale) -> String {
+        var lines = table.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Header, rule, the rows, the footer: the rule shows where each column starts.
+        guard lines.count > shown + 2 else { return table }
+        var gap = ""
+        var previous: Character = " "
+        for c in lines[1] {
+            gap.append(c != " " && previous == " " ? (unicode ? "⋮" : ":") : " ")
+            previous = c
+        }
+        while gap.hasSuffix(" ") { gap.removeLast() }
+        lines.insert(gap, at: head + 2)
+        let footer = shown + 3
+        if footer < lines.count, lines[footer].hasPrefix("(") {
+            lines[footer] = "(\(grouped(total, locale)) rows, \(shown) shown; .last shows them all, .maxrows changes how many)"
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `1,234,567`, or `1.234.567` in Indonesian.
+    static func grouped(_ n: Int, _ locale: ResultFormatter.Locale) -> String {
+        let digits = Array(String(n))
+        var out = ""
+        for (i, d) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out += locale == .indonesian ? "." : "," }
+            out.append(d)
+        }
+        return out
     }
 
     func report(_ error: LKQError) {
         failed = true
+        progress?.clear()
         Console.err(error.rendered(color: Console.colorErr) + "\n")
     }
 

@@ -121,13 +121,13 @@ if sources.isEmpty {
     sources.append(.reader(standardInput()))
     if undecodable { exit(ExitStatus.failed) }
 }
-// Scripts and standard input may hold dot-commands (.load, .mode, ...) as the shell does;
-// `-e` statements are LKQ only.
+// Scripts, standard input and `-e` may hold dot-commands (`.schema anggaran`, `.load`,
+// `.mode`...) wherever a statement may go, as the shell does.
 let shell = REPL(runner: runner, settings: settings)
 for source in sources {
     let goOn: Bool
     switch source {
-    case .expression(let text): goOn = runner.run(text, sourceName: "-e")
+    case .expression(let text): goOn = shell.runScript(TextLines(text, name: "-e"))
     case .reader(let reader): goOn = shell.runScript(reader)
     }
     if !goOn { break }

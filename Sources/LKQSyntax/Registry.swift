@@ -66,6 +66,9 @@ public enum Registry {
         Word(name: ".read", syntax: ".read FILE", doc: "run a script file"),
         Word(name: ".load", syntax: ".load FILE [as NAME]", doc: "load a CSV file as a table"),
         Word(name: ".timer", syntax: ".timer on|off", doc: "print how long each statement took"),
+        Word(name: ".maxrows", syntax: ".maxrows N|off", doc: "show at most N rows of a table result on the terminal (40 at first)"),
+        Word(name: ".last", syntax: ".last", doc: "print the previous result again, every row"),
+        Word(name: ".pager", syntax: ".pager on|off", doc: "show results through $PAGER (less -S when unset)"),
         Word(name: ".quit", syntax: ".quit", doc: "leave the shell"),
         Word(name: ".exit", syntax: ".exit", doc: "leave the shell"),
     ]

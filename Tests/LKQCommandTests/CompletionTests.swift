@@ -79,15 +79,41 @@ import LKQ
         #expect(c.candidates.contains { $0.hasSuffix("/") })
     }
 
-    @Test func continuationNeedsMore() {
-        #expect(REPL.needsMore("capaian |"))
-        #expect(REPL.needsMore("capaian |  # lalu hitung"))
-        #expect(REPL.needsMore("capaian where (sasaran = 1"))
-        #expect(REPL.needsMore("capaian where indikator ~ \"desa"))
-        #expect(!REPL.needsMore("capaian where indikator ~ \"a|\""))
-        #expect(!REPL.needsMore("capaian | count"))
-        #expect(!REPL.needsMore("capaian where x = 1)"))
-        #expect(!REPL.needsMore("capaian # (|"))
+    /// The library decides where a statement ends, from its own parser.
+    @Test(arguments: [
+        "capaian |", "capaian |  # lalu hitung", "capaian where (sasaran = 1", "capaian where indikator ~ \"desa",
+        "capaian | select no,", "capaian where sasaran = 2 and", "capaian where sasaran = 2 or", "capaian where capaian >",
+        "capaian | select target *", "capaian | select round(capaian,", "let rendah =", "capaian where", "capaian |\n\n",
+        "anggaran where level = \"kegiatan\"\n  | group by induk as program sum(pagu) as pagu,",
+        "anggaran | group by case when persen >= 90 then \"a\"", "capaian where capaian between 50 and",
+        "capaian where sasaran in (1,",
+    ])
+    func incompleteText(_ text: String) {
+        #expect(!StatementText.isComplete(text))
+    }
+
+    @Test(arguments: [
+        "capaian where indikator ~ \"a|\"", "capaian | count", "capaian where x = 1)", "capaian # (|",
+        "capaian | limit lima", "capaian |;", "", "capaian | count; desa | count", "capaian |\n| count",
+        "capaian | select no,\n indikator", "capaian where sasaran = 2 and < 75",
+        "anggaran | group by case when persen >= 90 then \"a\" else \"b\" end as k count()",
+        "capaian where capaian between 50 and 75", "capaian where sasaran in (1, 2)",
+    ])
+    func completeText(_ text: String) {
+        #expect(StatementText.isComplete(text))
+    }
+
+    @Test func spansNameWhatIsTyped() {
+        let text = "capaian where sasaran = 2 and indikator ~ \"desa\" | limit x"
+        let spans = StatementText.spans(text)
+        let bytes = Array(text.utf8)
+        func word(_ s: StatementText.Span) -> String { String(decoding: bytes[s.range], as: UTF8.self) }
+        #expect(spans.filter { $0.role == .keyword }.map(word) == ["where", "and", "limit"])
+        #expect(spans.filter { $0.role == .number }.map(word) == ["2"])
+        #expect(spans.filter { $0.role == .string }.map(word) == ["\"desa\""])
+        #expect(spans.filter { $0.role == .name }.map(word) == ["capaian", "sasaran", "indikator"])
+        #expect(spans.filter { $0.role == .error }.map(word) == ["x"])
+        #expect(!StatementText.spans("capaian |").contains { $0.role == .error })
     }
 }
 

@@ -212,6 +212,9 @@ import Glibc
         let t = try start(history: home.path + "/history")
         t.type(".load \(file) as besar\r")
         #expect(t.waitFor("lkq> "))
+        // Every row, not the first and last 40.
+        t.type(".maxrows off\r")
+        #expect(t.waitFor("lkq> "))
         t.type("besar\r")
         #expect(t.waitFor("──"), "\(t.screen)")
         for columns: UInt16 in [60, 140, 30, 90, 40] {

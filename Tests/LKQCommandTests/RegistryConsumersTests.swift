@@ -3,7 +3,7 @@ import Testing
 @testable import LKQCommand
 import LKQ
 
-/// The registry (`Sources/LKQ/Semantic/Registry.swift`) is the one list of the language's words;
+/// The registry (`Sources/LKQSyntax/Registry.swift`) is the one list of the language's words;
 /// these tests fail when a place that shows or documents the words misses one: Tab completion,
 /// `.help`, the grammar and the fuzz dictionary. (The grammar generator's vocabulary is checked
 /// where it lives, in `GrammarRoundTripTests.generatorCoversTheGrammar`.)

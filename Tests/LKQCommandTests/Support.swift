@@ -104,13 +104,13 @@ final class Terminal {
     private var consumed = 0
     private var reaped = false
 
-    init(arguments: [String] = [], environment: [String: String]) throws {
+    init(arguments: [String] = [], environment: [String: String], binary: String = Binary.path) throws {
         var env = ["TERM": "xterm", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
         // Under `make sanitize` the sanitizer's settings (suppressions) reach this `lkq` too.
         for (k, v) in ProcessInfo.processInfo.environment where k.hasSuffix("SAN_OPTIONS") { env[k] = v }
         for (k, v) in environment { env[k] = v }
         // Build every C string before fork: the child may only call execve.
-        let argv = ([Binary.path] + arguments).map { strdup($0) } + [nil]
+        let argv = ([binary] + arguments).map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var size = winsize(ws_row: 40, ws_col: 120, ws_xpixel: 0, ws_ypixel: 0)
@@ -121,7 +121,7 @@ final class Terminal {
             var none = sigset_t()
             sigemptyset(&none)
             sigprocmask(SIG_SETMASK, &none, nil)
-            execve(Binary.path, argv, envp)
+            execve(binary, argv, envp)
             _exit(127)
         }
         guard pid > 0 else { throw POSIXError(.EAGAIN) }
@@ -226,4 +226,45 @@ final class Terminal {
         }
         return nil
     }
+}
+
+/// A CSV file of generated rows, `kode,nilai,teks`, big enough that reading and grouping it
+/// takes seconds: the slow work Ctrl-C and the progress line are tested on, with no sleeps.
+/// `kode` repeats every 200,000 rows; `nilai` is all but unique.
+func writeBigCSV(rows: Int, to path: String) {
+    guard let file = fopen(path, "w") else { return }
+    defer { fclose(file) }
+    let header = Array("kode,nilai,teks\n".utf8)
+    fwrite(header, 1, header.count, file)
+    // Written through a raw buffer: the tests are a debug build, where appending to an array
+    // byte by byte would take longer than the work the file is for.
+    let size = 1 << 20
+    let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+    defer { buffer.deallocate() }
+    var used = 0
+    func number(_ value: Int) {
+        var n = value, at = used + 20
+        let end = at
+        repeat { at -= 1; buffer[at] = UInt8(48 + n % 10); n /= 10 } while n > 0
+        let digits = end - at
+        for k in 0..<digits { buffer[used + k] = buffer[at + k] }
+        used += digits
+    }
+    for i in 0..<rows {
+        number(i % 200_000)
+        buffer[used] = 44
+        used += 1
+        number((i &* 7919) % 1_000_003)
+        buffer[used] = 44
+        buffer[used + 1] = 116
+        used += 2
+        number(i % 997)
+        buffer[used] = 10
+        used += 1
+        if used > size - 128 {
+            fwrite(buffer, 1, used, file)
+            used = 0
+        }
+    }
+    fwrite(buffer, 1, used, file)
 }

@@ -22,11 +22,7 @@ struct Evaluator {
     /// null from constants, `10 / 0`, is still a decimal).
     func value(_ expr: Bound, _ frame: Frame) throws(Diagnostic) -> Operand {
         let v = try untypedValue(expr, frame)
-        if expr.type == .double, v.type == .int, case .column(let c) = v, case .int(let b) = c.storage {
-            return .column(Column(storage: .double(Buffer.make(count: b.count) { out in
-                for i in 0..<b.count { out[i] = Double(b[i]) }
-            }), nulls: c.nulls))
-        }
+        if case .column(let c) = v, c.type != expr.type.columnType { return .column(c.conformed(to: expr.type)) }
         return v
     }
 

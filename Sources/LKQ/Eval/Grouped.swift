@@ -4,6 +4,22 @@ import LKQSyntax
 
 /// Items of `group by` and whole-table aggregates, the aggregates beyond the basic five, and
 /// window functions.
+extension Column {
+    /// This column as the plan's type says: integers widen to decimals, and a column of nulls
+    /// takes the type (an all-null integer column from a null constant becomes decimal or text).
+    func conformed(to type: ValueType) -> Column {
+        let wanted = type.columnType
+        guard wanted != self.type, type != .null, type != .condition else { return self }
+        if wanted == .double, case .int(let b) = storage {
+            return Column(storage: .double(Buffer.make(count: b.count) { out in
+                for i in 0..<b.count { out[i] = Double(b[i]) }
+            }), nulls: nulls)
+        }
+        if (0..<count).allSatisfy(isNull) { return .allNull(wanted, count: count) }
+        return self
+    }
+}
+
 extension Evaluator {
     /// The value of a group item once per group (`grouping == nil`: one group of every row):
     /// aggregates over the group's rows, keys by number, and arithmetic or functions over those.
@@ -13,7 +29,8 @@ extension Evaluator {
         case .literal(let v): return .constant(v)
         case .groupKey(let k): return .column(keys[k])
         case .aggregate(let fn, let args):
-            return .column(try aggregate(fn, args, frame, groups: grouping, range: e.range))
+            // Of the plan's type even when every value is null (`avg(number(""))` is a decimal).
+            return .column(try aggregate(fn, args, frame, groups: grouping, range: e.range).conformed(to: e.type))
         case .negate(let inner):
             let v = try groupValue(inner, frame, grouping, keys: keys)
             return try arithmetic(.subtract, .constant(.int(0)), v, count: groups, range: e.range)

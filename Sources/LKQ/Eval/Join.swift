@@ -17,10 +17,13 @@ extension Interpreter {
 
         var columns: [Column?] = []
         let leftRows = pairs.left.map { Int32(frame.row(Int($0))) }
+        // Each column of a big join is a large copy: Ctrl-C and the budget are checked between them.
         for i in frame.fields.indices {
+            try evaluator.checkCancelled()
             columns.append(frame.columns[i].map { $0.gather(leftRows) })
         }
         for i in plan.rightColumns {
+            try evaluator.checkCancelled()
             columns.append(right.columns[i].gatherAllowingMissing(pairs.right))
         }
         let fields = zip(output.fields, columns).map { f, c in
