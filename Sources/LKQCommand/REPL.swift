@@ -281,6 +281,19 @@ final class REPL {
             }
             if i > 0 { Console.out("\n") }
             Console.out("\(tableName) — source: \(origin)\n")
+            if let table = engine.table(named: tableName) {
+                // Reading the columns may find cells that are not numbers: they are warned about.
+                do throws(LKQError) {
+                    let reports = try table.columnReports()
+                    show(["column": .text(reports.map(\.name)), "header": .text(reports.map(\.header)),
+                          "type": .text(reports.map(\.type)), "nulls": .int(reports.map { Int64($0.nulls) }),
+                          "notes": .text(reports.map { $0.notes.joined(separator: "; ") })],
+                         order: ["column", "header", "type", "nulls", "notes"])
+                } catch {
+                    runner.report(error)
+                }
+                continue
+            }
             show(["column": .text(fields.map(\.name)),
                   "type": .text(fields.map { $0.isRupiah ? "rupiah" : $0.type.rawValue }),
                   "note": .text(fields.map { $0.name == measure ? "default measure" : "" })],

@@ -36,7 +36,7 @@ public struct LKQError: Error, Sendable, CustomStringConvertible {
             return .type
         case .fileNotFound, .fileUnreadable, .csvUnterminatedQuote, .csvFieldCount, .csvBadValue, .csvEmpty,
              .csvDuplicateHeader, .csvInvalidUTF8, .csvNulByte, .csvCharacterAfterQuote, .csvHeaderMismatch,
-             .notFiniteValue, .csvRowSkipped:
+             .notFiniteValue, .csvRowSkipped, .csvNotANumber, .csvMoreNotNumbers, .dataNote:
             return .data
         case .cancelled: return .cancelled
         case .budgetExceeded, .tooManyRows: return .limit

@@ -28,6 +28,9 @@ public struct CSVOptions: Sendable {
     public var useCache: Bool
     /// Where to keep the cache; `nil` for ``CSVOptions/defaultCacheDirectory``.
     public var cacheDirectory: String?
+    /// Make a cell of a numeric column that is not a number an error (located, naming the
+    /// value) instead of a null with a warning.
+    public var strict: Bool = false
     /// The table's default measure (a column name), if any.
     public var measure: String?
     /// The field separator; `nil` detects `,`, `;` or tab from the head of the file.

@@ -60,6 +60,13 @@ enum DiagnosticKind: Sendable, Equatable {
     case notFiniteValue(column: String, row: Int)
     /// A warning: a row left out because of `because` (with skip-bad-rows on).
     indirect case csvRowSkipped(because: DiagnosticKind)
+    /// A warning: a cell of a numeric column that is not a number, read as null.
+    case csvNotANumber(column: String, text: String)
+    /// A warning: how many more cells of a column were not numbers, past those listed.
+    case csvMoreNotNumbers(column: String, count: Int)
+    /// A warning: something loading decided that the reader should know (a reading chosen
+    /// between two, a name changed), with what to do if it is wrong.
+    case dataNote(String)
     // Running
     case cancelled
     case tooManyRows(limit: Int)
@@ -77,8 +84,10 @@ struct Diagnostic: Sendable, Error {
 
     /// Whether this reports something LKQ worked around (a skipped row) rather than a failure.
     var isWarning: Bool {
-        if case .csvRowSkipped = kind { return true }
-        return false
+        switch kind {
+        case .csvRowSkipped, .csvNotANumber, .csvMoreNotNumbers, .dataNote: return true
+        default: return false
+        }
     }
 
     init(_ kind: DiagnosticKind, _ location: DiagnosticLocation, notes: [String] = []) {
@@ -194,6 +203,12 @@ struct Diagnostic: Sendable, Error {
             default:
                 return "row skipped: " + Diagnostic(reason, .none).message
             }
+        case .csvNotANumber(let column, let text):
+            return "'\(clip(text))' in numeric column '\(column)' is not a number; read as null (--strict makes this an error)"
+        case .csvMoreNotNumbers(let column, let count):
+            return "\(count) more \(count == 1 ? "cell" : "cells") of column '\(column)' \(count == 1 ? "is" : "are") not a number; read as null ('.schema' lists where the first is)"
+        case .dataNote(let text):
+            return text
         case .cancelled:
             return "query cancelled"
         case .tooManyRows(let limit):
@@ -247,7 +262,7 @@ struct Diagnostic: Sendable, Error {
             let label = isWarning ? "warning:" : "error:"
             out = "\(bold)\(path):\(line):\(column):\(reset) \(red)\(label)\(reset) \(message)"
         case .none:
-            out = "\(red)error:\(reset) \(message)"
+            out = "\(red)\(isWarning ? "warning:" : "error:")\(reset) \(message)"
         }
         for note in notes { out += "\n" + note }
         return out
