@@ -42,6 +42,8 @@ struct Options {
     var dataDirectory: String?
     var locale = NumberLocale.auto
     var skipBadRows = false
+    /// A cell of a numeric column that is not a number is an error, not a null with a warning.
+    var strict = false
     var useCache = true
     var bail = false
 
@@ -74,7 +76,7 @@ struct Options {
                 name = String(arg[..<eq])
                 inline = String(arg[arg.index(after: eq)...])
             }
-            if inline != nil, ["--bail", "--skip-bad-rows", "--no-cache", "--help", "--version"].contains(name) {
+            if inline != nil, ["--bail", "--skip-bad-rows", "--strict", "--no-cache", "--help", "--version"].contains(name) {
                 throw UsageError(message: "option '\(name)' takes no value")
             }
             switch name {
@@ -102,6 +104,8 @@ struct Options {
                 options.locale = locale
             case "--skip-bad-rows":
                 options.skipBadRows = true
+            case "--strict":
+                options.strict = true
             case "--no-cache":
                 options.useCache = false
             case "--bail":

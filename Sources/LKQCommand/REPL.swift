@@ -227,15 +227,12 @@ final class REPL {
     }
 
     private func load(_ arguments: [String]) {
-        var name: String?
-        var pathWords = arguments
-        if arguments.count >= 3, arguments[arguments.count - 2].lowercased() == "as" {
-            name = arguments.last
-            pathWords = Array(arguments.dropLast(2))
+        let path: String, name: String?, options: DataLoading.FileOptions
+        switch DataLoading.loadArguments(arguments) {
+        case .success(let parsed): (path, name, options) = parsed
+        case .failure(let problem): complain(problem.message); return
         }
-        guard !pathWords.isEmpty else { complain("usage: .load FILE.csv [as NAME]"); return }
-        let path = pathWords.joined(separator: " ")
-        switch DataLoading.loadFile(path, as: name, into: runner.session.engine, settings: settings) {
+        switch DataLoading.loadFile(path, as: name, options: options, into: runner.session.engine, settings: settings) {
         case .success(let engine):
             runner.session.use(engine)
         case .failure(let error) where error.line == nil && scriptLocation != nil:

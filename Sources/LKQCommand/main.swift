@@ -75,7 +75,8 @@ for input in options.inputs {
 }
 if undecodable { exit(ExitStatus.failed) }
 
-let settings = DataLoading.Settings(locale: options.locale, skipBadRows: options.skipBadRows, useCache: options.useCache)
+let settings = DataLoading.Settings(locale: options.locale, skipBadRows: options.skipBadRows, useCache: options.useCache,
+                                    strict: options.strict)
 var engine = Engine()
 if let directory = options.dataDirectory {
     switch DataLoading.loadDirectory(directory, into: engine, settings: settings) {

@@ -31,6 +31,8 @@ public struct CSVOptions: Sendable {
     /// Make a cell of a numeric column that is not a number an error (located, naming the
     /// value) instead of a null with a warning.
     public var strict: Bool = false
+    /// Rows (other than blank lines) to pass over before the header: titles above a table.
+    public var skipRows: Int = 0
     /// The table's default measure (a column name), if any.
     public var measure: String?
     /// The field separator; `nil` detects `,`, `;` or tab from the head of the file.
@@ -76,6 +78,10 @@ extension Engine {
     ///   - options: number style, bad-row handling, cache, default measure, warnings.
     public func loadingCSV(at path: String, as name: String? = nil, options: CSVOptions = .init()) throws(LKQError) -> Engine {
         let tableName = name ?? CSVReader.tableName(forFile: path)
+        let lower = path.lowercased()
+        if lower.hasSuffix(".xlsx") || lower.hasSuffix(".xls") {
+            throw LKQError(Diagnostic(.fileUnreadable(path, reason: "it is an Excel workbook, which LKQ does not read yet; save the sheet as CSV (UTF-8) and load that"), .none))
+        }
         let table: Table
         do {
             table = try CSVReader.open(path: path, name: tableName, options: options)
@@ -99,11 +105,26 @@ extension Engine {
             throw LKQError(Diagnostic(.fileUnreadable(dir, reason: "cannot list the folder"), .none))
         }
         var engine = self
+        var taken: [String: String] = [:]
         for file in entries.filter({ $0.lowercased().hasSuffix(".csv") }).sorted() {
             let path = dir.hasSuffix("/") ? dir + file : dir + "/" + file
-            engine = try engine.loadingCSV(at: path, options: options)
+            let (name, note) = Engine.distinctName(CSVReader.tableName(forFile: path), for: file, taken: &taken)
+            if let note, let handler = options.onWarning { handler(LKQError(Diagnostic(.dataNote(note), .none))) }
+            engine = try engine.loadingCSV(at: path, as: name, options: options)
         }
         return engine
+    }
+
+    /// `name`, or when another file of the same load already has it `name_2`, `name_3`...,
+    /// with a note saying so: two files never hide one another (`realisasi-2023.csv` and
+    /// `realisasi_2023.csv`, `Data.csv` and `data.csv`).
+    static func distinctName(_ name: String, for file: String, taken: inout [String: String]) -> (String, String?) {
+        var chosen = name
+        var k = 2
+        while taken[chosen] != nil { chosen = "\(name)_\(k)"; k += 1 }
+        taken[chosen] = file
+        guard chosen != name else { return (name, nil) }
+        return (chosen, "'\(file)' is loaded as table '\(chosen)': '\(name)' is already '\(taken[name] ?? name)'")
     }
 }
 

@@ -108,7 +108,8 @@ enum CSVReader {
     /// throws `needMoreSignal` (as `nil` header with `end == -1`) is avoided by returning
     /// `.some` only for complete rows: the caller reads more when this returns `incomplete`.
     static func readHeader(_ b: UnsafePointer<UInt8>, count: Int, final: Bool, separator: UInt8,
-                           path: String) throws(Diagnostic) -> Header? {
+                           path: String, skipRows: Int = 0) throws(Diagnostic) -> Header? {
+        var toSkip = skipRows
         var pos = 0
         if count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { pos = 3 }
         let tok = RowTokenizer(separator: separator, capacity: 16_384)
@@ -126,6 +127,7 @@ enum CSVReader {
             lines += 1 + tok.newlines
             pos = next
             if tok.isBlank { continue }
+            if toSkip > 0 { toSkip -= 1; continue }
             if tok.fieldCount > tok.capacity {
                 throw Diagnostic(.csvFieldCount(expected: tok.capacity, got: tok.fieldCount),
                                  .file(path: path, line: lines, column: 1))
@@ -260,8 +262,21 @@ enum CSVReader {
 
     private static func inferSchema(_ b: UnsafePointer<UInt8>, count: Int, final: Bool, path: String,
                                     options: CSVOptions) throws(Diagnostic) -> CSVSchema {
-        let separator = options.separator ?? detectSeparator(b, count: count, final: final)
-        guard let header = try readHeader(b, count: count, final: final, separator: separator, path: path) else {
+        var separator = options.separator ?? detectSeparator(b, count: count, final: final)
+        if options.separator == nil && options.skipRows > 0 {
+            // Title rows above the header have one field; find the separator after them.
+            var start = 0, rows = 0
+            while start < count && rows < options.skipRows {
+                guard let nl = UnsafeBufferPointer(start: b + start, count: count - start).firstIndex(where: { $0 == 10 || $0 == 13 })
+                else { break }
+                start += nl + 1
+                if b[start - 1] == 13 && start < count && b[start] == 10 { start += 1 }
+                rows += 1
+            }
+            separator = detectSeparator(b + start, count: count - start, final: final)
+        }
+        guard let header = try readHeader(b, count: count, final: final, separator: separator, path: path,
+                                          skipRows: options.skipRows) else {
             throw Diagnostic(.csvEmpty, .file(path: path, line: 1, column: 1))
         }
         let n = header.names.count
@@ -463,8 +478,9 @@ enum CSVReader {
                     chosen = .c
                     let example = dotThreeExample ?? ""
                     let thousands = example.replacingOccurrences(of: ".", with: "")
-                    warning = "column '\(name)': '\(example)' could be \(thousands) (Indonesian thousands) or \(example) (decimal point); read as \(example). If the dots group thousands, load the file with --locale id (.load FILE --locale id, or --data FILE:locale=id)"
-                    notes.append("'\(example)' read with a decimal point; the file could be read either way (--locale id reads it as \(thousands))")
+                    let decimal = Double(example).map { "\($0)" } ?? example
+                    warning = "column '\(name)': '\(example)' could be \(thousands) (Indonesian thousands) or \(decimal) (decimal point); read as \(decimal). If the dots group thousands, load the file with --locale id (.load FILE --locale id, or --data FILE:locale=id)"
+                    notes.append("'\(example)' read as \(decimal); the file could be read either way (--locale id reads it as \(thousands))")
                 }
             }
             let numbers = chosen == .indonesian ? idNumbers : cNumbers
@@ -809,7 +825,8 @@ final class CSVSource: @unchecked Sendable {
                m.mtime == mtime, content != nil, m.content == content, m.locale == CSVCache.localeCode(options.locale),
                m.skipBadRows == options.skipBadRows, m.separatorOverride == (options.separator ?? 0),
                m.schema.names.count == m.present.count,
-               let extra = CSVSource.readExtra(folder: folder, generation: m.generation, columns: m.schema.names.count) {
+               let extra = CSVSource.readExtra(folder: folder, generation: m.generation, columns: m.schema.names.count,
+                                               skipRows: options.skipRows) {
                 meta = m
                 schema = m.schema
                 schema.labels = extra.labels
@@ -930,21 +947,23 @@ final class CSVSource: @unchecked Sendable {
         var notes: [[String]]
         var openWarnings: [String]
         var badCells: [Int: CSVReader.BadCells]
+        /// Rows passed over before the header (``CSVOptions/skipRows``), which the meta does not hold.
+        var skipRows: Int
     }
 
     static let extraFile = "x-schema.json"
 
-    static func readExtra(folder: String, generation: UInt64, columns: Int) -> Extra? {
+    static func readExtra(folder: String, generation: UInt64, columns: Int, skipRows: Int) -> Extra? {
         guard let data = FileManager.default.contents(atPath: folder + "/" + extraFile),
               let extra = try? JSONDecoder().decode(Extra.self, from: data),
-              extra.generation == generation, extra.labels.count == columns, extra.units.count == columns,
+              extra.generation == generation, extra.skipRows == skipRows, extra.labels.count == columns, extra.units.count == columns,
               extra.notes.count == columns else { return nil }
         return extra
     }
 
     private func writeExtra(folder: String, generation: UInt64) {
         let extra = Extra(generation: generation, labels: schema.labels, units: schema.units, notes: schema.notes,
-                          openWarnings: schema.openWarnings, badCells: badCells)
+                          openWarnings: schema.openWarnings, badCells: badCells, skipRows: options.skipRows)
         guard let data = try? JSONEncoder().encode(extra) else { return }
         let path = folder + "/" + CSVSource.extraFile
         let temporary = path + ".\(getpid()).tmp"
