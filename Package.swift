@@ -30,7 +30,7 @@ let package = Package(
         .testTarget(
             name: "LKQTests",
             dependencies: ["LKQ"],
-            exclude: ["Cases"]
+            exclude: ["Cases", "Fixtures"]
         ),
         .testTarget(
             name: "LKQCommandTests",

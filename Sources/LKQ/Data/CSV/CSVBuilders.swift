@@ -461,7 +461,10 @@ final class ColumnBuilder {
             s.pointee.count &+= 1
             return true
         }
-        if s.pointee.policy == .lenient { return false }
+        // A number no type holds as written (a 20-digit code, `1e999`) or a dotted code turns
+        // the column to text, as written; only a value that is no number at all (`WTP`) is a
+        // cell to make null.
+        if s.pointee.policy == .lenient && !CSVNumbers.isNumberShaped(p, n) { return false }
         fail(s)
         return true
     }

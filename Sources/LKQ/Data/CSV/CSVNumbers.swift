@@ -300,3 +300,22 @@ extension CSVNumbers {
         return (i, e &- i)
     }
 }
+
+extension CSVNumbers {
+    /// Whether the text (blanks, `Rp` and `%` aside) is made of what numbers are made of: digits
+    /// with signs, points, commas and exponents, at least one digit. Such a value that is still
+    /// not a number of its column (`99999999999999999999`, `1e999`, `1.02.01`) says the column
+    /// holds codes or numbers beyond its type, never a stray word.
+    static func isNumberShaped(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var affixes = Affixes()
+        let (start, count) = stripAffixes(p, n, &affixes)
+        var digits = 0
+        for i in start..<(start + count) {
+            let c = p[i]
+            if c &- 48 <= 9 { digits += 1; continue }
+            if c == 43 || c == 45 || c == 46 || c == 44 || c == 101 || c == 69 { continue }
+            return false
+        }
+        return digits > 0
+    }
+}

@@ -411,7 +411,9 @@ enum CSVReader {
             } else if dots == 1 && commas == 0 && cValue != nil {
                 let fraction = m - dotAt - 1
                 fractionLengths.insert(fraction)
-                if fraction > 0 && q[m - 1] == 48 && trailingZero == nil { trailingZero = text() }
+                // `2.10`: a trailing zero after other decimals, which a program printing a number
+                // at its shortest never writes and one printing fixed decimals writes in every value.
+                if fraction >= 2 && q[m - 1] == 48 && trailingZero == nil { trailingZero = text() }
                 if idValue != nil {
                     dotThree += 1
                     if dotThreeExample == nil { dotThreeExample = text() }
