@@ -18,9 +18,19 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
+        // Excel workbooks: read with the project's own reader on minizip and expat, written with
+        // libxlsxwriter (all from Debian). A target of its own, so the LKQ library (and the fuzz
+        // builds that compile its sources alone) needs no C library.
+        .systemLibrary(name: "CMinizip", pkgConfig: "minizip", providers: [.apt(["libminizip-dev"])]),
+        .systemLibrary(name: "CExpat", pkgConfig: "expat", providers: [.apt(["libexpat1-dev"])]),
+        .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
+        .target(
+            name: "LKQExcel",
+            dependencies: ["LKQ", "CMinizip", "CExpat", "CXLSXWriter"]
+        ),
         .executableTarget(
             name: "LKQCommand",
-            dependencies: ["LKQ", "CEditLine"]
+            dependencies: ["LKQ", "LKQExcel", "CEditLine"]
         ),
         .executableTarget(
             name: "EmbedExample",
@@ -29,12 +39,12 @@ let package = Package(
         ),
         .testTarget(
             name: "LKQTests",
-            dependencies: ["LKQ"],
+            dependencies: ["LKQ", "LKQExcel"],
             exclude: ["Cases", "Fixtures"]
         ),
         .testTarget(
             name: "LKQCommandTests",
-            dependencies: ["LKQCommand", "LKQ"]
+            dependencies: ["LKQCommand", "LKQ", "LKQExcel"]
         ),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import LKQ
+import LKQExcel
 
 /// Reads CSV files into tables, as `--data` and `.load` ask, through the library's loaders.
 enum DataLoading {
@@ -36,6 +37,8 @@ enum DataLoading {
         /// Rows above the header to pass over (`--skip N`, or `--header-row N` for N - 1).
         var skipRows = 0
         var sheet: String?
+        /// The header's row number, for a workbook (`--header-row N`).
+        var headerRow: Int?
         var strict: Bool?
     }
 
@@ -87,7 +90,7 @@ enum DataLoading {
             i += 1
         }
         guard !pathWords.isEmpty else {
-            return .failure(.init(message: "usage: .load FILE [as NAME] [--locale id|en] [--header-row N] [--skip N] [--strict]"))
+            return .failure(.init(message: "usage: .load FILE [as NAME] [--locale id|en] [--sheet NAME] [--header-row N] [--skip N] [--strict]"))
         }
         return .success((pathWords.joined(separator: " "), name, options))
     }
@@ -105,13 +108,14 @@ enum DataLoading {
                 return "'\(key)' needs a whole number\(key == "skip" ? "" : " from 1"), not '\(value ?? "")'"
             }
             options.skipRows = key == "skip" ? n : n - 1
+            if key != "skip" { options.headerRow = n }
         case "sheet":
-            // Kept for Excel workbooks, which are not read yet: say so rather than ignore it.
-            return "'--sheet \(value ?? "")' is for Excel workbooks, which lkq does not read yet; save the sheet as CSV (UTF-8) and load that"
+            guard let value, !value.isEmpty else { return "'--sheet' needs a sheet name" }
+            options.sheet = value
         case "strict":
             options.strict = value.map { ["1", "true", "yes", "on"].contains($0.lowercased()) } ?? true
         default:
-            return "unknown option '--\(key)' for a file; use --locale, --header-row, --skip or --strict"
+            return "unknown option '--\(key)' for a file; use --locale, --sheet, --header-row, --skip or --strict"
         }
         return nil
     }
@@ -136,7 +140,15 @@ enum DataLoading {
     static func loadFile(_ path: String, as name: String?, options: FileOptions = FileOptions(), into engine: Engine,
                          settings: Settings) -> Result<Engine, LKQError> {
         Result { () throws(LKQError) in
-            try engine.loadingCSV(at: path, as: name, options: settings.csvOptions(for: options))
+            if WorkbookOutput.isWorkbook(path) {
+                return try engine.loadingWorkbook(at: path, as: name,
+                                                  workbook: WorkbookOptions(sheet: options.sheet, headerRow: options.headerRow),
+                                                  options: settings.csvOptions(for: options))
+            }
+            if let sheet = options.sheet {
+                throw LKQError(fileUnreadable: path, reason: "'--sheet \(sheet)' is for .xlsx workbooks, and this is not one")
+            }
+            return try engine.loadingCSV(at: path, as: name, options: settings.csvOptions(for: options))
         }
     }
 }

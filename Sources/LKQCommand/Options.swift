@@ -39,6 +39,9 @@ struct Options {
     var action = Action.run
     var inputs: [Input] = []
     var format: OutputFormat?
+    /// `--format xlsx --output FILE.xlsx`: results written to this workbook.
+    var workbookPath: String?
+    var xlsxFormat = false
     var dataDirectory: String?
     var locale = NumberLocale.auto
     var skipBadRows = false
@@ -90,10 +93,16 @@ struct Options {
                 options.inputs.append(.expression(try value(for: name, inline: inline)))
             case "-f", "--format":
                 let text = try value(for: name, inline: inline)
+                if text.lowercased() == "xlsx" {
+                    options.xlsxFormat = true
+                    continue
+                }
                 guard let format = OutputFormat(rawValue: text.lowercased()) else {
-                    throw UsageError(message: "unknown format '\(text)'; use table, csv, json or markdown")
+                    throw UsageError(message: "unknown format '\(text)'; use table, csv, json, markdown or xlsx")
                 }
                 options.format = format
+            case "-o", "--output":
+                options.workbookPath = try value(for: name, inline: inline)
             case "-d", "--data":
                 options.dataDirectory = try value(for: name, inline: inline)
             case "--locale":
@@ -113,6 +122,13 @@ struct Options {
             default:
                 throw UsageError(message: "unknown option '\(arg)'")
             }
+        }
+        if options.xlsxFormat != (options.workbookPath != nil) {
+            throw UsageError(message: options.xlsxFormat ? "'--format xlsx' needs '--output FILE.xlsx'"
+                                                         : "'--output' is for '--format xlsx'; other formats go to standard output")
+        }
+        if let path = options.workbookPath, !path.lowercased().hasSuffix(".xlsx") {
+            throw UsageError(message: "the workbook '\(path)' must end in .xlsx")
         }
         return options
     }

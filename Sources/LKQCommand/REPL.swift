@@ -161,8 +161,18 @@ final class REPL {
                 Console.out("\(runner.format.rawValue)\n")
                 break
             }
-            if let format = OutputFormat(rawValue: name.lowercased()) { runner.format = format } else {
-                complain("unknown mode '\(name)'; use table, csv, json or markdown")
+            if name.lowercased() == "xlsx" {
+                // `.mode xlsx FILE.xlsx`: results become the sheets of that workbook.
+                guard arguments.count == 2, WorkbookOutput.isWorkbook(arguments[1]) else {
+                    complain("usage: .mode xlsx FILE.xlsx")
+                    break
+                }
+                runner.workbook = WorkbookOutput(path: arguments[1])
+            } else if let format = OutputFormat(rawValue: name.lowercased()) {
+                runner.format = format
+                runner.workbook = nil
+            } else {
+                complain("unknown mode '\(name)'; use table, csv, json, markdown or xlsx FILE")
             }
         case ".timer":
             switch arguments.first?.lowercased() {

@@ -5,6 +5,8 @@ import LKQ
 final class Runner: @unchecked Sendable {
     var session: Session
     var format: OutputFormat
+    /// When set, results go to this workbook instead of standard output.
+    var workbook: WorkbookOutput?
     /// Stop at the first failing statement (`--bail`).
     let bail: Bool
     /// Print how long each query took (`.timer on`).
@@ -29,6 +31,12 @@ final class Runner: @unchecked Sendable {
     @discardableResult
     func run(_ text: String, sourceName: String, cancellation: Cancellation? = nil) -> Bool {
         var keepGoing = true
+        if locale == .indonesian {
+            // Under Indonesian output `6.652` reads as six thousand; in a query it is not.
+            for warning in IndonesianLiterals.warnings(in: text, sourceName: sourceName) {
+                Console.err(warning.rendered(color: Console.colorErr) + "\n")
+            }
+        }
         var started = Console.now()
         session.execute(text, sourceName: sourceName, cancellation: cancellation) { outcome in
             let elapsed = Console.now() - started
@@ -49,6 +57,10 @@ final class Runner: @unchecked Sendable {
     }
 
     func show(_ result: QueryResult) {
+        if let workbook {
+            do throws(LKQError) { try workbook.add(result) } catch { report(error) }
+            return
+        }
         let formatter = ResultFormatter(format: format, width: format == .table ? Console.width() : nil,
                                         color: format == .table && Console.colorOut,
                                         unicode: Console.unicode, locale: locale)

@@ -92,6 +92,7 @@ let interactive = sources.isEmpty && Console.stdinIsTerminal
 let format = options.format ?? (Console.stdoutIsTerminal ? .table : .csv)
 let runner = Runner(session: engine.makeSession(), format: format, bail: options.bail)
 runner.locale = options.locale.output
+runner.workbook = options.workbookPath.map(WorkbookOutput.init(path:))
 
 if interactive {
     exit(REPL(runner: runner, settings: settings).run())

@@ -80,7 +80,7 @@ extension Engine {
         let tableName = name ?? CSVReader.tableName(forFile: path)
         let lower = path.lowercased()
         if lower.hasSuffix(".xlsx") || lower.hasSuffix(".xls") {
-            throw LKQError(Diagnostic(.fileUnreadable(path, reason: "it is an Excel workbook, which LKQ does not read yet; save the sheet as CSV (UTF-8) and load that"), .none))
+            throw LKQError(Diagnostic(.fileUnreadable(path, reason: "it is an Excel workbook, not CSV; load it with loadingWorkbook(at:) (LKQExcel), as lkq does"), .none))
         }
         let table: Table
         do {
@@ -169,5 +169,23 @@ extension Table {
         return Table(name: name, fields: fields + [Field(name: "capaian", type: .double)], measure: measure ?? "capaian",
                      origin: origin + "; capaian computed: realisasi / target x 100 (positif), \(rumusNote) (negatif)",
                      store: ColumnStore(columnCount: extra + 1, loader: computed))
+    }
+}
+
+extension Engine {
+    /// The default table name for a file: its name without extension, lower-cased, with
+    /// anything but letters, digits and `_` replaced by `_` (and `_` before a leading digit).
+    public static func tableName(forFile path: String) -> String { CSVReader.tableName(forFile: path) }
+}
+
+extension LKQError {
+    /// A file that exists but cannot be read as data, and why (for readers of other formats).
+    public init(fileUnreadable path: String, reason: String) {
+        self.init(Diagnostic(.fileUnreadable(path, reason: reason), .none))
+    }
+
+    /// A file that is not there.
+    public init(fileNotFound path: String) {
+        self.init(Diagnostic(.fileNotFound(path), .none))
     }
 }

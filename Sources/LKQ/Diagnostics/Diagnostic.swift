@@ -4,6 +4,8 @@ enum DiagnosticLocation: Sendable {
     case source(SourceFile, SourceRange)
     /// A place in a data file (CSV), as one-based line and column.
     case file(path: String, line: Int, column: Int)
+    /// A cell of a spreadsheet: the workbook's path and `Sheet!D17`.
+    case cell(path: String, place: String)
     /// No place (an engine-wide problem such as a cancelled query).
     case none
 }
@@ -67,6 +69,9 @@ enum DiagnosticKind: Sendable, Equatable {
     /// A warning: something loading decided that the reader should know (a reading chosen
     /// between two, a name changed), with what to do if it is wrong.
     case dataNote(String)
+    /// A warning: a number typed in a query (`6.652`) that Indonesian output would show for
+    /// another number (6652).
+    case ambiguousLiteral(String, decimal: String, thousands: String)
     // Running
     case cancelled
     case tooManyRows(limit: Int)
@@ -85,7 +90,7 @@ struct Diagnostic: Sendable, Error {
     /// Whether this reports something LKQ worked around (a skipped row) rather than a failure.
     var isWarning: Bool {
         switch kind {
-        case .csvRowSkipped, .csvNotANumber, .csvMoreNotNumbers, .dataNote: return true
+        case .csvRowSkipped, .csvNotANumber, .csvMoreNotNumbers, .dataNote, .ambiguousLiteral: return true
         default: return false
         }
     }
@@ -209,6 +214,8 @@ struct Diagnostic: Sendable, Error {
             return "\(count) more \(count == 1 ? "cell" : "cells") of column '\(column)' \(count == 1 ? "is" : "are") not a number; read as null ('.schema' lists where the first is)"
         case .dataNote(let text):
             return text
+        case .ambiguousLiteral(let written, let decimal, let thousands):
+            return "'\(written)' in a query is \(decimal) (a decimal point, as always in LKQ), not \(thousands) as Indonesian output writes it; for \(thousands) write \(thousands)"
         case .cancelled:
             return "query cancelled"
         case .tooManyRows(let limit):
@@ -241,7 +248,7 @@ struct Diagnostic: Sendable, Error {
         switch location {
         case .source(let file, let range):
             let (line, column) = file.location(of: range.start)
-            out = "\(bold)\(file.name):\(line):\(column):\(reset) \(red)error:\(reset) \(message)"
+            out = "\(bold)\(file.name):\(line):\(column):\(reset) \(red)\(isWarning ? "warning:" : "error:")\(reset) \(message)"
             var text = file.lineText(containing: range.start)
             let lineStart = file.lineStart(containing: range.start)
             let endOnLine = min(range.end, lineStart + text.utf8.count)
@@ -261,6 +268,8 @@ struct Diagnostic: Sendable, Error {
         case .file(let path, let line, let column):
             let label = isWarning ? "warning:" : "error:"
             out = "\(bold)\(path):\(line):\(column):\(reset) \(red)\(label)\(reset) \(message)"
+        case .cell(let path, let place):
+            out = "\(bold)\(path): \(place):\(reset) \(red)\(isWarning ? "warning:" : "error:")\(reset) \(message)"
         case .none:
             out = "\(red)\(isWarning ? "warning:" : "error:")\(reset) \(message)"
         }

@@ -369,6 +369,12 @@ enum CSVReader {
 
         var isCode: Bool { leadingZero != nil || multiDot != nil || (allDotted && trailingZero != nil && fractionLengths.count > 1) }
 
+        /// A value the format stores as a number (an Excel numeric cell): a number in either style.
+        mutating func sawNumber(isWhole: Bool) {
+            nonNull += 1; numberCount += 1; cNumbers += 1; idNumbers += 1; allDotted = false
+            if !isWhole { cInt = false; idFlags.insert(.decimal) }
+        }
+
         mutating func sawText() { nonNull += 1; allDotted = false; if textExample == nil { textExample = "…" } }
 
         /// Looks at one value, blanks around it already taken off.
