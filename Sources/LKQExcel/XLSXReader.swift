@@ -66,7 +66,7 @@ enum XLSX {
         // Sheets in workbook order, with the relationship that names their part.
         var sheetRefs: [(name: String, rel: String)] = []
         try parse(workbook, path: path) { name, attrs in
-            if name == "sheet", let n = attrs["name"], let rel = attrs["r:id"] ?? attrs.first(where: { $0.key.hasSuffix(":id") })?.value {
+            if name == "sheet", let n = attrs["name"], let rel = attrs["r:id"] ?? attrs.first(endingWith: ":id") {
                 sheetRefs.append((n, rel))
             }
         }
@@ -224,12 +224,12 @@ enum XLSX {
     // MARK: XML
 
     /// Streams `bytes` through expat, calling `start` for each element (name without namespace
-    /// prefix; attributes by their names as written).
-    static func parse(_ bytes: [UInt8], path: String, _ start: @escaping (String, [String: String]) -> Void) throws(LKQError) {
+    /// prefix; attributes looked up by their names as written).
+    static func parse(_ bytes: [UInt8], path: String, _ start: @escaping (String, XMLAttributes) -> Void) throws(LKQError) {
         try parse(bytes, path: path, start: start, end: { _ in }, text: { _ in })
     }
 
-    static func parse(_ bytes: [UInt8], path: String, start: @escaping (String, [String: String]) -> Void,
+    static func parse(_ bytes: [UInt8], path: String, start: @escaping (String, XMLAttributes) -> Void,
                       end: @escaping (String) -> Void, text: @escaping (String) -> Void) throws(LKQError) {
         let handler = XMLHandler(start: start, end: end, text: text)
         guard let parser = XML_ParserCreate("UTF-8") else { throw fail(path, "out of memory for its XML") }
@@ -238,14 +238,7 @@ enum XLSX {
         XML_SetUserData(parser, context)
         XML_SetElementHandler(parser, { data, name, attributes in
             let h = Unmanaged<XMLHandler>.fromOpaque(data!).takeUnretainedValue()
-            var attrs: [String: String] = [:]
-            if var p = attributes {
-                while let key = p.pointee, let value = (p + 1).pointee {
-                    attrs[String(cString: key)] = String(cString: value)
-                    p += 2
-                }
-            }
-            h.start(XMLHandler.local(name!), attrs)
+            h.start(XMLHandler.local(name!), XMLAttributes(pairs: attributes))
         }, { data, name in
             let h = Unmanaged<XMLHandler>.fromOpaque(data!).takeUnretainedValue()
             h.end(XMLHandler.local(name!))
@@ -268,12 +261,39 @@ enum XLSX {
     }
 }
 
+/// An element's attributes as expat hands them over (name, value, name, value, ..., NULL),
+/// looked up by name without building a dictionary: a sheet has an element per cell.
+struct XMLAttributes {
+    let pairs: UnsafeMutablePointer<UnsafePointer<XML_Char>?>?
+
+    subscript(_ key: String) -> String? {
+        guard var p = pairs else { return nil }
+        return key.withCString { wanted in
+            while let name = p.pointee, let value = (p + 1).pointee {
+                if strcmp(name, wanted) == 0 { return String(cString: value) }
+                p += 2
+            }
+            return nil
+        }
+    }
+
+    /// The value of the first attribute whose name ends with `suffix` (`r:id` under any prefix).
+    func first(endingWith suffix: String) -> String? {
+        guard var p = pairs else { return nil }
+        while let name = p.pointee, let value = (p + 1).pointee {
+            if String(cString: name).hasSuffix(suffix) { return String(cString: value) }
+            p += 2
+        }
+        return nil
+    }
+}
+
 /// The callbacks expat calls, reached through its user-data pointer.
 final class XMLHandler {
-    let start: (String, [String: String]) -> Void
+    let start: (String, XMLAttributes) -> Void
     let end: (String) -> Void
     let text: (String) -> Void
-    init(start: @escaping (String, [String: String]) -> Void, end: @escaping (String) -> Void, text: @escaping (String) -> Void) {
+    init(start: @escaping (String, XMLAttributes) -> Void, end: @escaping (String) -> Void, text: @escaping (String) -> Void) {
         self.start = start; self.end = end; self.text = text
     }
 

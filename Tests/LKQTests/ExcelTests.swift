@@ -102,7 +102,7 @@ func haveOpenpyxl() throws -> Bool {
         // far as the evaluator passes them on).
         let table = try CSVReader.open(path: csv, name: "lppd", options: opts())
         let (_, cols) = try table.store.load(Array(table.fields.indices))
-        let keep = ["no", "provinsi", "target", "realisasi", "capaian", "pagu_rp"].map { table.fieldIndex($0)! }
+        let keep = ["no", "provinsi", "target", "realisasi", "capaian", "anggaran_rp"].map { table.fieldIndex($0)! }
         let result = QueryResult(fields: keep.map { table.fields[$0].with(type: cols[$0].type) }, columns: keep.map { cols[$0] },
                                  measure: nil)
         let out = dir + "/hasil.xlsx"
@@ -121,7 +121,7 @@ func haveOpenpyxl() throws -> Bool {
         #expect(json["sheets"] as? [String] == ["Hasil 1", "Hasil 1 (2)"])
         #expect(json["freeze"] as? String == "A2")
         let rows = json["rows"] as! [[Any]]
-        #expect(rows[0].map { "\($0)" } == ["No", "Provinsi", "Target", "Realisasi", "Capaian (%)", "Pagu (Rp)"])
+        #expect(rows[0].map { "\($0)" } == ["No", "Provinsi", "Target", "Realisasi", "Capaian (%)", "Anggaran (Rp)"])
         #expect(rows.count == 6)
         #expect(rows[1][1] as? String == "Provinsi Aceh")
         #expect((rows[1][2] as? NSNumber)?.int64Value == 1500)

@@ -34,15 +34,15 @@ func column(_ table: Table, _ cols: [Column], _ name: String) -> [Value] {
         let log = WarningLog()
         let (t, n, cols) = try loadFixture("lppd-2023.csv", log.options)
         #expect(n == 5)
-        #expect(t.fields.map(\.name) == ["no", "provinsi", "kode", "target", "realisasi", "capaian", "pagu_rp", "opini"])
-        #expect(t.fields.map(\.displayName) == ["No", "Provinsi", "Kode", "Target", "Realisasi", "Capaian (%)", "Pagu (Rp)", "Opini"])
+        #expect(t.fields.map(\.name) == ["no", "provinsi", "kode", "target", "realisasi", "capaian", "anggaran_rp", "opini"])
+        #expect(t.fields.map(\.displayName) == ["No", "Provinsi", "Kode", "Target", "Realisasi", "Capaian (%)", "Anggaran (Rp)", "Opini"])
         // 1.500 beside 873: thousands. The wrong reading summed to 881.152.
         #expect(column(t, cols, "target") == [.int(1500), .int(1476), .int(6652), .int(873), .int(504)])
         #expect(column(t, cols, "realisasi") == [.int(1476), .int(1500), .int(6000), .int(800), .null])
         #expect(column(t, cols, "capaian") == [.double(98.4), .double(101.63), .null, .double(91.63), .double(100)])
         #expect(t.fields[t.fieldIndex("capaian")!].unit == .percent)
-        #expect(column(t, cols, "pagu_rp") == [.int(9_051_591_780), .int(1_476_000), .int(500_000), .null, .int(1000)])
-        #expect(t.fields[t.fieldIndex("pagu_rp")!].unit == .rupiah)
+        #expect(column(t, cols, "anggaran_rp") == [.int(9_051_591_780), .int(1_476_000), .int(500_000), .null, .int(1000)])
+        #expect(t.fields[t.fieldIndex("anggaran_rp")!].unit == .rupiah)
         #expect(column(t, cols, "kode") == ["01", "02", "03", "04", "05"].map { .text($0) })
         // Padded names are one province; `n/a` and `—` are null in a text column too.
         #expect(column(t, cols, "provinsi") == ["Provinsi Aceh", "Sumatera Utara", "Provinsi Aceh", "Jawa Barat", "Bali"].map { .text($0) })
@@ -58,7 +58,7 @@ func column(_ table: Table, _ cols: [Column], _ name: String) -> [Value] {
         #expect(realisasi.notes.contains { $0.contains("1 cell not a number") && $0.contains("lppd-2023.csv:6:15") })
         #expect(report.first { $0.name == "target" }!.notes.contains { $0.contains("read as thousands") })
         #expect(report.first { $0.name == "provinsi" }!.notes.contains { $0.contains("blanks around values taken off") })
-        #expect(report.first { $0.name == "pagu_rp" }!.header == "Pagu (Rp)")
+        #expect(report.first { $0.name == "anggaran_rp" }!.header == "Anggaran (Rp)")
     }
 
     @Test func strictMakesBadCellsErrors() throws {

@@ -362,12 +362,14 @@ enum CSVReader {
         /// Codes: `01`, `1.02.01`; or all values dotted with varying decimals and a trailing zero
         /// (`2.10` beside `2.9`), as section numbers are.
         var leadingZero: String?, multiDot: String?
-        var allDotted = true, trailingZero: String?, fractionLengths = Set<Int>()
+        var allDotted = true, trailingZero: String?
+        /// Bit k set when a dotted value has k decimals (k up to 63).
+        var fractionLengths: UInt64 = 0
         var percents = 0, rupiahs = 0
         /// A value that is not a number in either style, to quote.
         var textExample: String?
 
-        var isCode: Bool { leadingZero != nil || multiDot != nil || (allDotted && trailingZero != nil && fractionLengths.count > 1) }
+        var isCode: Bool { leadingZero != nil || multiDot != nil || (allDotted && trailingZero != nil && fractionLengths.nonzeroBitCount > 1) }
 
         /// A value the format stores as a number (an Excel numeric cell): a number in either style.
         mutating func sawNumber(isWhole: Bool) {
@@ -384,12 +386,18 @@ enum CSVReader {
             var affixes = CSVNumbers.Affixes()
             let (start, m) = CSVNumbers.stripAffixes(p, n, &affixes)
             let q = p + start
-            let text = { String(decoding: UnsafeBufferPointer(start: p, count: min(n, 40)), as: UTF8.self) }
+            func text() -> String { String(decoding: UnsafeBufferPointer(start: p, count: min(n, 40)), as: UTF8.self) }
             var digitsOnly = m > 0, dots = 0, commas = 0, dotAt = -1
             for i in 0..<m {
                 let c = q[i]
                 if c == 46 { dots += 1; if dotAt < 0 { dotAt = i } } else if c == 44 { commas += 1 } else if c &- 48 > 9 { digitsOnly = false }
                 if c == 46 || c == 44 { digitsOnly = false }
+                // A character no number has (a letter other than an exponent's): text, read no further.
+                if c != 43 && c != 45 && c != 46 && c != 44 && c != 101 && c != 69 && c != 32 && c &- 48 > 9 {
+                    allDotted = false
+                    if textExample == nil { textExample = text() }
+                    return
+                }
             }
             if digitsOnly && m > 1 && q[0] == 48 && leadingZero == nil { leadingZero = text() }
             let cValue = m > 0 ? CSVNumbers.parseDouble(q, m) : nil
@@ -416,7 +424,7 @@ enum CSVReader {
                 allDotted = false
             } else if dots == 1 && commas == 0 && cValue != nil {
                 let fraction = m - dotAt - 1
-                fractionLengths.insert(fraction)
+                fractionLengths |= 1 << UInt64(min(fraction, 63))
                 // `2.10`: a trailing zero after other decimals, which a program printing a number
                 // at its shortest never writes and one printing fixed decimals writes in every value.
                 if fraction >= 2 && q[m - 1] == 48 && trailingZero == nil { trailingZero = text() }
