@@ -215,6 +215,35 @@ func column(_ table: Table, _ cols: [Column], _ name: String) -> [Value] {
         if case .text(_, let dictionary) = cols[0].storage { #expect(dictionary.count == 1) }
     }
 
+    /// A read of the rows reports its progress, from every thread, then once finished.
+    @Test func progressIsReported() throws {
+        let dir = makeTempDir()
+        let path = makeBigCSV(dir)
+        final class Reports: @unchecked Sendable {
+            let lock = NSLock()
+            var all: [CSVOptions.Progress] = []
+        }
+        let reports = Reports()
+        var options = opts()
+        options.onProgress = { p in reports.lock.lock(); reports.all.append(p); reports.lock.unlock() }
+        let table = try CSVReader.open(path: path, name: "big", options: options)
+        #expect(try table.rowCount() == 200_000)
+        let last = try #require(reports.all.last)
+        #expect(last.finished)
+        #expect(last.bytesRead == last.totalBytes)
+        #expect(reports.all.count >= 2)
+        #expect(reports.all.dropLast().allSatisfy { !$0.finished && $0.bytesRead <= $0.totalBytes })
+    }
+
+    /// With Indonesian output, `6.652` typed in a query is warned about, showing both readings.
+    @Test func literalsThatReadTwoWays() {
+        let warnings = IndonesianLiterals.warnings(in: "capaian where target > 6.652 and capaian < 98.40 or x = 1.5", sourceName: "-e")
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.isWarning == true)
+        #expect(warnings.first?.column == 24)
+        #expect(warnings.first?.message == "'6.652' in a query is 6.652 (a decimal point, as always in LKQ), not 6652 as Indonesian output writes it; for 6652 write 6652")
+    }
+
     /// A cache written by one read gives the same labels, notes and bad cells to the next.
     @Test func cacheKeepsWhatInferenceFound() throws {
         let dir = makeTempDir()

@@ -31,6 +31,20 @@ public struct CSVOptions: Sendable {
     /// Make a cell of a numeric column that is not a number an error (located, naming the
     /// value) instead of a null with a warning.
     public var strict: Bool = false
+    /// How far a read of the rows has got, for a progress line.
+    public struct Progress: Sendable, Equatable {
+        /// The file being read.
+        public let path: String
+        /// Bytes of rows read so far, and in all.
+        public let bytesRead: Int, totalBytes: Int
+        /// Whether this is the last report of this read.
+        public let finished: Bool
+    }
+
+    /// Called as the rows of a file are read (a few times per 4 MiB, from the reading threads;
+    /// then once with `finished`), so that a host can show progress on a slow load. LKQ draws
+    /// nothing itself.
+    public var onProgress: (@Sendable (Progress) -> Void)?
     /// Rows (other than blank lines) to pass over before the header: titles above a table.
     public var skipRows: Int = 0
     /// The table's default measure (a column name), if any.

@@ -388,12 +388,14 @@ enum CSVReader {
             let q = p + start
             func text() -> String { String(decoding: UnsafeBufferPointer(start: p, count: min(n, 40)), as: UTF8.self) }
             var digitsOnly = m > 0, dots = 0, commas = 0, dotAt = -1
+            // `-Rp 2.500`: the sign stays before `Rp`, which the Indonesian reading takes off.
+            let signedRupiah = affixes.contains(.rupiah) && m > 0 && q[0] == 45
             for i in 0..<m {
                 let c = q[i]
                 if c == 46 { dots += 1; if dotAt < 0 { dotAt = i } } else if c == 44 { commas += 1 } else if c &- 48 > 9 { digitsOnly = false }
                 if c == 46 || c == 44 { digitsOnly = false }
                 // A character no number has (a letter other than an exponent's): text, read no further.
-                if c != 43 && c != 45 && c != 46 && c != 44 && c != 101 && c != 69 && c != 32 && c &- 48 > 9 {
+                if !signedRupiah && c != 43 && c != 45 && c != 46 && c != 44 && c != 101 && c != 69 && c != 32 && c &- 48 > 9 {
                     allDotted = false
                     if textExample == nil { textExample = text() }
                     return
@@ -615,7 +617,9 @@ enum CSVReader {
 
     /// Reads rows starting in `[start, limit)` of the file (the last row may run past `limit`).
     /// Returns the offset just past the last row read, or an I/O error's text.
-    static func scanRange(fd: Int32, fileSize: Int, start: Int, limit: Int, parser: ChunkParser) -> (end: Int, ioError: String?) {
+    static func scanRange(fd: Int32, fileSize: Int, start: Int, limit: Int, parser: ChunkParser,
+                          progress: LoadProgress? = nil) -> (end: Int, ioError: String?) {
+        var reported = start
         if start >= limit || start >= fileSize { return (start, nil) }
         var capacity = min(window, fileSize - start + 1)
         var buf = malloc(capacity)!.assumingMemoryBound(to: UInt8.self)
@@ -632,6 +636,10 @@ enum CSVReader {
             let final = eof || bufOffset + filled >= fileSize
             let (next, status) = parser.run(buf, from: pos, bufEnd: filled, stopAt: limit - bufOffset, final: final)
             pos = next
+            if let progress, bufOffset + pos > reported {
+                progress.add(bytes: bufOffset + pos - reported)
+                reported = bufOffset + pos
+            }
             switch status {
             case .done, .failed:
                 return (bufOffset + pos, nil)
@@ -667,7 +675,8 @@ enum CSVReader {
     /// Uses several threads for big files. Errors are thrown located; with `skipBadRows` the
     /// skipped rows come back as warnings.
     static func scanFile(fd: Int32, fileSize: Int, path: String, schema: CSVSchema, types: [ColumnType],
-                         wanted: [Int], skipBadRows: Bool, strict: Bool = false, threads: Int? = nil) throws(Diagnostic) -> ScanOutput {
+                         wanted: [Int], skipBadRows: Bool, strict: Bool = false, threads: Int? = nil,
+                         progress: LoadProgress? = nil) throws(Diagnostic) -> ScanOutput {
         let policy: ColumnBuilder.Policy = skipBadRows || strict ? .strict : .lenient
         func makeParser() -> ChunkParser {
             ChunkParser(separator: schema.separator, names: schema.names, types: types, locales: schema.locales,
@@ -683,7 +692,7 @@ enum CSVReader {
         }
         let limits = Array(starts.dropFirst()) + [fileSize]
         let parsers = starts.indices.map { _ in makeParser() }
-        let jobs = ScanJobs(starts: starts, limits: limits, parsers: parsers)
+        let jobs = ScanJobs(starts: starts, limits: limits, parsers: parsers, progress: progress)
         if starts.count == 1 {
             jobs.run(0, fd: fd, fileSize: fileSize)
         } else {
@@ -783,15 +792,17 @@ final class ParallelMerge: @unchecked Sendable {
 final class ScanJobs: @unchecked Sendable {
     let starts: [Int], limits: [Int]
     let parsers: [ChunkParser]
+    let progress: LoadProgress?
     private let slots: UnsafeMutablePointer<(end: Int, ioError: String?)>
-    init(starts: [Int], limits: [Int], parsers: [ChunkParser]) {
-        self.starts = starts; self.limits = limits; self.parsers = parsers
+    init(starts: [Int], limits: [Int], parsers: [ChunkParser], progress: LoadProgress? = nil) {
+        self.starts = starts; self.limits = limits; self.parsers = parsers; self.progress = progress
         slots = .allocate(capacity: starts.count)
         slots.initialize(repeating: (0, nil), count: starts.count)
     }
     deinit { slots.deinitialize(count: starts.count); slots.deallocate() }
     func run(_ i: Int, fd: Int32, fileSize: Int) {
-        slots[i] = CSVReader.scanRange(fd: fd, fileSize: fileSize, start: starts[i], limit: limits[i], parser: parsers[i])
+        slots[i] = CSVReader.scanRange(fd: fd, fileSize: fileSize, start: starts[i], limit: limits[i], parser: parsers[i],
+                                       progress: progress)
     }
     var results: [(end: Int, ioError: String?)] { Array(UnsafeBufferPointer(start: slots, count: starts.count)) }
 }
@@ -918,8 +929,11 @@ final class CSVSource: @unchecked Sendable {
         let (nowSize, nowMtime) = try CSVSource.stat(fd, path: path)
         if nowSize != size || nowMtime != mtime { throw changed() }
         scans += 1
+        let progress = options.onProgress.map { LoadProgress(path: path, total: size - schema.dataStart, report: $0) }
         var out = try CSVReader.scanFile(fd: fd, fileSize: size, path: path, schema: schema, types: types,
-                                         wanted: missing, skipBadRows: options.skipBadRows, strict: options.strict)
+                                         wanted: missing, skipBadRows: options.skipBadRows, strict: options.strict,
+                                         progress: progress)
+        progress?.finish()
         for (c, b) in out.badCells { badCells[c] = b }
         if !out.failed.isEmpty {
             var textTypes = types
@@ -1021,5 +1035,33 @@ final class CSVSource: @unchecked Sendable {
         // not used.
         writeExtra(folder: folder, generation: m.generation)
         if CSVCache.writeMeta(m, folder: folder) { meta = m }
+    }
+}
+
+/// Bytes of a file read so far, from every thread reading it, handed to
+/// ``CSVOptions/onProgress``.
+final class LoadProgress: @unchecked Sendable {
+    let path: String
+    let total: Int
+    private let report: @Sendable (CSVOptions.Progress) -> Void
+    private let lock = NSLock()
+    private var done = 0
+
+    init(path: String, total: Int, report: @escaping @Sendable (CSVOptions.Progress) -> Void) {
+        self.path = path
+        self.total = max(0, total)
+        self.report = report
+    }
+
+    func add(bytes: Int) {
+        lock.lock()
+        done += bytes
+        let now = min(done, total)
+        lock.unlock()
+        report(CSVOptions.Progress(path: path, bytesRead: now, totalBytes: total, finished: false))
+    }
+
+    func finish() {
+        report(CSVOptions.Progress(path: path, bytesRead: total, totalBytes: total, finished: true))
     }
 }
