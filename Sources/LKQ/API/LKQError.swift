@@ -35,7 +35,7 @@ public struct LKQError: Error, Sendable, CustomStringConvertible {
              .conditionAsValue, .valueAsCondition, .notInGroup, .duplicateYear, .tooManyYears:
             return .type
         case .fileNotFound, .fileUnreadable, .csvUnterminatedQuote, .csvFieldCount, .csvBadValue, .csvEmpty,
-             .csvDuplicateHeader, .csvInvalidUTF8, .csvNulByte, .csvCharacterAfterQuote, .csvHeaderMismatch,
+             .csvInvalidUTF8, .csvNulByte, .csvCharacterAfterQuote, .csvHeaderMismatch,
              .notFiniteValue, .csvRowSkipped, .csvNotANumber, .csvMoreNotNumbers, .dataNote, .ambiguousLiteral:
             return .data
         case .cancelled: return .cancelled

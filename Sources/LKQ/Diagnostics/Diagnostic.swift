@@ -54,7 +54,6 @@ enum DiagnosticKind: Sendable, Equatable {
     case csvFieldCount(expected: Int, got: Int)
     case csvBadValue(column: String, type: String, text: String)
     case csvEmpty
-    case csvDuplicateHeader(String)
     case csvInvalidUTF8
     case csvNulByte
     case csvCharacterAfterQuote
@@ -187,8 +186,6 @@ struct Diagnostic: Sendable, Error {
             return "'\(clip(text))' in column '\(column)' is not \(type); fix the value or skip bad rows with --skip-bad-rows"
         case .csvEmpty:
             return "the file is empty; a CSV needs a header row"
-        case .csvDuplicateHeader(let name):
-            return "the header names column '\(clip(name))' twice"
         case .csvInvalidUTF8:
             return "the file is not valid UTF-8 here; save it as UTF-8"
         case .csvNulByte:

@@ -27,7 +27,9 @@ enum CSVCache {
     /// 2: separator chosen by how many head rows agree, not by all of them agreeing.
     /// 3: whole numbers beyond 64 bits and decimals beyond a Double's range are text, not
     ///    rounded decimals or infinity; a NUL byte is an error.
-    static let version: UInt32 = 3
+    /// 4: text trimmed and in NFC, "no value" marks null, a few words in a numeric column null
+    ///    (the column stays numeric), codes with leading zeros text, identifiers for headers.
+    static let version: UInt32 = 4
     static let metaMagic: [UInt8] = Array("LKQCMETA".utf8)
     static let columnMagic: [UInt8] = Array("LKQCCOL1".utf8)
     static let columnHeaderSize = 64
