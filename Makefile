@@ -4,7 +4,7 @@
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps build release data bench-data bench limits
+.PHONY: run test deps build release data bench-data bench limits difftest difftest-run difftest-deps
 
 ## Start the lkq REPL on the built-in LKIP 2023 data.
 run: release
@@ -15,6 +15,28 @@ run: release
 test: deps
 	swift build --build-tests
 	swift test --skip-build --disable-xctest
+	$(MAKE) difftest-run DIFFTEST_LKQ=.build/debug/lkq
+
+## LKQ against DuckDB on generated tables and queries (Tests/Differential/README.md): fixed
+## seeds, a few hundred queries, on the release build. DIFFTEST_ARGS overrides (.ci/run:
+## --seed-random --queries 10000). make test runs the same on the debug build it has just
+## made, rather than compiling a release build too.
+DIFFTEST_ARGS ?= --seeds 1,42,44 --queries 150
+DIFFTEST_LKQ ?= .build/release/lkq
+
+difftest: release difftest-run
+
+difftest-run: difftest-deps
+	python3 Tests/Differential/difftest.py --lkq $(DIFFTEST_LKQ) $(DIFFTEST_ARGS)
+
+## The Python package duckdb. pip refuses to install into a Debian-managed Python (PEP 668)
+## unless told to; as root on a fresh machine that is the Python the tests run with.
+difftest-deps:
+	@if ! python3 -c 'import duckdb' 2>/dev/null; then \
+		echo "Installing the Python package duckdb..."; \
+		python3 -m pip install -q duckdb 2>/dev/null || \
+			python3 -m pip install -q --break-system-packages duckdb; \
+	fi
 
 ## Install the system libraries LKQ needs (Debian/Ubuntu): libedit for the shell; minizip and
 ## expat to read .xlsx workbooks, libxlsxwriter to write them.

@@ -48,10 +48,12 @@ struct Completer {
     /// Names bound with `let`, with their columns.
     var lets: [String: [String]]
 
-    static let dotCommands = [".help", ".tables", ".schema", ".mode", ".locale", ".read", ".load", ".timer", ".quit", ".exit"]
-    static let stages = ["where", "select", "sort", "limit", "count", "sum", "avg", "min", "max", "group", "join", "left", "bar", "spark"]
-    static let aggregates = ["count", "sum", "avg", "min", "max"]
-    static let functions = ["round", "abs", "lower", "upper", "coalesce", "kategori", "hitung_capaian"]
+    // The words come from the library's registry, the one list of the language's words.
+    static let dotCommands = Registry.dotCommands.map(\.name)
+    static let stages = Registry.stageNames + ["left"]
+    static let aggregates = Registry.aggregates.map(\.name)
+    static let functions = Registry.functions.map(\.name) + ["case"]
+    static let windowFunctions = Registry.windowFunctions.map(\.name)
 
     /// Completes `text`, everything before the cursor (earlier lines of the statement included).
     func complete(_ text: String) -> Completion {
@@ -89,6 +91,8 @@ struct Completer {
 
         if body.count == 1 { return ["where"] }
         if last == "|" { return Self.stages }
+        if last == "over" { return [] }
+        if last == "case" { return ["when"] }
         if last == "group" { return ["by"] }
         if last == "limit" { return [] }
         if last == "as" { return [] }
@@ -101,13 +105,17 @@ struct Completer {
         case "where":
             if last == "is" { return ["not", "null"] }
             return afterOperand ? ["and", "or", "is"] : columns + Self.functions + ["not", "null"]
-        case "select":
-            return afterOperand ? ["as"] : columns + Self.functions
+        case "select", "extend":
+            if afterOperand && body.last != ")" { return ["as"] }
+            if afterOperand { return ["as", "over"] }
+            return columns + Self.functions + Self.windowFunctions + Self.aggregates
+        case "distinct":
+            return afterOperand ? [] : columns
         case "sort":
             return afterOperand ? ["asc", "desc"] : columns + Self.functions
         case "group":
             return columns + Self.functions + Self.aggregates + (afterOperand ? ["as"] : [])
-        case "sum", "avg", "min", "max":
+        case let aggregate where Self.aggregates.contains(aggregate):
             return afterOperand ? [] : columns + Self.functions
         case "bar":
             // A label, then a measure.

@@ -1,3 +1,4 @@
+import LKQ
 import Foundation
 
 /// The words `lkq --help` and `.help` print.
@@ -19,7 +20,8 @@ enum Help {
           -d, --data PATH           load the CSV file PATH, or every CSV file in the folder PATH,
                                     as a table named after the file, beside the built-in tables
                                     (or in place of one of the same name); a table with target
-                                    and realisasi but no capaian gets a computed capaian
+                                    and realisasi but no capaian gets a computed capaian;
+                                    repeatable, each adding its tables
               --locale LOCALE       id: read CSV numbers written 1.234,5 and print tables the
                                     Indonesian way (1.476, 98,40, Rp9.051.591.780); en or auto
                                     (the default): decide per CSV file, print 1,476 and 98.40;
@@ -29,6 +31,8 @@ enum Help {
               --no-cache            read CSV files afresh, without the binary column cache
                                     ($LKQ_CACHE_DIR, else $XDG_CACHE_HOME/lkq, else ~/.cache/lkq)
               --bail                stop at the first statement that fails
+              --param NAME=VALUE    set the value of a script's 'param NAME' (a number when it
+                                    reads as one, else text); may be repeated
           -h, --help                show this help
           -V, --version             show the version
 
@@ -68,7 +72,7 @@ enum Help {
               text: "A query names a table, may filter it, then passes rows through stages joined by '|'.\nStatements end at a newline or ';'; '#' starts a comment. A line ending in '|' goes on.",
               example: "capaian where sasaran = 2 | select indikator, capaian | sort capaian desc"),
         Topic(name: "let", summary: "let NAME = query",
-              text: "Binds a query's result to a name that later statements use like a table.",
+              text: "Binds a query's result to a name that later statements use like a table. 'let NAME = value'\nnames a single value instead (see .help param).",
               example: "let rendah = capaian where < 75\nrendah | count"),
         Topic(name: "where", summary: "where COND",
               text: "Keeps rows where COND holds. Predicates: a = b, !=, <, <=, >, >=; 'OP value' compares the\ntable's default measure; a ~ \"text\" contains (any case); a is [not] null. Combine with and, or,\nnot and parentheses.",
@@ -85,11 +89,13 @@ enum Help {
         Topic(name: "count", summary: "count",
               text: "The number of rows, as one row with a column 'count'.",
               example: "capaian where realisasi < target | count"),
-        Topic(name: "aggregates", summary: "sum|avg|min|max [expr]",
-              text: "One row with the total, mean, least or greatest value of expr, or of the table's default\nmeasure when expr is left out.",
+        Topic(name: "aggregates", summary: Registry.aggregates.map(\.name).joined(separator: "|") + " [expr]",
+              text: "One row with the aggregate of expr, or of the table's default measure when it is left out:\n"
+                + Registry.aggregates.map { "\($0.syntax): \($0.doc)" }.joined(separator: "\n"),
               example: "anggaran where level = \"program\" | sum pagu"),
         Topic(name: "group", summary: "group by expr, ... agg(expr) [as name], ...",
-              text: "One row per distinct key, with aggregates count(), sum(), avg(), min(), max() over each group.",
+              text: "One row per distinct key, in key order, with aggregates over each group: "
+                + Registry.aggregates.map(\.name).joined(separator: ", ") + ".",
               example: "capaian | group by sasaran avg(capaian), count()"),
         Topic(name: "bar", summary: "bar [label [measure]]",
               text: "Draws a horizontal bar per row, scaled to the terminal, with the value at the end. The label is a\ntext column (by default one that tells the rows apart), the measure a number (by default the\ndefault measure); a measure named capaian, persen or serapan gets a marker at 100, the target.\nIn csv or json the two columns are printed instead.",
@@ -103,9 +109,26 @@ enum Help {
         Topic(name: "audit", summary: "audit [all]",
               text: "Recomputes every claim of the report (table klaim: the stated value, where it is stated and\nthe LKQ query that recomputes it) and lists those that differ beyond rounding of the printed\nvalue; 'audit all' lists every claim with its status (sesuai, berbeda, galat). Stages apply.",
               example: "audit | select id, sumber, dinyatakan, dihitung, selisih"),
-        Topic(name: "functions", summary: "round abs lower upper coalesce kategori hitung_capaian",
-              text: "round(x[, digits]), abs(x), lower(text), upper(text), coalesce(a, b, ...) (the first non-null).\nkategori(capaian): Sangat Tinggi (>= 91), Tinggi (>= 76), Sedang (>= 66), Rendah (>= 51), else\nSangat Rendah (Permendagri 86/2017).\nhitung_capaian(realisasi, target [, polaritas [, rumus]]): positif realisasi/target*100; negatif\n(2*target-realisasi)/target*100 (PermenPANRB 8/2021), or target/realisasi*100 with rumus 'rasio';\nnull when target <= 0.",
+        Topic(name: "functions", summary: Registry.functions.map(\.name).joined(separator: " "),
+              text: Registry.functions.map { "\($0.syntax): \($0.doc)" }.joined(separator: "\n")
+                + "\nA null argument gives null; concat reads it as empty text. kategori follows Permendagri 86/2017;\nhitung_capaian's negatif rule is PermenPANRB 8/2021's (null when target <= 0).",
               example: "capaian | group by kategori(capaian) count()"),
+        Topic(name: "extend", summary: "extend expr as name, ...",
+              text: "Adds computed columns and keeps all the others; a column of the same name is replaced in place.",
+              example: "anggaran where level = \"program\" | extend pagu - realisasi as sisa"),
+        Topic(name: "distinct", summary: "distinct [col, ...]",
+              text: "One row per distinct combination of the named columns (of every column when none is named),\nin key order.",
+              example: "anggaran | distinct level"),
+        Topic(name: "case", summary: "case when cond then value ... [else value] end",
+              text: "The value of the first branch whose condition holds; null when none does and there is no else.\nConditions may use in (...), between a and b, ~, is null and the rest of 'where'.",
+              example: "capaian | select no, case when capaian >= 100 then \"tercapai\" else \"belum\" end as status"),
+        Topic(name: "window", summary: Registry.windowFunctions.map(\.name).joined(separator: " ") + " ... over (by k sort k)",
+              text: Registry.windowFunctions.map { "\($0.syntax): \($0.doc)" }.joined(separator: "\n")
+                + "\nIn select and extend. 'by' partitions the rows, 'sort' orders them; over () is the whole table.\nAn aggregate with over is the partition's (running, with sort: up to the row and its peers).",
+              example: "anggaran where level = \"program\" | extend round(pagu * 100 / sum(pagu) over (), 2) as porsi"),
+        Topic(name: "param", summary: "param NAME [= default]   let NAME = value",
+              text: "A value a script names: 'let batas = 75' names a value; 'param batas = 75' too, but the\ncommand line may set it: lkq laporan.lkq --param batas=90. A param with no default and no\n--param is an error. Use the name in expressions; a column of the same name wins, with a warning.",
+              example: "param batas = 75\ncapaian where capaian < batas | select no, capaian"),
         Topic(name: "numbers", summary: "1476  98.4  1e6  500rb  100jt  1.5m  2t",
               text: "Numbers use '.' for the decimal point. Indonesian magnitudes may follow: rb/ribu (10^3),\njt/juta (10^6), m/miliar (10^9), t/triliun (10^12); 1.5m is exactly 1500000000.",
               example: "anggaran where level = \"program\" and pagu > 1m | select uraian, pagu"),
@@ -152,8 +175,9 @@ enum Help {
     /// The text for `.help NAME`, or nil when there is no such topic.
     static func topic(_ name: String) -> String? {
         let key = name.lowercased().trimmingPrefix(".")
-        let aliases = ["sum": "aggregates", "avg": "aggregates", "min": "aggregates", "max": "aggregates",
-                       "exit": "quit", "stages": "query", "by": "group"]
+        var aliases = ["exit": "quit", "stages": "query", "by": "group", "over": "window", "when": "case"]
+        for a in Registry.aggregates where a.name != "count" { aliases[a.name] = "aggregates" }
+        for w in Registry.windowFunctions { aliases[w.name] = "window" }
         let wanted = aliases[String(key)] ?? String(key)
         guard let t = topics.first(where: { $0.name == wanted }) else { return nil }
         let example = t.example.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")

@@ -42,13 +42,16 @@ struct Options {
     /// `--format xlsx --output FILE.xlsx`: results written to this workbook.
     var workbookPath: String?
     var xlsxFormat = false
-    var dataDirectory: String?
+    /// Every `--data` path, in command-line order; each adds its tables to those before.
+    var dataPaths: [String] = []
     var locale = NumberLocale.auto
     var skipBadRows = false
     /// A cell of a numeric column that is not a number is an error, not a null with a warning.
     var strict = false
     var useCache = true
     var bail = false
+    /// Values for the scripts' `param` statements (`--param batas=90`).
+    var parameters: [String: String] = [:]
 
     /// A command line that cannot be understood; exit status 2.
     struct UsageError: Error, Equatable {
@@ -104,7 +107,7 @@ struct Options {
             case "-o", "--output":
                 options.workbookPath = try value(for: name, inline: inline)
             case "-d", "--data":
-                options.dataDirectory = try value(for: name, inline: inline)
+                options.dataPaths.append(try value(for: name, inline: inline))
             case "--locale":
                 let text = try value(for: name, inline: inline)
                 guard let locale = NumberLocale(name: text) else {
@@ -119,6 +122,12 @@ struct Options {
                 options.useCache = false
             case "--bail":
                 options.bail = true
+            case "--param":
+                let text = try value(for: name, inline: inline)
+                guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
+                    throw UsageError(message: "--param needs NAME=VALUE, as in --param batas=90")
+                }
+                options.parameters[text[..<eq].lowercased()] = String(text[text.index(after: eq)...])
             default:
                 throw UsageError(message: "unknown option '\(arg)'")
             }

@@ -29,7 +29,7 @@ final class Runner: @unchecked Sendable {
 
     /// Runs every statement of `text`; returns false when `--bail` says to stop.
     @discardableResult
-    func run(_ text: String, sourceName: String, cancellation: Cancellation? = nil) -> Bool {
+    func run(_ text: String, sourceName: String, firstLine: Int = 1, cancellation: Cancellation? = nil) -> Bool {
         var keepGoing = true
         if locale == .indonesian {
             // Under Indonesian output `6.652` reads as six thousand; in a query it is not.
@@ -38,10 +38,11 @@ final class Runner: @unchecked Sendable {
             }
         }
         var started = Console.now()
-        session.execute(text, sourceName: sourceName, cancellation: cancellation) { outcome in
+        session.execute(text, sourceName: sourceName, firstLine: firstLine, cancellation: cancellation) { outcome in
             let elapsed = Console.now() - started
             switch outcome {
             case .result(let result):
+                for warning in result.warnings { Console.err(warning.rendered(color: Console.colorErr) + "\n") }
                 show(result)
                 if timer { Console.out("Run time: \(Self.milliseconds(elapsed))\n") }
             case .bound:

@@ -35,7 +35,7 @@ import LKQ
         #expect(candidates("capaian | group ") == ["by"])
         #expect(candidates("capaian wh") == ["where"])
         #expect(candidates("capaian where sasaran = 2 a") == ["and"])
-        #expect(candidates("capaian | select ro") == ["round"])
+        #expect(candidates("capaian | select ro") == ["round", "row_number"])
         #expect(candidates("capaian | b") == ["bar"])
         #expect(candidates("capaian | sp") == ["spark"])
         #expect(candidates("capaian | bar ind") == ["indikator"])

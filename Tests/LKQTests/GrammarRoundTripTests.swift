@@ -150,6 +150,10 @@ import Testing
         switch s.kind {
         case .query(let q): nodes["statement.query", default: 0] += 1; count(q, into: &nodes)
         case .bind(_, let q): nodes["statement.let", default: 0] += 1; count(q, into: &nodes)
+        case .bindValue(_, let e): nodes["statement.let-value", default: 0] += 1; count(e, into: &nodes)
+        case .param(_, let e):
+            nodes[e == nil ? "statement.param" : "statement.param-default", default: 0] += 1
+            if let e { count(e, into: &nodes) }
         }
     }
 
@@ -167,9 +171,11 @@ import Testing
                 if keys.contains(where: \.descending) { nodes["stage.sort-desc", default: 0] += 1 }
                 for k in keys { count(k.expr, into: &nodes) }
             case .limit: nodes["stage.limit", default: 0] += 1
-            case .aggregate(_, let e):
-                nodes[e == nil ? "stage.aggregate-bare" : "stage.aggregate", default: 0] += 1
-                if let e { count(e, into: &nodes) }
+            case .aggregate(_, let args):
+                nodes[args.isEmpty ? "stage.aggregate-bare" : "stage.aggregate", default: 0] += 1
+                for e in args { count(e, into: &nodes) }
+            case .extend(let items): nodes["stage.extend", default: 0] += 1; count(items, into: &nodes)
+            case .distinct(let names): nodes[names.isEmpty ? "stage.distinct" : "stage.distinct-columns", default: 0] += 1
             case .group(let keys, let items):
                 nodes[keys.isEmpty ? "stage.group-no-keys" : "stage.group", default: 0] += 1
                 count(keys + items, into: &nodes)
@@ -212,6 +218,12 @@ import Testing
         case .call(let name, let args):
             key = Aggregate(rawValue: name.text) != nil ? "expr.aggregate-call" : "expr.call"
             for a in args { count(a, into: &nodes) }
+        case .inList(_, _, let negated): key = negated ? "expr.not-in" : "expr.in"; for c in e.children { count(c, into: &nodes) }
+        case .between(_, _, _, let negated): key = negated ? "expr.not-between" : "expr.between"; for c in e.children { count(c, into: &nodes) }
+        case .caseWhen(_, let otherwise): key = otherwise == nil ? "expr.case" : "expr.case-else"; for c in e.children { count(c, into: &nodes) }
+        case .window(let name, _, let w):
+            key = Aggregate(rawValue: name.text) != nil ? "expr.window-aggregate" : (w.order.isEmpty ? "expr.window" : "expr.window-sorted")
+            for c in e.children { count(c, into: &nodes) }
         }
         nodes[key, default: 0] += 1
     }

@@ -31,7 +31,8 @@ import Testing
             .map { String($0.dropFirst(5).dropLast()) }
         let mustHave = ["script", "statement", "let_statement", "query", "source", "stage", "join_stage", "join_source", "join_key", "select_stage", "item", "sort_stage",
                         "sort_key", "limit_stage", "group_stage", "aggregate_stage", "bar_stage", "spark_stage", "condition", "disjunction",
-                        "conjunction", "negation", "predicate", "expr", "term", "factor", "primary"]
+                        "conjunction", "negation", "predicate", "expr", "term", "factor", "primary",
+                        "let_value", "param_statement", "extend_stage", "distinct_stage", "window", "case_expr"]
         for name in mustHave {
             let rule = try #require(rules[name], "rule \(name) missing from lkq.ebnf")
             #expect(documented.contains(rule), "parser doc comment differs from lkq.ebnf for \(name):\n\(rule)")

@@ -28,6 +28,10 @@ private func sexp(_ e: Expr) -> String {
     case .binary(let op, let l, let r): return "(\(op.rawValue) \(sexp(l)) \(sexp(r)))"
     case .isNull(let x, let n): return "(\(n ? "notnull" : "isnull") \(sexp(x)))"
     case .call(let n, let a): return "(\(n.text) \(a.map(sexp).joined(separator: " ")))"
+    case .inList(let x, let l, let n): return "(\(n ? "notin" : "in") \(sexp(x)) \(l.map(sexp).joined(separator: " ")))"
+    case .between(let x, let a, let b, let n): return "(\(n ? "notbetween" : "between") \(sexp(x)) \(sexp(a)) \(sexp(b)))"
+    case .caseWhen(let bs, let o): return "(case " + bs.map { "(\(sexp($0.condition)) \(sexp($0.value)))" }.joined(separator: " ") + " \(o.map(sexp) ?? "-"))"
+    case .window(let n, let a, _): return "(over \(n.text) \(a.map(sexp).joined(separator: " ")))"
     }
 }
 

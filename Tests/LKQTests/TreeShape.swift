@@ -10,6 +10,8 @@ enum TreeShape {
         switch statement.kind {
         case .query(let q): return of(q)
         case .bind(let name, let q): return "(let \(name.text) \(of(q)))"
+        case .bindValue(let name, let e): return "(let-value \(name.text) \(of(e)))"
+        case .param(let name, let e): return "(param \(name.text) \(e.map(of) ?? "-"))"
         }
     }
 
@@ -28,7 +30,9 @@ enum TreeShape {
         case .select(let items): return "(select" + items.map { " " + of($0) }.joined() + ")"
         case .sort(let keys): return "(sort" + keys.map { " (\(of($0.expr)) \($0.descending ? "desc" : "asc"))" }.joined() + ")"
         case .limit(let n): return "(limit \(n))"
-        case .aggregate(let a, let e): return "(\(a.rawValue)" + (e.map { " " + of($0) } ?? "") + ")"
+        case .aggregate(let a, let args): return "(\(a.rawValue)" + args.map { " " + of($0) }.joined() + ")"
+        case .extend(let items): return "(extend" + items.map { " " + of($0) }.joined() + ")"
+        case .distinct(let names): return "(distinct" + names.map { " " + $0.text }.joined() + ")"
         case .group(let keys, let items):
             return "(group (keys" + keys.map { " " + of($0) }.joined() + ") (items" + items.map { " " + of($0) }.joined() + "))"
         case .join(let j):
@@ -58,6 +62,15 @@ enum TreeShape {
         case .binary(let op, let l, let r): return "(\(op.rawValue) \(of(l)) \(of(r)))"
         case .isNull(let x, let negated): return "(\(negated ? "is-not-null" : "is-null") \(of(x)))"
         case .call(let name, let args): return "(call \(name.text)" + args.map { " " + of($0) }.joined() + ")"
+        case .inList(let x, let list, let negated):
+            return "(\(negated ? "not-in" : "in") \(of(x))" + list.map { " " + of($0) }.joined() + ")"
+        case .between(let x, let lo, let hi, let negated):
+            return "(\(negated ? "not-between" : "between") \(of(x)) \(of(lo)) \(of(hi)))"
+        case .caseWhen(let branches, let otherwise):
+            return "(case" + branches.map { " (when \(of($0.condition)) \(of($0.value)))" }.joined() + " (else \(otherwise.map(of) ?? "-")))"
+        case .window(let name, let args, let w):
+            return "(window \(name.text)" + args.map { " " + of($0) }.joined() + " (by" + w.partition.map { " " + of($0) }.joined()
+                + ") (sort" + w.order.map { " (\(of($0.expr)) \($0.descending ? "desc" : "asc"))" }.joined() + "))"
         }
     }
 }

@@ -26,20 +26,23 @@ public struct LKQError: Error, Sendable, CustomStringConvertible {
     /// Which class of error this is.
     public var kind: Kind {
         switch diagnostic.kind {
-        case .unexpectedCharacter, .unterminatedString, .invalidNumber, .integerTooLarge, .invalidUTF8: return .lexical
-        case .expected, .expectedClosing, .nestingTooDeep, .invalidLimit, .unknownStage: return .syntax
+        case .unexpectedCharacter, .unterminatedString, .unterminatedName, .invalidNumber, .integerTooLarge, .invalidUTF8: return .lexical
+        case .expected, .expectedClosing, .nestingTooDeep, .invalidLimit, .unknownStage, .sqlHabit: return .syntax
         case .unknownTable, .unknownColumn, .unknownFunction, .duplicateColumn, .noDefaultMeasure, .cannotRedefineTable,
+             .valueAsTable, .parameterMissing, .columnHidesValue,
              .noLabelColumn, .noYearColumn:
             return .name
         case .typeMismatch, .notNumeric, .wrongArgumentCount, .aggregateOutsideGroup, .integerOverflow, .decimalOverflow,
-             .conditionAsValue, .valueAsCondition, .notInGroup, .duplicateYear, .tooManyYears:
+             .conditionAsValue, .valueAsCondition, .notInGroup, .duplicateYear, .tooManyYears,
+             .aggregateInsideAggregate, .windowNeedsOver, .windowOutsideProjection, .windowNeedsOrder, .parameterType,
+             .limitBeforeSort, .mixedLevels, .caseOnlyMatch:
             return .type
         case .fileNotFound, .fileUnreadable, .csvUnterminatedQuote, .csvFieldCount, .csvBadValue, .csvEmpty,
              .csvInvalidUTF8, .csvNulByte, .csvCharacterAfterQuote, .csvHeaderMismatch,
-             .notFiniteValue, .csvRowSkipped, .csvNotANumber, .csvMoreNotNumbers, .dataNote, .ambiguousLiteral:
+             .notFiniteValue, .csvRowSkipped, .cacheRefused, .csvNotANumber, .csvMoreNotNumbers, .dataNote, .ambiguousLiteral:
             return .data
         case .cancelled: return .cancelled
-        case .budgetExceeded, .tooManyRows: return .limit
+        case .budgetExceeded, .tooManyRows, .runningMedianTooLong: return .limit
         case .auditNeedsClaims, .auditInsideAudit: return .name
         }
     }

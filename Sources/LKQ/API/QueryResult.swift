@@ -10,12 +10,16 @@ public struct QueryResult: Sendable, Encodable {
     /// How the `table` format draws the rows, when a `bar` or `spark` stage asked for a picture;
     /// the other formats print the columns.
     public let chart: Chart?
+    /// What the query did that may not be what was meant (a sum over several budget levels,
+    /// a text `=` that matches only with case ignored), each located in the query.
+    public let warnings: [LKQError]
 
-    init(fields: [Field], columns: [Column], measure: String?, chart: Chart? = nil) {
+    init(fields: [Field], columns: [Column], measure: String?, chart: Chart? = nil, warnings: [LKQError] = []) {
         self.fields = fields
         self.columns = columns
         self.measure = measure
         self.chart = chart
+        self.warnings = warnings
     }
 
     /// Number of rows.

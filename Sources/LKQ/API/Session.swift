@@ -5,6 +5,11 @@ public struct Session: Sendable {
     /// The engine the session reads its tables from.
     public private(set) var engine: Engine
     var bindings: [String: Table] = [:]
+    /// Single values named by `let NAME = value` and `param NAME`.
+    var values: [String: Value] = [:]
+    /// Values for `param` statements, by name, as given on the command line (`--param batas=90`):
+    /// a number when the text reads as one, else text.
+    public var parameters: [String: String] = [:]
     /// Limits on every query this session runs; none by default.
     public var budget = QueryBudget.unlimited
 
@@ -22,6 +27,8 @@ public struct Session: Sendable {
 
     /// Names a `let` has bound so far, sorted.
     public var letNames: [String] { bindings.keys.sorted() }
+    /// Names of the single values `let` and `param` have bound so far, sorted.
+    public var valueNames: [String] { values.keys.sorted() }
 
     /// Replaces the engine, keeping `let` names (for example after loading a CSV).
     public mutating func use(_ engine: Engine) { self.engine = engine }
@@ -44,11 +51,14 @@ public struct Session: Sendable {
     /// Runs the statements of `script` one by one, handing each outcome to `each`; stops when
     /// `each` returns false. A statement with a syntax error fails alone: the others still run.
     ///
-    /// - Parameter cancellation: checked while a query runs; set it from another thread to stop.
-    public mutating func execute(_ script: String, sourceName: String = "<input>",
+    /// - Parameters:
+    ///   - firstLine: the line number of the script's first line in errors, for a piece of a
+    ///     longer script run as it is read.
+    ///   - cancellation: checked while a query runs; set it from another thread to stop.
+    public mutating func execute(_ script: String, sourceName: String = "<input>", firstLine: Int = 1,
                                  cancellation: Cancellation? = nil,
                                  _ each: (Outcome) -> Bool) {
-        let source = SourceFile(name: sourceName, text: script)
+        let source = SourceFile(name: sourceName, text: script, firstLine: firstLine)
         for parsed in Parser.Statements(parser: Parser(source)) {
             let outcome: Outcome
             switch parsed {
@@ -57,8 +67,18 @@ public struct Session: Sendable {
             case .success(let statement):
                 do {
                     let control = RunControl(cancellation: cancellation, budget: budget)
+                    // The interpreter reads a copy of this session while a `let` writes the new
+                    // name: written into this session directly, the copy would make every `let`
+                    // copy all the names bound before it (N lets, N² work). The name goes into
+                    // a session of its own, then here once the copy is gone.
+                    var bound = Session(engine: engine)
+                    bound.parameters = parameters
                     outcome = try Interpreter(session: self, source: source, control: control)
-                        .run(statement, into: &self)
+                        .run(statement, into: &bound)
+                    engine = bound.engine
+                    // A name is a table or a value, never both: the newer meaning replaces the older.
+                    for (name, table) in bound.bindings { bindings[name] = table; values[name] = nil }
+                    for (name, value) in bound.values { values[name] = value; bindings[name] = nil }
                 } catch {
                     outcome = .failed(LKQError(error))
                 }

@@ -11,6 +11,10 @@ struct Statement: Sendable {
         case query(Query)
         /// `let NAME = query`: the result is kept under a name.
         case bind(Name, Query)
+        /// `let NAME = value`: a single value kept under a name, for later expressions.
+        case bindValue(Name, Expr)
+        /// `param NAME [= default]`: a value the caller may set (`--param NAME=VALUE`).
+        case param(Name, default: Expr?)
     }
     var kind: Kind
     var range: SourceRange
@@ -45,10 +49,14 @@ struct Stage: Sendable {
     enum Kind: Sendable {
         case filter(Expr)
         case select([Item])
+        /// `extend`: computed columns added to (or replacing, by name) the existing ones.
+        case extend([Item])
+        /// `distinct [col, ...]`: one row per distinct combination (of all columns when empty).
+        case distinct([Name])
         case sort([SortKey])
         case limit(Int)
         /// A whole-table aggregate; no argument means the default measure.
-        case aggregate(Aggregate, Expr?)
+        case aggregate(Aggregate, [Expr])
         /// `group by` keys, then the items computed for each group.
         case group(keys: [Item], items: [Item])
         /// Rows matched with another query's rows on equal keys.
@@ -75,9 +83,14 @@ struct SortKey: Sendable {
     var descending: Bool
 }
 
-/// The aggregate functions.
-enum Aggregate: String, Sendable, CaseIterable {
-    case count, sum, avg, min, max
+/// The aggregate functions (their signatures are in ``Registry``).
+typealias Aggregate = AggregateFunction
+
+/// `over (by KEY, ... sort KEY [desc], ...)`: the rows a window function sees.
+struct Window: Sendable {
+    var partition: [Expr]
+    var order: [SortKey]
+    var range: SourceRange
 }
 
 /// Binary operators, arithmetic, comparison and logical.
@@ -111,6 +124,14 @@ struct Expr: Sendable {
         case isNull(Expr, negated: Bool)
         /// A function or aggregate call; `name` is lower-cased.
         case call(Name, [Expr])
+        /// `x [not] in (a, b, ...)`.
+        case inList(Expr, [Expr], negated: Bool)
+        /// `x [not] between low and high`, both ends included.
+        case between(Expr, Expr, Expr, negated: Bool)
+        /// `case when C then V ... [else V] end`.
+        case caseWhen([(condition: Expr, value: Expr)], otherwise: Expr?)
+        /// `f(args) over (...)`: a window function or an aggregate over a window.
+        case window(Name, [Expr], Window)
     }
     var kind: Kind
     var range: SourceRange
@@ -127,17 +148,50 @@ struct Expr: Sendable {
             r.collectColumns(into: &names, measure: &measure)
         case .call(_, let args):
             for a in args { a.collectColumns(into: &names, measure: &measure) }
+        case .inList(let e, let list, _):
+            for a in [e] + list { a.collectColumns(into: &names, measure: &measure) }
+        case .between(let e, let lo, let hi, _):
+            for a in [e, lo, hi] { a.collectColumns(into: &names, measure: &measure) }
+        case .caseWhen(let branches, let otherwise):
+            for b in branches {
+                b.condition.collectColumns(into: &names, measure: &measure)
+                b.value.collectColumns(into: &names, measure: &measure)
+            }
+            otherwise?.collectColumns(into: &names, measure: &measure)
+        case .window(_, let args, let w):
+            for a in args + w.partition + w.order.map(\.expr) { a.collectColumns(into: &names, measure: &measure) }
         }
     }
 
+    /// The sub-expressions directly inside this one.
+    var children: [Expr] {
+        switch kind {
+        case .int, .double, .string, .null, .column, .defaultMeasure: return []
+        case .negate(let e), .not(let e), .isNull(let e, _): return [e]
+        case .binary(_, let l, let r): return [l, r]
+        case .call(_, let args): return args
+        case .inList(let e, let list, _): return [e] + list
+        case .between(let e, let lo, let hi, _): return [e, lo, hi]
+        case .caseWhen(let branches, let otherwise):
+            return branches.flatMap { [$0.condition, $0.value] } + (otherwise.map { [$0] } ?? [])
+        case .window(_, let args, let w): return args + w.partition + w.order.map(\.expr)
+        }
+    }
+
+    /// Whether a window (`over`) appears anywhere inside.
+    var containsWindow: Bool {
+        if case .window = kind { return true }
+        return children.contains { $0.containsWindow }
+    }
+
     /// Whether an aggregate call appears anywhere inside.
+    /// (An aggregate with `over` is a window, not an aggregate of the group.)
     var containsAggregate: Bool {
         switch kind {
-        case .int, .double, .string, .null, .column, .defaultMeasure: return false
-        case .negate(let e), .not(let e), .isNull(let e, _): return e.containsAggregate
-        case .binary(_, let l, let r): return l.containsAggregate || r.containsAggregate
         case .call(let name, let args):
             return Aggregate(rawValue: name.text) != nil || args.contains { $0.containsAggregate }
+        case .window: return false
+        default: return children.contains { $0.containsAggregate }
         }
     }
 }

@@ -8,7 +8,10 @@ extension Statement {
     var canonical: String {
         switch kind {
         case .query(let query): return query.canonical
-        case .bind(let name, let query): return "let \(name.text) = \(query.canonical)"
+        case .bind(let name, let query): return "let \(Expr.name(name.text)) = \(query.canonical)"
+        case .bindValue(let name, let value): return "let \(Expr.name(name.text)) = \(value.canonical(at: .expr))"
+        case .param(let name, let value):
+            return "param \(Expr.name(name.text))" + (value.map { " = " + $0.canonical(at: .expr) } ?? "")
         }
     }
 }
@@ -43,17 +46,24 @@ extension Stage {
             return "where " + condition.canonical(at: .condition)
         case .select(let items):
             return "select " + items.map(\.canonical).joined(separator: ", ")
+        case .extend(let items):
+            return "extend " + items.map(\.canonical).joined(separator: ", ")
+        case .distinct(let names):
+            return names.isEmpty ? "distinct" : "distinct " + names.map { Expr.name($0.text) }.joined(separator: ", ")
         case .sort(let keys):
             return "sort " + keys.map { $0.expr.canonical(at: .expr) + ($0.descending ? " desc" : "") }
                 .joined(separator: ", ")
         case .limit(let n):
             return "limit \(n)"
-        case .aggregate(let aggregate, let argument):
-            guard let argument else { return aggregate.rawValue }
-            let text = argument.canonical(at: .expr)
+        case .aggregate(let aggregate, let arguments):
+            if arguments.isEmpty { return aggregate.rawValue }
             // `sum (a) + b` would end the stage at `)`: an argument that opens with a
-            // parenthesis goes inside the aggregate's own.
-            return text.hasPrefix("(") ? "\(aggregate.rawValue)(\(text))" : "\(aggregate.rawValue) \(text)"
+            // parenthesis, or several arguments, go inside the aggregate's own parentheses.
+            let texts = arguments.map { $0.canonical(at: .condition) }
+            if texts.count == 1, !texts[0].hasPrefix("("), arguments[0].canonical(at: .expr) == texts[0] {
+                return "\(aggregate.rawValue) \(texts[0])"
+            }
+            return "\(aggregate.rawValue)(" + texts.joined(separator: ", ") + ")"
         case .group(let keys, let items):
             // Keys, then the aggregates after a space, as in `group by sasaran avg(capaian)`;
             // a ',' where the first aggregate opens with `-` or `(`, which would otherwise carry
@@ -141,7 +151,7 @@ extension Expr {
         case .null:
             return ("null", .primary)
         case .column(let name):
-            return (name, .primary)
+            return (Expr.name(name), .primary)
         case .defaultMeasure:
             // Only ever the left side of a bare comparison, which prints nothing for it.
             return ("", .primary)
@@ -154,7 +164,23 @@ extension Expr {
         case .isNull(let inner, let negated):
             return (inner.canonical(at: .expr) + (negated ? " is not null" : " is null"), .predicate)
         case .call(let name, let arguments):
-            return ("\(name.text)(" + arguments.map { $0.canonical(at: .expr) }.joined(separator: ", ") + ")", .primary)
+            return ("\(name.text)(" + arguments.map { $0.canonical(at: .condition) }.joined(separator: ", ") + ")", .primary)
+        case .window(let name, let arguments, let window):
+            var over: [String] = []
+            if !window.partition.isEmpty { over.append("by " + window.partition.map { $0.canonical(at: .expr) }.joined(separator: ", ")) }
+            if !window.order.isEmpty {
+                over.append("sort " + window.order.map { $0.expr.canonical(at: .expr) + ($0.descending ? " desc" : "") }.joined(separator: ", "))
+            }
+            return ("\(name.text)(" + arguments.map { $0.canonical(at: .condition) }.joined(separator: ", ") + ") over (" + over.joined(separator: " ") + ")", .primary)
+        case .inList(let inner, let list, let negated):
+            return (inner.canonical(at: .expr) + (negated ? " not in (" : " in (") + list.map { $0.canonical(at: .expr) }.joined(separator: ", ") + ")", .predicate)
+        case .between(let inner, let low, let high, let negated):
+            return (inner.canonical(at: .expr) + (negated ? " not between " : " between ") + low.canonical(at: .expr) + " and " + high.canonical(at: .expr), .predicate)
+        case .caseWhen(let branches, let otherwise):
+            var text = "case"
+            for b in branches { text += " when " + b.condition.canonical(at: .condition) + " then " + b.value.canonical(at: .expr) }
+            if let otherwise { text += " else " + otherwise.canonical(at: .expr) }
+            return (text + " end", .primary)
         case .binary(let op, let left, let right):
             let level = Expr.precedence(of: op)
             let symbol = op.rawValue
@@ -177,6 +203,18 @@ extension Expr {
         case .add, .subtract: return .expr
         case .multiply, .divide: return .term
         }
+    }
+
+    /// A name as it must be typed: as it is when it lexes as that name, else in backquotes.
+    static func name(_ n: String) -> String {
+        var bytes = Array(n.utf8)
+        let plain = !bytes.isEmpty && Keyword(rawValue: n) == nil && n == n.lowercased() && {
+            guard let first = bytes.first, first == 95 || (first >= 97 && first <= 122) || first >= 0xC0 else { return false }
+            bytes.removeFirst()
+            return n.unicodeScalars.allSatisfy { $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+        }()
+        if plain { return n }
+        return "`" + n.replacingOccurrences(of: "`", with: "``") + "`"
     }
 
     /// `s` in double quotes, escaped so that the lexer reads back exactly `s`.

@@ -85,36 +85,3 @@ struct Column: Sendable {
                       nulls: NullMask.from(values.map { $0 == nil }))
     }
 }
-
-extension Column {
-    /// This text column with its values in Unicode NFC, so that text typed two ways that look
-    /// alike (`é` as one character, or `e` and a combining accent) is one value: it groups,
-    /// joins and compares as one. Only non-ASCII values can change; a column with none is
-    /// returned as it is, without copying.
-    func normalizedNFC() -> Column {
-        guard case .text(let codes, let dictionary) = storage else { return self }
-        var changed = false
-        var normalized = dictionary
-        for (i, s) in dictionary.enumerated() where s.utf8.contains(where: { $0 >= 0x80 }) {
-            let n = s.precomposedStringWithCanonicalMapping
-            // Swift's == compares canonically equivalent strings as equal; compare the bytes.
-            if !n.utf8.elementsEqual(s.utf8) { normalized[i] = n; changed = true }
-        }
-        guard changed else { return self }
-        var index: [[UInt8]: Int32] = [:]
-        var newDictionary: [String] = []
-        var map = [Int32](repeating: 0, count: dictionary.count)
-        for (i, s) in normalized.enumerated() {
-            let key = Array(s.utf8)
-            if let c = index[key] { map[i] = c; continue }
-            let c = Int32(newDictionary.count)
-            index[key] = c
-            newDictionary.append(s)
-            map[i] = c
-        }
-        let newCodes = Buffer<Int32>.make(count: codes.count) { out in
-            for r in 0..<codes.count { out[r] = map[Int(codes[r])] }
-        }
-        return Column(storage: .text(codes: newCodes, dictionary: newDictionary), nulls: nulls)
-    }
-}

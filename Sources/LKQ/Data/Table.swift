@@ -167,7 +167,9 @@ public struct Table: Sendable {
                     throw LKQError(Diagnostic(.notFiniteValue(column: columnName, row: row), .none))
                 }
                 fields.append(Field(name: columnName, type: .double)); built.append(.doubles(v))
-            case .text(let v): fields.append(Field(name: columnName, type: .text)); built.append(.texts(v))
+            case .text(let v):
+                // In NFC, as all text in LKQ (Data/Text.swift).
+                fields.append(Field(name: columnName, type: .text)); built.append(.texts(v.map { $0?.nfc }))
             }
         }
         let count = built.first?.count ?? 0
@@ -246,6 +248,9 @@ final class ColumnStore: @unchecked Sendable {
     private var count: Int?
     private var columns: [Column?]
     private let loader: Loader?
+    /// Called on every load, even when every column asked for is in memory: throws when the
+    /// columns held no longer stand for the source (a CSV file changed since it was read).
+    private let check: (@Sendable () throws(Diagnostic) -> Void)?
     /// For a file read lazily: per column read so far, the cells that were not numbers.
     private let badCellsProvider: (@Sendable () -> [Int: CSVReader.BadCells])?
 
@@ -254,15 +259,24 @@ final class ColumnStore: @unchecked Sendable {
         self.count = count
         self.columns = columns
         self.loader = nil
+        self.check = nil
         self.badCellsProvider = nil
     }
 
-    /// A store that calls `loader` for the columns a query needs, once each.
-    init(columnCount: Int, loader: @escaping Loader, badCells: (@Sendable () -> [Int: CSVReader.BadCells])? = nil) {
+    /// A store that calls `loader` for the columns a query needs, once each; `badCells` gives
+    /// the cells of a file read lazily that were not numbers.
+    init(columnCount: Int, check: (@Sendable () throws(Diagnostic) -> Void)? = nil, loader: @escaping Loader,
+         badCells: (@Sendable () -> [Int: CSVReader.BadCells])? = nil) {
         self.count = nil
         self.columns = Array(repeating: nil, count: columnCount)
         self.loader = loader
+        self.check = check
         self.badCellsProvider = badCells
+    }
+
+    /// Throws if the columns held no longer stand for the source (see `check`).
+    func validate() throws(Diagnostic) {
+        try check?()
     }
 
     /// The cells that were not numbers, per column, once the columns are read.
@@ -276,6 +290,7 @@ final class ColumnStore: @unchecked Sendable {
     func load(_ wanted: [Int]) throws(Diagnostic) -> (count: Int, columns: [Column]) {
         lock.lock()
         defer { lock.unlock() }
+        try check?()
         let missing = wanted.filter { columns[$0] == nil }
         if count == nil || !missing.isEmpty {
             guard let loader else { preconditionFailure("complete store is missing a column") }

@@ -112,7 +112,7 @@ extension Table {
                     }
                     return t
                 }
-            }).normalizedNFC(), nil)
+            }).nfcText(), nil)
         }
         var values = [Double?](repeating: nil, count: cells.count)
         var bad = 0

@@ -16,6 +16,7 @@ enum DiagnosticKind: Sendable, Equatable {
     // Lexical
     case unexpectedCharacter(String)
     case unterminatedString
+    case unterminatedName
     case invalidNumber(String)
     case integerTooLarge(String)
     case invalidUTF8
@@ -25,6 +26,7 @@ enum DiagnosticKind: Sendable, Equatable {
     case nestingTooDeep(limit: Int)
     case unknownStage(String, suggestion: String)
     case invalidLimit(String)
+    case sqlHabit(String, write: String)
     // Names
     case unknownTable(String, suggestion: String?)
     case unknownColumn(String, table: String, suggestion: String?)
@@ -32,6 +34,9 @@ enum DiagnosticKind: Sendable, Equatable {
     case duplicateColumn(String)
     case noDefaultMeasure(table: String)
     case cannotRedefineTable(String)
+    case valueAsTable(String)
+    case parameterMissing(String)
+    case parameterType(String, given: String, expected: String)
     // Types
     case typeMismatch(operation: String, left: String, right: String)
     case notNumeric(operation: String, type: String)
@@ -42,6 +47,16 @@ enum DiagnosticKind: Sendable, Equatable {
     case conditionAsValue
     case valueAsCondition(String)
     case notInGroup(String)
+    case aggregateInsideAggregate(String)
+    case windowNeedsOver(String)
+    case windowOutsideProjection(String)
+    case windowNeedsOrder(String)
+    case runningMedianTooLong(rows: Int, limit: Int)
+    // Warnings
+    case limitBeforeSort
+    case columnHidesValue(String)
+    case mixedLevels(levels: [String], suggestion: String)
+    case caseOnlyMatch(String, found: String)
     // Charts
     case noLabelColumn(table: String)
     case noYearColumn(table: String)
@@ -61,6 +76,8 @@ enum DiagnosticKind: Sendable, Equatable {
     case notFiniteValue(column: String, row: Int)
     /// A warning: a row left out because of `because` (with skip-bad-rows on).
     indirect case csvRowSkipped(because: DiagnosticKind)
+    /// The CSV cache folder is not used (a warning): the reason and what to do.
+    case cacheRefused(String)
     /// A warning: a cell of a numeric column that is not a number, read as null.
     case csvNotANumber(column: String, text: String)
     /// A warning: how many more cells of a column were not numbers, past those listed.
@@ -89,7 +106,8 @@ struct Diagnostic: Sendable, Error {
     /// Whether this reports something LKQ worked around (a skipped row) rather than a failure.
     var isWarning: Bool {
         switch kind {
-        case .csvRowSkipped, .csvNotANumber, .csvMoreNotNumbers, .dataNote, .ambiguousLiteral: return true
+        case .csvRowSkipped, .cacheRefused, .limitBeforeSort, .columnHidesValue, .mixedLevels, .caseOnlyMatch,
+             .csvNotANumber, .csvMoreNotNumbers, .dataNote, .ambiguousLiteral: return true
         default: return false
         }
     }
@@ -117,6 +135,8 @@ struct Diagnostic: Sendable, Error {
             return "unexpected character '\(clip(c))'"
         case .unterminatedString:
             return "unterminated string; add the closing quote"
+        case .unterminatedName:
+            return "unterminated `name`; add the closing backquote on the same line"
         case .invalidNumber(let text):
             if let first = text.first, first.isNumber, text.contains(where: \.isLetter) {
                 return "invalid number '\(clip(text))'; a magnitude is written rb, jt, m (miliar) or t (triliun), as in 100jt"
@@ -134,6 +154,8 @@ struct Diagnostic: Sendable, Error {
             return "unknown stage '\(clip(name))'; did you mean '\(suggestion)'?"
         case .nestingTooDeep(let limit):
             return "expression nested too deeply (more than \(limit) levels); split it up"
+        case .sqlHabit(let word, let write):
+            return "'\(clip(word))' is SQL; in LKQ write \(write)"
         case .invalidLimit(let text):
             return "limit needs a whole number of rows, not '\(clip(text))'"
         case .unknownTable(let name, let suggestion):
@@ -148,6 +170,30 @@ struct Diagnostic: Sendable, Error {
             return "\(table) has no default measure; name the column to compare"
         case .cannotRedefineTable(let name):
             return "'\(clip(name))' is a table; choose another name for the let"
+        case .valueAsTable(let name):
+            return "'\(clip(name))' is a value, not a table; use it in an expression, as in 'capaian where capaian < \(clip(name))'"
+        case .parameterMissing(let name):
+            return "parameter '\(clip(name))' has no value; pass --param \(clip(name))=VALUE, or give it a default: param \(clip(name)) = VALUE"
+        case .parameterType(let name, let given, let expected):
+            return "parameter '\(clip(name))' is '\(clip(given))', but its default is \(expected); pass \(expected)"
+        case .aggregateInsideAggregate(let name):
+            return "\(clip(name))() inside another aggregate; aggregate the rows once, or group first and aggregate the groups in a second stage"
+        case .windowNeedsOver(let name):
+            return "\(clip(name))() is a window function; add over (...), as in \(clip(name))() over (by induk sort pagu desc)"
+        case .windowOutsideProjection(let name):
+            return "\(clip(name))() over (...) can only be used in 'extend' or 'select'; compute it there, then filter or sort on its name"
+        case .windowNeedsOrder(let name):
+            return "\(clip(name))() needs an order; add sort to over (...), as in over (by induk sort pagu desc)"
+        case .runningMedianTooLong(let rows, let limit):
+            return "a running median over \(rows) rows of one partition is too slow (at most \(limit)); partition with 'by', or take median over the whole partition without 'sort'"
+        case .limitBeforeSort:
+            return "limit before sort keeps the first rows as they come and then sorts only those; for the top rows write sort first, then limit"
+        case .columnHidesValue(let name):
+            return "'\(clip(name))' is both a column and a value named by let or param; the column is used here (rename the value to use it)"
+        case .mixedLevels(let levels, let suggestion):
+            return "this adds up rows of \(levels.count) budget levels (\(levels.joined(separator: ", "))), so amounts are counted once per level above them; add | where level = \"\(suggestion)\" (or the level you mean) first"
+        case .caseOnlyMatch(let text, let found):
+            return "no row is \"\(clip(text))\", but some are \"\(clip(found))\"; text '=' is case-sensitive (use ~ or lower() to ignore case)"
         case .typeMismatch(let op, let left, let right):
             return "cannot apply '\(op)' to \(left) and \(right)"
         case .notNumeric(let op, let type):
@@ -205,6 +251,8 @@ struct Diagnostic: Sendable, Error {
             default:
                 return "row skipped: " + Diagnostic(reason, .none).message
             }
+        case .cacheRefused(let reason):
+            return reason + "; files are read without the cache"
         case .csvNotANumber(let column, let text):
             return "'\(clip(text))' in numeric column '\(column)' is not a number; read as null (--strict makes this an error)"
         case .csvMoreNotNumbers(let column, let count):

@@ -48,9 +48,17 @@ extension Evaluator {
         guard case .column(let c) = key else { return ([Int32](repeating: 0, count: n), n > 0 ? 1 : 0) }
         switch c.storage {
         case .text(let codes, let dict):
+            // Entries equal as text (`==`: an NFC and an NFD spelling) are one group, as `=`
+            // and `sort` treat them: each code maps to the first entry equal to it.
+            var canonical: [String: Int64] = [:]
+            let entry = dict.indices.map { i in
+                if let first = canonical[dict[i]] { return first }
+                canonical[dict[i]] = Int64(i)
+                return Int64(i)
+            }
             let nullCode = Int64(dict.count)
             var raw = [Int64](repeating: 0, count: n)
-            for k in 0..<n { raw[k] = c.isNull(k) ? nullCode : Int64(codes[k]) }
+            for k in 0..<n { raw[k] = c.isNull(k) ? nullCode : entry[Int(codes[k])] }
             return compact(raw, range: nullCode + 1)
         case .int(let b):
             var lo = Int64.max, hi = Int64.min
@@ -62,21 +70,36 @@ extension Evaluator {
                 for k in 0..<n { raw[k] = c.isNull(k) ? nullSlot : b[k] - lo }
                 return compact(raw, range: nullSlot + 1)
             }
-            for k in 0..<n { raw[k] = c.isNull(k) ? Int64.min : b[k] }
-            return compact(raw, range: nil)
+            // Values may span the whole Int64 range, leaving no value free to mark a null:
+            // nulls get a group of their own.
+            var ids = [Int32](repeating: 0, count: n)
+            var table: [Int64: Int32] = [:]
+            var next: Int32 = 0, nullId: Int32 = -1
+            for k in 0..<n {
+                if c.isNull(k) {
+                    if nullId < 0 { nullId = next; next += 1 }
+                    ids[k] = nullId
+                } else if let g = table[b[k]] {
+                    ids[k] = g
+                } else {
+                    table[b[k]] = next; ids[k] = next; next += 1
+                }
+            }
+            return (ids, Int(next))
         case .double(let b):
             var raw = [Int64](repeating: 0, count: n)
             for k in 0..<n {
                 let v = b[k] == 0 ? 0 : b[k]   // -0.0 and 0.0 are one group
-                raw[k] = c.isNull(k) ? Int64.min : Int64(bitPattern: v.bitPattern)
+                raw[k] = c.isNull(k) ? 0 : Int64(bitPattern: v.bitPattern)
             }
-            return compact(raw, range: nil)
+            return compact(raw, range: nil, nulls: c.nulls)
         }
     }
 
     /// Renumbers values as 0, 1, 2... in order of first appearance. Uses a direct table when
     /// the values lie in a known small range, a hash table otherwise.
-    private func compact(_ raw: [Int64], range: Int64?) -> ([Int32], Int) {
+    /// With `nulls`, the rows it marks form one group whatever their raw value.
+    private func compact(_ raw: [Int64], range: Int64?, nulls: NullMask? = nil) -> ([Int32], Int) {
         var ids = [Int32](repeating: 0, count: raw.count)
         var next: Int32 = 0
         if let range, range <= Int64(Swift.max(1 << 22, 4 * raw.count)) {
@@ -96,7 +119,13 @@ extension Evaluator {
             return (ids, Int(next))
         }
         var table: [Int64: Int32] = [:]
+        var nullGroup: Int32?
         for k in 0..<raw.count {
+            if nulls?.isNull(k) == true {
+                if nullGroup == nil { nullGroup = next; next += 1 }
+                ids[k] = nullGroup!
+                continue
+            }
             if let g = table[raw[k]] { ids[k] = g; continue }
             table[raw[k]] = next
             ids[k] = next
@@ -166,7 +195,22 @@ extension Evaluator {
             }
             if overflow { throw fail(.integerOverflow(operation: "sum"), range) }
             return .ints(zip(sums, empty).map { $1 ? nil : $0 })
-        case (.sum, .double), (.avg, .int), (.avg, .double):
+        case (.avg, .int):
+            // Added exactly in 128 bits (no overflow: at most 2^63 values below 2^63) and divided
+            // once: through rounded doubles the mean of Int64.max and Int64.min is 0, not -0.5.
+            var sums = [Int128](repeating: 0, count: g)
+            if case .column(let c) = arg, case .int(let b) = c.storage {
+                for k in 0..<n where nulls?.isNull(k) != true { sums[grouped ? Int(ids[k]) : 0] += Int128(b[k]) }
+            } else if case .constant(.int(let x)) = arg {
+                for i in 0..<g { sums[i] = Int128(x) * Int128(counts[i]) }
+            }
+            return .doubles((0..<g).map { i -> Double? in
+                guard counts[i] > 0 else { return nil }
+                let count = Int128(counts[i])
+                let (q, r) = sums[i].quotientAndRemainder(dividingBy: count)
+                return Double(q) + Double(r) / Double(count)
+            })
+        case (.sum, .double), (.avg, .double):
             // Decimals with a few places (money with cents) add up exactly; see ExactSum.
             if fn == .sum, case .column(let c) = arg, case .double(let b) = c.storage,
                let exact = ExactSum.sum(b, nulls: nulls, ids: grouped ? ids : nil, groups: g) {
@@ -195,6 +239,16 @@ extension Evaluator {
                 for i in 0..<g { sums[i] = x * Double(counts[i]) }
             }
             for i in 0..<g { sums[i] += carry[i] }
+            if fn == .avg && sums.contains(where: { !$0.isFinite }), case .column(let c) = arg, case .double(let b) = c.storage {
+                // A total past the range of a decimal whose mean is not (1e308 and 1e308): add
+                // each value divided by its group's count instead, which cannot overflow.
+                for i in 0..<g { sums[i] = 0; carry[i] = 0 }
+                for k in 0..<n where nulls?.isNull(k) != true {
+                    let i = grouped ? Int(ids[k]) : 0
+                    add(i, b[k] / Double(counts[i]))
+                }
+                for i in 0..<g { sums[i] += carry[i]; counts[i] = 1 }
+            }
             // A total past the range of a decimal is an error, never an infinity in the output.
             if sums.contains(where: { !$0.isFinite }) { throw fail(.decimalOverflow(operation: fn.rawValue), range) }
             if fn == .avg { for i in 0..<g where counts[i] > 0 { sums[i] /= Double(counts[i]) } }
@@ -219,12 +273,24 @@ extension Evaluator {
             if isMax ? c > 0 : c < 0 { best[i] = k }
         }
         let rows = best.map { Int32(Swift.max($0, 0)) }
-        var out = n > 0 ? column.gather(rows) : Operand.constant(.null).materialize(count: g)
+        var out = n > 0 ? column.gather(rows) : Self.nulls(like: column, count: g)
         if empty.contains(true) {
             let flags = (0..<g).map { empty[$0] || out.isNull($0) }
             out.nulls = NullMask.from(flags)
         }
         return out
+    }
+}
+
+extension Evaluator {
+    /// `count` nulls of `column`'s type: `min` and `max` over no rows keep their argument's
+    /// type, so `max(kabupaten) = "x"` compares text with text.
+    static func nulls(like column: Column, count: Int) -> Column {
+        switch column.type {
+        case .int: return .ints([Int64?](repeating: nil, count: count))
+        case .double: return .doubles([Double?](repeating: nil, count: count))
+        case .text: return .texts([String?](repeating: nil, count: count))
+        }
     }
 }
 

@@ -4,23 +4,35 @@ extension Interpreter {
     /// Measures whose names say they are a percentage of a target, drawn against a marker at 100.
     static let targetWords = ["capaian", "persen", "serapan"]
 
+    var resolver: Resolver { Resolver(source: source, session: session) }
+
+    /// An expression of a chart stage, resolved against the rows it is drawn from (a chart's
+    /// expressions are resolved when it runs, as its columns depend on the data).
+    func bind(_ e: Expr, _ frame: Frame) throws(Diagnostic) -> Bound {
+        var r = resolver
+        return try r.value(e, frame.schema, .row)
+    }
+
+    func exprValue(_ e: Expr, _ frame: Frame) throws(Diagnostic) -> Operand {
+        try evaluator.value(try bind(e, frame), frame)
+    }
+
     /// The most year columns `spark` makes; more distinct values mean the wrong column.
     static let maxSparkYears = 100
 
     /// `bar [label [measure]]`: the label and measure columns of every row.
     func bar(_ frame: Frame, label: Expr?, measure: Expr?, at range: SourceRange) throws(Diagnostic) -> Frame {
-        let ev = evaluator
         var labelExpr = label, measureExpr = measure
         // One expression alone is the measure when its values are numbers.
-        if let only = label, measure == nil, try ev.value(only, frame).type != .text {
+        if let only = label, measure == nil, try bind(only, frame).type != .text {
             labelExpr = nil
             measureExpr = only
         }
         var fields: [Field] = []
         var columns: [Column] = []
         if let labelExpr {
-            let column = try ev.value(labelExpr, frame).materialize(count: frame.rowCount)
-            fields.append(Field(name: try outputName(Item(expr: labelExpr, alias: nil), fields), type: column.type))
+            let column = try exprValue(labelExpr, frame).materialize(count: frame.rowCount)
+            fields.append(Field(name: try resolver.outputName(Item(expr: labelExpr, alias: nil), fields), type: column.type))
             columns.append(column)
         } else {
             // The first text column that tells the rows apart, words before codes (kode, no),
@@ -38,9 +50,9 @@ extension Interpreter {
         let name: String
         var rupiah = false
         if let measureExpr {
-            value = try ev.value(measureExpr, frame)
-            name = try outputName(Item(expr: measureExpr, alias: nil), fields)
-            rupiah = frame.isRupiah(measureExpr)
+            value = try exprValue(measureExpr, frame)
+            name = try resolver.outputName(Item(expr: measureExpr, alias: nil), fields)
+            rupiah = try bind(measureExpr, frame).isRupiah
         } else {
             let m = try measureIndex(frame, besides: fields[0].name, at: range)
             value = .column(frame.visible(m))
@@ -64,7 +76,7 @@ extension Interpreter {
     /// The default measure; for a table that names none (a CSV file), its one number column
     /// other than `besides` and columns that name things (`tahun`, `no`, `kode`).
     func measureIndex(_ frame: Frame, besides: String, at range: SourceRange) throws(Diagnostic) -> Int {
-        if frame.measure != nil { return try evaluator.measureIndex(in: frame, at: range) }
+        if frame.measure != nil { return try resolver.measure(frame.schema, range) }
         let numbers = frame.fields.indices.filter {
             let f = frame.fields[$0]
             return f.type != .text && frame.columns[$0] != nil && f.name != besides && !DisplayColumns.isLabel(f.name)
@@ -97,9 +109,9 @@ extension Interpreter {
         let value: Operand
         var rupiah = false
         if let measure {
-            value = try ev.value(measure, frame)
+            value = try exprValue(measure, frame)
             measure.collectColumns(into: &used, measure: &usesMeasure)
-            rupiah = frame.isRupiah(measure)
+            rupiah = try bind(measure, frame).isRupiah
         } else {
             // (`tahun` and `year` are never taken for the measure; another year column may be.)
             let byColumn: String? = year.flatMap { if case .column(let c) = $0.kind { return c }; return nil }
@@ -115,9 +127,9 @@ extension Interpreter {
         let yearName: String
         let years: Column
         if let year {
-            years = try ev.value(year, frame).materialize(count: n)
+            years = try exprValue(year, frame).materialize(count: n)
             year.collectColumns(into: &used, measure: &usesMeasure)
-            yearName = Interpreter.normalized(source.slice(year.range))
+            yearName = Resolver.normalized(source.slice(year.range))
         } else {
             guard let i = frame.fields.indices.first(where: {
                 ["tahun", "year"].contains(frame.fields[$0].name) && frame.fields[$0].type == .int && frame.columns[$0] != nil

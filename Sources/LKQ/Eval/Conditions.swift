@@ -2,20 +2,20 @@ import Foundation
 
 extension Evaluator {
     /// The visible rows of `frame` for which `condition` holds, as a new selection.
-    func filter(_ condition: Expr, _ frame: Frame) throws(Diagnostic) -> [Int32] {
+    func filter(_ condition: Bound, _ frame: Frame) throws(Diagnostic) -> [Int32] {
         let positions = try matches(condition, frame, among: nil)
         return positions.map { Int32(frame.row(Int($0))) }
     }
 
     /// Positions (indices into the visible rows, ascending) among `among` (all when `nil`)
     /// where `condition` holds. Comparisons with null are false; `not` is the complement.
-    func matches(_ condition: Expr, _ frame: Frame, among: [Int32]?) throws(Diagnostic) -> [Int32] {
+    func matches(_ condition: Bound, _ frame: Frame, among: [Int32]?) throws(Diagnostic) -> [Int32] {
         try checkCancelled()
         switch condition.kind {
-        case .binary(.and, let l, let r):
+        case .and(let l, let r):
             let left = try matches(l, frame, among: among)
             return try matches(r, frame, among: left)
-        case .binary(.or, let l, let r):
+        case .or(let l, let r):
             let left = try matches(l, frame, among: among)
             let right = try matches(r, frame, among: among)
             return mergeUnion(left, right)
@@ -26,10 +26,38 @@ extension Evaluator {
             let sub = subframe(frame, among)
             let v = try value(e, sub)
             return select(among, sub.rowCount) { v.isNull($0) != negated }
-        case .binary(let op, let l, let r) where op.isComparison || op == .contains:
+        case .compare(let op, let l, let r):
             return try compare(op, l, r, frame, among: among, range: condition.range)
-        case .int, .double, .string, .null, .column, .defaultMeasure, .negate, .binary, .call:
+        case .inList(let e, let list, let negated):
+            return try inList(e, list, negated: negated, frame, among: among)
+        case .call:
+            // A function whose result is a condition (starts_with): 1 where it holds, else null.
+            let sub = subframe(frame, among)
+            let v = try value(condition, sub)
+            return select(among, sub.rowCount) { !v.isNull($0) }
+        case .literal, .column, .groupKey, .negate, .arithmetic, .caseWhen, .aggregate, .window:
             throw fail(.valueAsCondition(source.slice(condition.range)), condition.range)
+        }
+    }
+
+    /// `x [not] in (...)`: a null `x` is in no list and outside none; a list holding null
+    /// leaves `not in` true for no row, as in SQL.
+    private func inList(_ e: Bound, _ list: [Bound], negated: Bool, _ frame: Frame, among: [Int32]?) throws(Diagnostic) -> [Int32] {
+        let sub = subframe(frame, among)
+        let v = try value(e, sub)
+        let items = try list.map { (b: Bound) throws(Diagnostic) -> Operand in try value(b, sub) }
+        let n = sub.rowCount
+        let numeric = v.type != .text && items.allSatisfy { $0.type != .text }
+        return select(among, n) { k in
+            if v.isNull(k) { return false }
+            var found = false, sawNull = false
+            for item in items {
+                if item.isNull(k) { sawNull = true; continue }
+                let equal = numeric ? (v.type == .int && item.type == .int ? v.int(k) == item.int(k) : v.double(k) == item.double(k))
+                                    : v.text(k) == item.text(k)
+                if equal { found = true; break }
+            }
+            return negated ? (!found && !sawNull) : found
         }
     }
 
@@ -74,13 +102,15 @@ extension Evaluator {
 
     // MARK: Comparisons
 
-    private func compare(_ op: BinaryOperator, _ l: Expr, _ r: Expr, _ frame: Frame, among: [Int32]?, range: SourceRange) throws(Diagnostic) -> [Int32] {
-        // Fast path: a column (or the default measure) against a constant reads the base
-        // column through the selection, without copying it.
-        if let ci = try baseColumn(l, frame), let constant = literal(r) {
-            return try compareColumn(op, frame.columns[ci]!, constant, frame, among: among, range: range)
+    private func compare(_ op: BinaryOperator, _ l: Bound, _ r: Bound, _ frame: Frame, among: [Int32]?, range: SourceRange) throws(Diagnostic) -> [Int32] {
+        // Fast path: a column against a constant reads the base column through the
+        // selection, without copying it.
+        if case .column(let ci) = l.kind, case .literal(let constant) = r.kind {
+            let hits = try compareColumn(op, frame.columns[ci]!, constant, frame, among: among, range: range)
+            if hits.isEmpty, op == .equal { warnIfOnlyCaseDiffers(frame.columns[ci]!, constant, range) }
+            return hits
         }
-        if op != .contains, let ci = try baseColumn(r, frame), let constant = literal(l) {
+        if op != .contains, case .column(let ci) = r.kind, case .literal(let constant) = l.kind {
             return try compareColumn(op.flipped, frame.columns[ci]!, constant, frame, among: among, range: range)
         }
         let sub = subframe(frame, among)
@@ -109,22 +139,12 @@ extension Evaluator {
         return select(among, n) { k in !left.isNull(k) && !right.isNull(k) && op.holds(left.double(k), right.double(k)) }
     }
 
-    /// The base column an expression names directly, if it is a plain column reference.
-    private func baseColumn(_ e: Expr, _ frame: Frame) throws(Diagnostic) -> Int? {
-        switch e.kind {
-        case .column(let name): return try columnIndex(name, in: frame, at: e.range)
-        case .defaultMeasure: return try measureIndex(in: frame, at: e.range)
-        default: return nil
-        }
-    }
-
-    private func literal(_ e: Expr) -> Value? {
-        switch e.kind {
-        case .int(let v): return .int(v)
-        case .double(let v): return .double(v)
-        case .string(let s): return .text(s)
-        case .null: return .null
-        default: return nil
+    /// A text `=` against a literal that matches no row, where rows would match with case
+    /// ignored, is almost always a typo of case: say so rather than answer nothing in silence.
+    private func warnIfOnlyCaseDiffers(_ column: Column, _ constant: Value, _ range: SourceRange) {
+        guard case .text(let s) = constant, case .text(_, let dict) = column.storage else { return }
+        if let near = dict.first(where: { $0.caseInsensitiveCompare(s) == .orderedSame }) {
+            control?.warn([fail(.caseOnlyMatch(s, found: near), range)])
         }
     }
 

@@ -5,8 +5,6 @@ struct Evaluator {
     let source: SourceFile
     let control: RunControl?
 
-    static let functions = ["round", "abs", "lower", "upper", "coalesce", "kategori", "hitung_capaian"]
-
     func fail(_ kind: DiagnosticKind, _ range: SourceRange) -> Diagnostic {
         Diagnostic(kind, in: source, at: range)
     }
@@ -15,50 +13,75 @@ struct Evaluator {
         try control?.check()
     }
 
-    // MARK: Names
-
-    func columnIndex(_ name: String, in frame: Frame, at range: SourceRange) throws(Diagnostic) -> Int {
-        if let i = frame.index(of: name) { return i }
-        let suggestion = nearestName(to: name, in: frame.fields.map(\.name))
-        throw fail(.unknownColumn(name, table: frame.tableName, suggestion: suggestion), range)
-    }
-
-    func measureIndex(in frame: Frame, at range: SourceRange) throws(Diagnostic) -> Int {
-        guard let m = frame.measure, let i = frame.index(of: m) else {
-            throw fail(.noDefaultMeasure(table: frame.tableName), range)
-        }
-        return i
-    }
-
     // MARK: Values
 
-    /// The value of `expr` for every visible row of `frame`.
-    func value(_ expr: Expr, _ frame: Frame) throws(Diagnostic) -> Operand {
+    /// The value of `expr` for every visible row of `frame`, of the type the plan gave it (a
+    /// null from constants, `10 / 0`, is still a decimal).
+    func value(_ expr: Bound, _ frame: Frame) throws(Diagnostic) -> Operand {
+        let v = try untypedValue(expr, frame)
+        if expr.type == .double, v.type == .int, case .column(let c) = v, case .int(let b) = c.storage {
+            return .column(Column(storage: .double(Buffer.make(count: b.count) { out in
+                for i in 0..<b.count { out[i] = Double(b[i]) }
+            }), nulls: c.nulls))
+        }
+        return v
+    }
+
+    private func untypedValue(_ expr: Bound, _ frame: Frame) throws(Diagnostic) -> Operand {
         switch expr.kind {
-        case .int(let v): return .constant(.int(v))
-        case .double(let v): return .constant(.double(v))
-        case .string(let s): return .constant(.text(s))
-        case .null: return .constant(.null)
-        case .column(let name):
-            return .column(frame.visible(try columnIndex(name, in: frame, at: expr.range)))
-        case .defaultMeasure:
-            return .column(frame.visible(try measureIndex(in: frame, at: expr.range)))
+        case .literal(let v): return .constant(v)
+        case .column(let c): return .column(frame.visible(c))
         case .negate(let inner):
             let v = try value(inner, frame)
             return try arithmetic(.subtract, .constant(.int(0)), v, count: frame.rowCount, range: expr.range)
-        case .binary(let op, let l, let r) where !op.isComparison && op != .contains && op != .and && op != .or:
+        case .arithmetic(let op, let l, let r):
             let left = try value(l, frame)
             let right = try value(r, frame)
             return try arithmetic(op, left, right, count: frame.rowCount, range: expr.range)
-        case .binary, .not, .isNull:
-            throw fail(.conditionAsValue, expr.range)
-        case .call(let name, let args):
-            if Aggregate(rawValue: name.text) != nil {
-                throw fail(.aggregateOutsideGroup(name.text), name.range)
+        case .caseWhen(let branches, let otherwise):
+            return try caseWhen(branches, otherwise, type: expr.type, frame)
+        case .call(let fn, let args):
+            let values = try args.map { (a: Bound) throws(Diagnostic) -> Operand in
+                a.isCondition ? .column(try indicator(a, frame)) : try value(a, frame)
             }
-            let values = try args.map { (a: Expr) throws(Diagnostic) -> Operand in try value(a, frame) }
-            return try call(name, values, args: args, count: frame.rowCount, range: expr.range)
+            return try call(fn, values, args: args, count: frame.rowCount, range: expr.range)
+        case .window(let w):
+            return .column(try window(w, type: expr.type, frame, range: expr.range))
+        case .groupKey, .aggregate, .compare, .and, .or, .not, .isNull, .inList:
+            // The resolver never leaves these where a row's value is wanted.
+            throw fail(.conditionAsValue, expr.range)
         }
+    }
+
+    /// A condition as a column: 1 where it holds, null elsewhere (for `count_if`, `sum_if`,
+    /// and functions whose argument is a condition).
+    func indicator(_ condition: Bound, _ frame: Frame) throws(Diagnostic) -> Column {
+        let n = frame.rowCount
+        var flags = [Bool](repeating: true, count: n)
+        for p in try matches(condition, frame, among: nil) { flags[Int(p)] = false }
+        return Column(storage: .int(Buffer(Array(repeating: 1, count: n))), nulls: NullMask.from(flags))
+    }
+
+    /// `case when ... end`: for each row the value of the first branch whose condition holds.
+    private func caseWhen(_ branches: [(condition: Bound, value: Bound)], _ otherwise: Bound?, type: ValueType,
+                          _ frame: Frame) throws(Diagnostic) -> Operand {
+        let n = frame.rowCount
+        var chosen = [Int](repeating: branches.count, count: n)
+        var open = [Int32]?.none
+        for (b, branch) in branches.enumerated() {
+            let hits = try matches(branch.condition, frame, among: open)
+            for p in hits { chosen[Int(p)] = b }
+            // The next branch only looks at rows no branch has taken yet.
+            var taken = [Bool](repeating: false, count: n)
+            for k in 0..<n where chosen[k] < branches.count { taken[k] = true }
+            open = (0..<Int32(n)).filter { !taken[Int($0)] }
+        }
+        let values = try branches.map { (b: (condition: Bound, value: Bound)) throws(Diagnostic) -> Operand in try value(b.value, frame) }
+        let fallback = try otherwise.map { (e: Bound) throws(Diagnostic) -> Operand in try value(e, frame) } ?? .constant(.null)
+        return .column(Column.build(type: type, count: n) { k in
+            let source = chosen[k] < branches.count ? values[chosen[k]] : fallback
+            return source.value(k)
+        })
     }
 
     /// `+ - * /` on numbers. Integers stay exact (overflow is an error, never a wrap);
@@ -69,7 +92,12 @@ struct Evaluator {
             throw fail(.typeMismatch(operation: op.rawValue, left: l.typeName, right: r.typeName), range)
         }
         if case .constant(let a) = l, case .constant(let b) = r {
-            return .constant(try fold(op, a, b, range: range))
+            let v = try fold(op, a, b, range: range)
+            // `0/0` is a null decimal, not an untyped null (which reads as an integer).
+            if v == .null && (op == .divide || l.type == .double || r.type == .double) {
+                return .column(.doubles([Double?](repeating: nil, count: count)))
+            }
+            return .constant(v)
         }
         let n = count
         var nulls = [Bool](repeating: false, count: n)
@@ -143,45 +171,30 @@ struct Evaluator {
 
     // MARK: Functions
 
-    func call(_ name: Name, _ values: [Operand], args: [Expr], count: Int, range: SourceRange) throws(Diagnostic) -> Operand {
-        func arity(_ expected: String, _ ok: Bool) throws(Diagnostic) {
-            if !ok { throw fail(.wrongArgumentCount(function: name.text, expected: expected, got: values.count), range) }
-        }
-        switch name.text {
-        case "round":
-            try arity("1 or 2 arguments", values.count == 1 || values.count == 2)
+    /// A scalar function over its arguments' values; the resolver has checked their number
+    /// and types against ``ScalarFunction``.
+    func call(_ fn: ScalarFunction, _ values: [Operand], args: [Bound], count: Int, range: SourceRange) throws(Diagnostic) -> Operand {
+        switch fn {
+        case .round:
             var digits = 0
-            if values.count == 2 {
-                guard case .constant(.int(let d)) = values[1], (-18...18).contains(d) else {
-                    throw fail(.expected("a whole number of digits between -18 and 18", found: source.slice(args[1].range)), args[1].range)
-                }
-                digits = Int(d)
-            }
+            if values.count == 2, case .constant(.int(let d)) = values[1] { digits = Int(d) }
             return try round(values[0], digits: digits, count: count, range: args[0].range)
-        case "abs":
-            try arity("1 argument", values.count == 1)
-            guard values[0].isNumeric else { throw fail(.notNumeric(operation: "abs", type: values[0].typeName), args[0].range) }
+        case .abs:
             if values[0].type == .int {
                 return try mapInt(values[0], count: count, range: range) { (v: Int64) -> Int64? in v == .min ? nil : Swift.abs(v) }
             }
             return mapDouble(values[0], count: count) { Swift.abs($0) }
-        case "lower", "upper":
-            try arity("1 argument", values.count == 1)
-            let upper = name.text == "upper"
-            return try mapText(values[0], range: args[0].range, name: name.text) { upper ? $0.uppercased() : $0.lowercased() }
-        case "coalesce":
-            try arity("at least 1 argument", !values.isEmpty)
+        case .lower, .upper:
+            let upper = fn == .upper
+            return try mapText(values[0], count: count, range: args[0].range, name: fn.rawValue) { upper ? $0.uppercased() : $0.lowercased() }
+        case .coalesce:
             return try coalesce(values, args: args, count: count)
-        case "kategori":
-            try arity("1 argument", values.count == 1)
-            guard values[0].isNumeric else { throw fail(.notNumeric(operation: "kategori", type: values[0].typeName), args[0].range) }
+        case .kategori:
             return mapToText(values[0], count: count) { Kinerja.kategori($0) }
-        case "hitung_capaian":
-            try arity("2 to 4 arguments (realisasi, target [, polaritas [, rumus]])", (2...4).contains(values.count))
+        case .hitung_capaian:
             return try hitungCapaian(values, args: args, count: count)
-        default:
-            let suggestion = nearestName(to: name.text, in: Evaluator.functions + Aggregate.allCases.map(\.rawValue))
-            throw fail(.unknownFunction(name.text, suggestion: suggestion), name.range)
+        case .length, .trim, .substr, .replace, .split_part, .starts_with, .ends_with, .concat, .number, .text:
+            return try textFunction(fn, values, count: count, range: range)
         }
     }
 
@@ -211,18 +224,9 @@ struct Evaluator {
 
     /// `hitung_capaian(realisasi, target [, polaritas [, rumus]])`: see ``Kinerja/capaian(target:realisasi:polaritas:rumus:)``.
     /// polaritas is 'positif' (or null) or 'negatif'; rumus is 'selisih' (default) or 'rasio'.
-    private func hitungCapaian(_ values: [Operand], args: [Expr], count: Int) throws(Diagnostic) -> Operand {
-        for i in 0..<2 where !values[i].isNumeric {
-            throw fail(.notNumeric(operation: "hitung_capaian", type: values[i].typeName), args[i].range)
-        }
-        for i in 2..<values.count where values[i].type == .int || values[i].type == .double {
-            throw fail(.typeMismatch(operation: "hitung_capaian", left: "text", right: values[i].typeName), args[i].range)
-        }
+    private func hitungCapaian(_ values: [Operand], args: [Bound], count: Int) throws(Diagnostic) -> Operand {
         var rumus = Kinerja.RumusNegatif.selisih
-        if values.count == 4 {
-            guard case .constant(.text(let r)) = values[3], let parsed = Kinerja.RumusNegatif(rawValue: r.lowercased()) else {
-                throw fail(.expected("'selisih' or 'rasio'", found: source.slice(args[3].range)), args[3].range)
-            }
+        if values.count == 4, case .constant(.text(let r)) = values[3], let parsed = Kinerja.RumusNegatif(rawValue: r.lowercased()) {
             rumus = parsed
         }
         // An unknown polaritas text gives null rather than a guess.
@@ -285,12 +289,14 @@ struct Evaluator {
 
     /// Applies `f` to each distinct string once, through the dictionary, then merges entries
     /// that became equal so the dictionary stays free of duplicates.
-    private func mapText(_ v: Operand, range: SourceRange, name: String, _ f: (String) -> String) throws(Diagnostic) -> Operand {
+    private func mapText(_ v: Operand, count: Int, range: SourceRange, name: String, _ f: (String) -> String) throws(Diagnostic) -> Operand {
         guard v.type == .text || v.type == nil else {
             throw fail(.typeMismatch(operation: name, left: v.typeName, right: "text"), range)
         }
         switch v {
         case .constant(.text(let s)): return .constant(.text(f(s)))
+        // `lower(null)` is a null text, not an untyped null (which reads as an integer).
+        case .constant(.null): return .column(.texts([String?](repeating: nil, count: count)))
         case .column(let c):
             guard case .text(let codes, let dict) = c.storage else { return v }
             var index: [String: Int32] = [:]
@@ -311,7 +317,7 @@ struct Evaluator {
         }
     }
 
-    private func coalesce(_ values: [Operand], args: [Expr], count: Int) throws(Diagnostic) -> Operand {
+    private func coalesce(_ values: [Operand], args: [Bound], count: Int) throws(Diagnostic) -> Operand {
         let types = Set(values.compactMap(\.type))
         let resultType: ColumnType?
         if types.isEmpty { resultType = nil }

@@ -1,5 +1,8 @@
-/// Runs parsed statements: resolves the table, loads the columns the query reads, and
-/// applies the stages one by one to a ``Frame``.
+import Foundation
+
+/// Runs statements: the ``Resolver`` makes each query a ``QueryPlan``, and the plan's steps
+/// are applied one by one to a ``Frame``. Nothing here looks a name up or works a type out:
+/// the plan says it all.
 struct Interpreter {
     let session: Session
     let source: SourceFile
@@ -17,101 +20,142 @@ struct Interpreter {
             if session.engine.table(named: name.text) != nil {
                 throw Diagnostic(.cannotRedefineTable(name.text), in: source, at: name.range)
             }
+            // `let b = batas` names a value again when batas is a value, not a table.
+            if query.stages.isEmpty, case .table(let other) = query.source, self.session.bindings[other.text] == nil,
+               self.session.engine.table(named: other.text) == nil, let v = self.session.values[other.text] {
+                session.bindings[name.text] = nil
+                session.values[name.text] = v
+                return .bound(name.text)
+            }
             let result = try execute(query)
+            session.values[name.text] = nil
             session.bindings[name.text] = result.asTable(named: name.text)
+            return .bound(name.text)
+        case .bindValue(let name, let expr):
+            if session.engine.table(named: name.text) != nil {
+                throw Diagnostic(.cannotRedefineTable(name.text), in: source, at: name.range)
+            }
+            session.bindings[name.text] = nil
+            session.values[name.text] = try constant(expr)
+            return .bound(name.text)
+        case .param(let name, let fallback):
+            if session.engine.table(named: name.text) != nil {
+                throw Diagnostic(.cannotRedefineTable(name.text), in: source, at: name.range)
+            }
+            let value: Value
+            if let given = session.parameters[name.text] {
+                value = Interpreter.parameterValue(given)
+                if let fallback, case let d = try constant(fallback), d != .null, (d.isNumber != value.isNumber) {
+                    throw Diagnostic(.parameterType(name.text, given: given, expected: d.isNumber ? "a number" : "text"),
+                                     in: source, at: name.range)
+                }
+            } else if let fallback {
+                value = try constant(fallback)
+            } else {
+                throw Diagnostic(.parameterMissing(name.text), in: source, at: name.range)
+            }
+            session.bindings[name.text] = nil
+            session.values[name.text] = value
             return .bound(name.text)
         }
     }
 
+    /// A value given on the command line: a number when it reads as one in LKQ's own syntax
+    /// (`90`, `12.5`, `-3`), else the text as written.
+    static func parameterValue(_ text: String) -> Value {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let i = Int64(trimmed) { return .int(i) }
+        if trimmed.contains(where: { $0.isNumber }), !trimmed.contains(","), let d = Double(trimmed), d.isFinite { return .double(d) }
+        return .text(text)
+    }
+
+    /// The value of an expression that reads no column (`let batas = 75 * 2`).
+    private func constant(_ expr: Expr) throws(Diagnostic) -> Value {
+        var resolver = Resolver(source: source, session: session)
+        let empty = Schema(tableName: "a value", fields: [], measure: nil)
+        let bound = try resolver.value(expr, empty, .row)
+        control?.warn(resolver.warnings)
+        let frame = Frame(tableName: "a value", fields: [], columns: [], baseCount: 1, selection: nil, measure: nil)
+        return try evaluator.value(bound, frame).materialize(count: 1).value(at: 0)
+    }
+
     /// Runs one query to a result.
     func execute(_ query: Query) throws(Diagnostic) -> QueryResult {
-        let table: Table
-        switch query.source {
-        case .table(let name): table = try resolve(name)
-        case .audit(let all, let range): table = try audit(all: all, range: range)
-        }
-        var frame = try load(table, for: query)
-        let stages = query.stages
-        var i = 0
-        while i < stages.count {
-            try evaluator.checkCancelled()
-            let stage = stages[i]
-            // `sort … | limit N` keeps only N rows while sorting.
-            if case .sort(let keys) = stage.kind, i + 1 < stages.count, case .limit(let n) = stages[i + 1].kind {
-                frame = try sort(frame, keys, limit: n)
-                try control?.produce(frame.rowCount, at: .source(source, stage.range))
-                i += 2
-                continue
+        var resolver = Resolver(source: source, session: session)
+        var plan = try resolver.resolve(query)
+        control?.warn(resolver.warnings)
+        var frame: Frame
+        switch plan.source {
+        case .audit(let all):
+            frame = try frameOf(audit(all: all, range: plan.sourceRange), read: nil)
+        case .table(let table, let read):
+            frame = try frameOf(table, read: read, at: query.range)
+            // A CSV column guessed from the file's head may have widened once read in full;
+            // the plan is made again over the types the file really has.
+            if frame.fields != table.fields {
+                let loaded = Table(name: table.name, fields: frame.fields, measure: table.measure,
+                                   origin: table.origin, store: table.store)
+                var again = Resolver(source: source, session: session)
+                plan = try again.resolve(query, over: loaded)
             }
-            frame = try apply(stage, to: frame)
+        }
+        frame = try run(plan.steps, on: frame)
+        var tail = plan.tail
+        while let stage = tail.first {
+            try evaluator.checkCancelled()
+            switch stage.kind {
+            case .bar(let label, let measure):
+                frame = try bar(frame, label: label, measure: measure, at: stage.range)
+                tail = tail.dropFirst()
+            case .spark(let measure, let year):
+                frame = try spark(frame, measure: measure, year: year, at: stage.range)
+                tail = tail.dropFirst()
+            default:
+                break
+            }
             try control?.produce(frame.rowCount, at: .source(source, stage.range))
-            i += 1
+            // What follows a chart is resolved now that the chart's columns are known.
+            var late = Resolver(source: source, session: session)
+            let (steps, rest) = try late.resolveStages(tail, from: frame.schema)
+            control?.warn(late.warnings)
+            let chart = frame.chart
+            frame = try run(steps, on: frame)
+            if frame.chart == nil, steps.allSatisfy(\.keepsRows) { frame.chart = chart }
+            tail = rest
         }
         let columns = frame.fields.indices.map { frame.visible($0) }
-        return QueryResult(fields: frame.fields, columns: columns, measure: frame.measure, chart: frame.chart)
+        return QueryResult(fields: frame.fields, columns: columns, measure: frame.measure, chart: frame.chart,
+                           warnings: control?.takeWarnings() ?? [])
     }
 
-    private func resolve(_ name: Name) throws(Diagnostic) -> Table {
-        if let t = session.bindings[name.text] ?? session.engine.table(named: name.text) { return t }
-        let names = session.engine.tables.map(\.name) + session.bindings.keys.sorted()
-        throw Diagnostic(.unknownTable(name.text, suggestion: nearestName(to: name.text, in: names)), in: source, at: name.range)
-    }
-
-    /// Reads only the columns the query can see before it reshapes its rows; a query that
-    /// never reshapes (no select, group or aggregate) returns every column.
-    private func load(_ table: Table, for query: Query) throws(Diagnostic) -> Frame {
-        var names = Set<String>()
-        var usesMeasure = false
-        var reshapes = false
-        scan: for stage in query.stages {
-            switch stage.kind {
-            case .filter(let e): e.collectColumns(into: &names, measure: &usesMeasure)
-            case .sort(let keys): for k in keys { k.expr.collectColumns(into: &names, measure: &usesMeasure) }
-            case .limit: break
-            case .join(let j): for k in j.keys { names.insert(k.left.text) }
-            case .select(let items):
-                for it in items { it.expr.collectColumns(into: &names, measure: &usesMeasure) }
-                reshapes = true
-            case .group(let keys, let items):
-                for it in keys + items { it.expr.collectColumns(into: &names, measure: &usesMeasure) }
-                reshapes = true
-            case .aggregate(_, let e):
-                if let e { e.collectColumns(into: &names, measure: &usesMeasure) } else { usesMeasure = true }
-                reshapes = true
-            case .bar(let label, let measure):
-                label?.collectColumns(into: &names, measure: &usesMeasure)
-                measure?.collectColumns(into: &names, measure: &usesMeasure)
-                if label == nil || measure == nil {
-                    usesMeasure = true
-                    // Label candidates, and measure candidates when the table names no measure.
-                    for f in table.fields where f.type == .text || table.measure == nil { names.insert(f.name) }
-                }
-                reshapes = true
-            case .spark:
-                // Every other column may tell the series apart, so every column is read.
-                break scan
-            }
-            if reshapes { break }
+    private func run(_ steps: [PlanStep], on input: Frame) throws(Diagnostic) -> Frame {
+        var frame = input
+        for step in steps {
+            try evaluator.checkCancelled()
+            frame = try applyStep(step, to: frame)
+            try control?.produce(frame.rowCount, at: .source(source, step.range))
         }
-        if usesMeasure, let m = table.measure { names.insert(m) }
-        let wanted = reshapes ? table.fields.indices.filter { names.contains(table.fields[$0].name) }
-                              : Array(table.fields.indices)
+        return frame
+    }
+
+    /// The table's rows with the columns the plan reads (all when `read` is nil).
+    func frameOf(_ table: Table, read: [Int]?, at range: SourceRange? = nil) throws(Diagnostic) -> Frame {
+        let wanted = read ?? Array(table.fields.indices)
         let (count, loaded) = try table.store.load(wanted)
-        try control?.scan(count, at: .source(source, query.range))
+        try control?.scan(count, at: range.map { .source(source, $0) } ?? .none)
         var columns = [Column?](repeating: nil, count: table.fields.count)
         var fields = table.fields
         for (i, c) in zip(wanted, loaded) {
             columns[i] = c
-            // A CSV column guessed from the file's head may have widened once read in full.
             fields[i] = Field(name: fields[i].name, type: c.type, isRupiah: fields[i].isRupiah)
         }
         return Frame(tableName: table.name, fields: fields, columns: columns, baseCount: count,
                      selection: nil, measure: table.measure)
     }
 
-    private func apply(_ stage: Stage, to frame: Frame) throws(Diagnostic) -> Frame {
+    func applyStep(_ step: PlanStep, to frame: Frame) throws(Diagnostic) -> Frame {
         let ev = evaluator
-        switch stage.kind {
+        switch step.kind {
         case .filter(let condition):
             var out = frame
             out.selection = try ev.filter(condition, frame)
@@ -120,152 +164,120 @@ struct Interpreter {
             var out = frame
             out.selection = (0..<min(n, frame.rowCount)).map { Int32(frame.row($0)) }
             return out
-        case .sort(let keys):
-            return try sort(frame, keys, limit: nil)
-        case .select(let items):
-            var fields: [Field] = []
+        case .sort(let keys, let limit):
+            var columns: [SortColumn] = []
+            for key in keys {
+                let v = try ev.value(key.key, frame)
+                if case .constant = v { continue }
+                columns.append(SortColumn(v.materialize(count: frame.rowCount), descending: key.descending))
+            }
+            let positions = try ev.order(columns, rows: frame.rowCount, limit: limit)
+            var out = frame
+            out.selection = positions.map { Int32(frame.row(Int($0))) }
+            return out
+        case .project(let projections):
+            var columns: [Column] = []
+            for p in projections {
+                switch p {
+                case .input(let c): columns.append(frame.visible(c))
+                case .computed(let b): columns.append(try ev.value(b, frame).materialize(count: frame.rowCount, as: b.type))
+                }
+            }
+            return derived(frame, step.output, columns)
+        case .distinct(let indexes):
+            let keys = indexes.map { Operand.column(frame.visible($0)) }
+            let grouping = ev.group(keys, rows: frame.rowCount)
+            let first = frame.rowCount == 0 ? [] : grouping.first
+            return derived(frame, step.output, keys.map { $0.gather(first) })
+        case .group(let keys, let items):
+            let keyValues = try keys.map { (k: Bound) throws(Diagnostic) -> Operand in try ev.value(k, frame) }
+            let grouping = ev.group(keyValues, rows: frame.rowCount)
+            try checkLevels(items, frame, keys: keys, at: step.range)
+            var columns = zip(keyValues, keys).map { value, key in
+                if case .constant(.null) = value { return Column.allNull(key.type.columnType, count: grouping.first.count) }
+                return value.gather(grouping.first)
+            }
+            for item in items {
+                let v = try ev.groupValue(item, frame, grouping, keys: columns)
+                columns.append(v.materialize(count: grouping.count, as: item.type))
+            }
+            return derived(frame, step.output, columns)
+        case .aggregate(let items):
+            try checkLevels(items, frame, keys: [], at: step.range)
             var columns: [Column] = []
             for item in items {
-                let column = try ev.value(item.expr, frame).materialize(count: frame.rowCount)
-                fields.append(Field(name: try outputName(item, fields), type: column.type, isRupiah: frame.isRupiah(item.expr)))
-                columns.append(column)
+                columns.append(try ev.groupValue(item, frame, nil, keys: []).materialize(count: 1, as: item.type))
             }
-            return derived(frame, fields, columns)
-        case .aggregate(let fn, let arg):
-            let operand: Operand?
-            var name = fn.rawValue
-            var rupiah = false
-            if let arg {
-                operand = try ev.value(arg, frame)
-                rupiah = frame.isRupiah(arg)
-                if case .column(let c) = arg.kind { name += "_" + c }
-            } else if fn == .count {
-                operand = nil
-            } else {
-                let m = try ev.measureIndex(in: frame, at: stage.range)
-                operand = .column(frame.visible(m))
-                name += "_" + frame.fields[m].name
-                rupiah = frame.fields[m].isRupiah
-            }
-            let column = try ev.aggregate(fn, operand, rows: frame.rowCount, groups: nil, range: stage.range)
-            let amount = rupiah && [.sum, .min, .max].contains(fn)
-            return derived(frame, [Field(name: name, type: column.type, isRupiah: amount)], [column])
-        case .group(let keys, let items):
-            return try group(frame, keys: keys, items: items)
-        case .join(let spec):
-            return try join(frame, spec, range: stage.range)
-        case .bar(let label, let measure):
-            return try bar(frame, label: label, measure: measure, at: stage.range)
-        case .spark(let measure, let year):
-            return try spark(frame, measure: measure, year: year, at: stage.range)
+            return derived(frame, step.output, columns)
+        case .join(let plan):
+            return try join(frame, plan, output: step.output, range: step.range)
         }
     }
 
-    private func sort(_ frame: Frame, _ keys: [SortKey], limit: Int?) throws(Diagnostic) -> Frame {
-        let ev = evaluator
-        var columns: [SortColumn] = []
-        for key in keys {
-            let v = try ev.value(key.expr, frame)
-            if case .constant = v { continue }
-            columns.append(SortColumn(v.materialize(count: frame.rowCount), descending: key.descending))
+    /// A frame of freshly computed columns with the plan's fields and measure.
+    private func derived(_ frame: Frame, _ schema: Schema, _ columns: [Column]) -> Frame {
+        // A CSV column read in full may be wider than the plan's guess: the column's type wins.
+        let fields = zip(schema.fields, columns).map { f, c in
+            f.type == c.type ? f : Field(name: f.name, type: c.type, isRupiah: f.isRupiah)
         }
-        let positions = try ev.order(columns, rows: frame.rowCount, limit: limit)
-        var out = frame
-        out.selection = positions.map { Int32(frame.row(Int($0))) }
-        return out
-    }
-
-    private func group(_ frame: Frame, keys: [Item], items: [Item]) throws(Diagnostic) -> Frame {
-        let ev = evaluator
-        let n = frame.rowCount
-        let keyValues = try keys.map { (k: Item) throws(Diagnostic) -> Operand in try ev.value(k.expr, frame) }
-        let grouping = ev.group(keyValues, rows: n)
-        var fields: [Field] = []
-        var columns: [Column] = []
-        var keyColumns: [String: Column] = [:]
-        for (item, value) in zip(keys, keyValues) {
-            let column = value.gather(grouping.first)
-            let name = try outputName(item, fields)
-            fields.append(Field(name: name, type: column.type, isRupiah: frame.isRupiah(item.expr)))
-            columns.append(column)
-            keyColumns[name] = column
-        }
-        for item in items {
-            let v = try groupValue(item.expr, frame, grouping, keyColumns)
-            let column = v.materialize(count: grouping.count)
-            fields.append(Field(name: try outputName(item, fields), type: column.type, isRupiah: frame.isRupiah(item.expr)))
-            columns.append(column)
-        }
-        return derived(frame, fields, columns)
-    }
-
-    /// Evaluates an item of `group by` once per group: aggregate calls over the group's rows,
-    /// key columns by name, and arithmetic or functions over those.
-    private func groupValue(_ e: Expr, _ frame: Frame, _ grouping: Grouping, _ keys: [String: Column]) throws(Diagnostic) -> Operand {
-        let ev = evaluator
-        switch e.kind {
-        case .int, .double, .string, .null: return try ev.value(e, frame)
-        case .column(let name):
-            if let c = keys[name] { return .column(c) }
-            _ = try ev.columnIndex(name, in: frame, at: e.range)
-            throw Diagnostic(.notInGroup(name), in: source, at: e.range)
-        case .defaultMeasure, .not, .isNull, .binary(.and, _, _), .binary(.or, _, _):
-            throw Diagnostic(.conditionAsValue, in: source, at: e.range)
-        case .negate(let inner):
-            let v = try groupValue(inner, frame, grouping, keys)
-            return try ev.arithmetic(.subtract, .constant(.int(0)), v, count: grouping.count, range: e.range)
-        case .binary(let op, let l, let r):
-            if op.isComparison || op == .contains { throw Diagnostic(.conditionAsValue, in: source, at: e.range) }
-            let left = try groupValue(l, frame, grouping, keys)
-            let right = try groupValue(r, frame, grouping, keys)
-            return try ev.arithmetic(op, left, right, count: grouping.count, range: e.range)
-        case .call(let name, let args):
-            if let fn = Aggregate(rawValue: name.text) {
-                guard args.count <= 1, fn == .count || args.count == 1 else {
-                    throw Diagnostic(.wrongArgumentCount(function: fn.rawValue, expected: fn == .count ? "0 or 1 argument" : "1 argument", got: args.count),
-                                     in: source, at: e.range)
-                }
-                if let arg = args.first, arg.containsAggregate {
-                    throw Diagnostic(.aggregateOutsideGroup(name.text), in: source, at: arg.range)
-                }
-                let operand = try args.first.map { (a: Expr) throws(Diagnostic) -> Operand in try ev.value(a, frame) }
-                return .column(try ev.aggregate(fn, operand, rows: frame.rowCount, groups: grouping, range: e.range))
-            }
-            let values = try args.map { (a: Expr) throws(Diagnostic) -> Operand in try groupValue(a, frame, grouping, keys) }
-            return try ev.call(name, values, args: args, count: grouping.count, range: e.range)
-        }
-    }
-
-    /// A frame of freshly computed columns; the default measure survives if its column does.
-    private func derived(_ frame: Frame, _ fields: [Field], _ columns: [Column]) -> Frame {
-        let measure = frame.measure.flatMap { m in fields.contains { $0.name == m } ? m : nil }
         return Frame(tableName: frame.tableName, fields: fields, columns: columns,
-                     baseCount: columns.first?.count ?? 0, selection: nil, measure: measure)
+                     baseCount: columns.first?.count ?? 0, selection: nil, measure: schema.measure)
     }
 
-    /// The column name an item gets: its alias, the column it names, `avg_capaian` for an
-    /// aggregate of a column, or else the expression's text.
-    func outputName(_ item: Item, _ existing: [Field]) throws(Diagnostic) -> String {
-        let name: String
-        if let alias = item.alias {
-            name = alias.text
-        } else {
-            switch item.expr.kind {
-            case .column(let c): name = c
-            case .call(let f, let args) where Aggregate(rawValue: f.text) != nil:
-                if args.isEmpty { name = f.text }
-                else if args.count == 1, case .column(let c) = args[0].kind { name = "\(f.text)_\(c)" }
-                else { name = Interpreter.normalized(source.slice(item.expr.range)) }
-            default: name = Interpreter.normalized(source.slice(item.expr.range))
-            }
-        }
-        if existing.contains(where: { $0.name == name }) {
-            throw Diagnostic(.duplicateColumn(name), in: source, at: item.alias?.range ?? item.expr.range)
-        }
-        return name
+    /// Summing or averaging over rows of more than one budget `level` (urusan, program,
+    /// kegiatan, ...) counts each amount once per level above it: warn, naming the levels.
+    private func checkLevels(_ items: [Bound], _ frame: Frame, keys: [Bound], at range: SourceRange) throws(Diagnostic) {
+        guard let li = frame.index(of: "level"), frame.fields[li].type == .text, frame.columns[li] != nil,
+              let item = items.first(where: \.addsUp) else { return }
+        if keys.contains(where: { if case .column(li) = $0.kind { return true }; return false }) { return }
+        let column = frame.visible(li)
+        guard case .text(let codes, let dict) = column.storage else { return }
+        var seen = [Int](repeating: 0, count: dict.count)
+        for k in 0..<column.count where !column.isNull(k) { seen[Int(codes[k])] += 1 }
+        let levels = dict.indices.filter { seen[$0] > 0 }
+        guard levels.count > 1 else { return }
+        // The finest level is the one with the most rows: that is what adds up to the rest.
+        let finest = levels.max { seen[$0] < seen[$1] }!
+        control?.warn([Diagnostic(.mixedLevels(levels: levels.map { dict[$0] }, suggestion: dict[finest]),
+                                  in: source, at: item.range.start < range.start ? range : item.range)])
     }
+}
 
-    static func normalized(_ text: String) -> String {
-        text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ").lowercased()
+extension PlanStep {
+    /// Whether the step only picks or orders rows, leaving the columns as they are.
+    var keepsRows: Bool {
+        switch kind {
+        case .filter, .sort, .limit: return true
+        case .project, .distinct, .group, .aggregate, .join: return false
+        }
+    }
+}
+
+extension Frame {
+    /// The frame's columns as a schema, for resolving the stages that follow a chart.
+    var schema: Schema { Schema(tableName: tableName, fields: fields, measure: measure) }
+}
+
+extension Value {
+    var isNumber: Bool {
+        switch self {
+        case .int, .double: return true
+        case .null, .text: return false
+        }
+    }
+}
+
+extension Resolver {
+    /// The plan of `query` over `table` in place of the table it names (after a load widened
+    /// a column's type).
+    mutating func resolve(_ query: Query, over table: Table) throws(Diagnostic) -> QueryPlan {
+        let input = Schema(tableName: table.name, fields: table.fields, measure: table.measure)
+        let (steps, tail) = try resolveStages(query.stages[...], from: input)
+        var plan = try resolve(query)
+        plan.input = input
+        plan.steps = steps
+        plan.tail = tail
+        if case .table(_, let read) = plan.source { plan.source = .table(table, read: read) }
+        return plan
     }
 }

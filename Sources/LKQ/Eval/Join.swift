@@ -4,52 +4,43 @@
 /// numbers by value), the joined side is hashed, and the pipeline side probes it, so the cost
 /// is one pass over each side plus the rows produced.
 extension Interpreter {
-    func join(_ frame: Frame, _ spec: Join, range: SourceRange) throws(Diagnostic) -> Frame {
-        let ev = evaluator
-        let right = try execute(spec.right)
-        let rightName: String
-        switch spec.right.source {
-        case .table(let n): rightName = n.text
-        case .audit: rightName = "audit"
-        }
-        var leftKeys: [Column] = []
-        var rightKeys: [Column] = []
-        var rightKeyIndexes = Set<Int>()
-        for key in spec.keys {
-            let l = frame.visible(try ev.columnIndex(key.left.text, in: frame, at: key.left.range))
-            guard let ri = right.fields.firstIndex(where: { $0.name == key.right.text }) else {
-                let suggestion = nearestName(to: key.right.text, in: right.fields.map(\.name))
-                throw Diagnostic(.unknownColumn(key.right.text, table: rightName, suggestion: suggestion), in: source, at: key.right.range)
-            }
-            let r = right.columns[ri]
-            if (l.type == .text) != (r.type == .text) {
-                throw Diagnostic(.typeMismatch(operation: "join", left: l.type.article, right: r.type.article), in: source, at: key.right.range)
-            }
-            leftKeys.append(l)
-            rightKeys.append(r)
-            rightKeyIndexes.insert(ri)
-        }
+    func join(_ frame: Frame, _ plan: JoinPlan, output: Schema, range: SourceRange) throws(Diagnostic) -> Frame {
+        let right = try executeRight(plan.right)
+        let leftKeys = plan.keys.map { frame.visible($0.left) }
+        let rightKeys = plan.keys.map { right.columns[$0.right] }
         let (leftCodes, rightCodes) = Interpreter.encodeKeys(leftKeys, rightKeys)
-        let pairs = try pair(leftCodes, rightCodes, keepUnmatched: spec.keepUnmatched, range: range)
+        let pairs = try pair(leftCodes, rightCodes, keepUnmatched: plan.keepUnmatched, range: range)
 
-        var fields: [Field] = []
         var columns: [Column?] = []
         let leftRows = pairs.left.map { Int32(frame.row(Int($0))) }
-        for (i, field) in frame.fields.enumerated() {
-            fields.append(field)
+        for i in frame.fields.indices {
             columns.append(frame.columns[i].map { $0.gather(leftRows) })
         }
-        for (i, field) in right.fields.enumerated() where !rightKeyIndexes.contains(i) {
-            var name = field.name
-            if fields.contains(where: { $0.name == name }) { name = "\(rightName)_\(field.name)" }
-            if fields.contains(where: { $0.name == name }) {
-                throw Diagnostic(.duplicateColumn(name), in: source, at: range)
-            }
-            fields.append(Field(name: name, type: field.type, isRupiah: field.isRupiah))
+        for i in plan.rightColumns {
             columns.append(right.columns[i].gatherAllowingMissing(pairs.right))
+        }
+        let fields = zip(output.fields, columns).map { f, c in
+            c.map { $0.type == f.type ? f : Field(name: f.name, type: $0.type, isRupiah: f.isRupiah) } ?? f
         }
         return Frame(tableName: frame.tableName, fields: fields, columns: columns, baseCount: pairs.left.count,
                      selection: nil, measure: frame.measure)
+    }
+
+    /// The rows of a join's right-hand query.
+    private func executeRight(_ plan: QueryPlan) throws(Diagnostic) -> QueryResult {
+        var frame: Frame
+        switch plan.source {
+        case .table(let table, _):
+            frame = try frameOf(table, read: nil)
+        case .audit(let all):
+            frame = try frameOf(try audit(all: all, range: plan.sourceRange), read: nil)
+        }
+        for step in plan.steps {
+            try evaluator.checkCancelled()
+            frame = try applyStep(step, to: frame)
+        }
+        let columns = frame.fields.indices.map { frame.visible($0) }
+        return QueryResult(fields: frame.fields, columns: columns, measure: frame.measure, chart: nil)
     }
 
     /// Each row's key as integers, per key column, in one code space for both sides; `nil`

@@ -10,11 +10,36 @@ final class RunControl: @unchecked Sendable {
     private let deadline: ContinuousClock.Instant?
     private let lock = NSLock()
     private var scanned = 0
+    private var warnings: [Diagnostic] = []
 
     init(cancellation: Cancellation?, budget: QueryBudget) {
         self.cancellation = cancellation
         self.budget = budget
         deadline = budget.timeLimit.map { ContinuousClock.now + $0 }
+    }
+
+    /// Keeps warnings for the statement's result (each one once).
+    func warn(_ found: [Diagnostic]) {
+        guard !found.isEmpty else { return }
+        lock.lock()
+        for d in found where !warnings.contains(where: { $0.message == d.message && $0.range == d.range }) {
+            warnings.append(d)
+        }
+        lock.unlock()
+    }
+
+    /// The warnings so far, kept.
+    var pendingWarnings: [Diagnostic] {
+        lock.lock()
+        defer { lock.unlock() }
+        return warnings
+    }
+
+    /// The warnings so far, which are then forgotten.
+    func takeWarnings() -> [LKQError] {
+        lock.lock()
+        defer { warnings = []; lock.unlock() }
+        return warnings.map(LKQError.init)
     }
 
     /// Throws when the query was cancelled or ran out of time.

@@ -66,6 +66,8 @@ struct Lexer {
             return single(.greater)
         case UInt8(ascii: "\""), UInt8(ascii: "'"):
             return try string(quote: c)
+        case UInt8(ascii: "`"):
+            return try quotedName()
         case UInt8(ascii: "0")...UInt8(ascii: "9"):
             return try number()
         case UInt8(ascii: "."):
@@ -129,6 +131,28 @@ struct Lexer {
         let range = SourceRange(start, pos)
         if let k = Keyword(rawValue: text) { return Token(kind: .keyword(k), range: range) }
         return Token(kind: .name(text), range: range)
+    }
+
+    /// `` `Pagu (Rp)` ``: a column name that is not an identifier, lower-cased like every name.
+    /// A backquote inside is written twice.
+    private mutating func quotedName() throws(Diagnostic) -> Token {
+        let start = pos
+        pos += 1
+        var text: [UInt8] = []
+        while let c = peek() {
+            if c == UInt8(ascii: "\n") { break }
+            pos += 1
+            if c == UInt8(ascii: "`") {
+                if peek() == UInt8(ascii: "`") { text.append(c); pos += 1; continue }
+                let name = String(decoding: text, as: UTF8.self).lowercased()
+                guard !name.isEmpty else {
+                    throw Diagnostic(.expected("a name between the backquotes", found: "``"), in: source, at: SourceRange(start, pos))
+                }
+                return Token(kind: .name(name), range: SourceRange(start, pos))
+            }
+            text.append(c)
+        }
+        throw Diagnostic(.unterminatedName, in: source, at: SourceRange(start, pos))
     }
 
     /// Digits with an optional fraction and exponent. `1.476` is the decimal 1.476 here:
@@ -215,7 +239,8 @@ struct Lexer {
             if c == quote {
                 if peek(1) == quote { value.append(quote); pos += 2; continue }
                 pos += 1
-                return Token(kind: .string(String(decoding: value, as: UTF8.self)), range: SourceRange(start, pos))
+                // In NFC, as all text in LKQ (Data/Text.swift).
+                return Token(kind: .string(String(decoding: value, as: UTF8.self).nfc), range: SourceRange(start, pos))
             }
             if c == UInt8(ascii: "\\"), let n = peek(1) {
                 switch n {

@@ -19,7 +19,7 @@ enum TokenKind: Sendable, Hashable {
         case .name(let n): return "name '\(n)'"
         case .keyword(let k): return "'\(k.rawValue)'"
         case .int(let v): return "number \(v)"
-        case .double(let v): return "number \(Value.format(v))"
+        case .double(let v): return "number " + (v == v.rounded() && Swift.abs(v) < 1e15 ? String(Int64(v)) : "\(v)")
         case .string: return "a string"
         case .newline: return "end of line"
         case .semicolon: return "';'"
@@ -48,6 +48,7 @@ enum TokenKind: Sendable, Hashable {
 /// reserved: they are ordinary names that the parser recognises in stage position.
 enum Keyword: String, Sendable, CaseIterable {
     case `let`, from, `where`, select, `as`, sort, asc, desc, limit, group, by, and, or, not, `is`, null
+    case `in`, between, `case`, when, then, `else`, end, over
 }
 
 /// A token and the UTF-8 range it covers.

@@ -92,7 +92,8 @@ struct Parser {
              .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
             return true
         case .keyword(let k):
-            return [.let, .from, .where, .select, .as, .sort, .group, .by, .and, .or, .not, .is].contains(k)
+            return [.let, .from, .where, .select, .as, .sort, .group, .by, .and, .or, .not, .is,
+                    .in, .between, .case, .when, .then, .else, .over].contains(k)
         default:
             return false
         }
@@ -161,17 +162,49 @@ struct Parser {
 
     // MARK: Statements
 
-    /// `statement = let_statement | query ;`
+    /// `statement = let_statement | let_value | param_statement | query ;`
     /// `let_statement = "let" , NAME , "=" , query ;`
+    /// `let_value = "let" , NAME , "=" , expr ;`
+    /// `param_statement = "param" , NAME , [ "=" , expr ] ;`
     mutating func parseStatement() throws(Diagnostic) -> Statement {
         if let letToken = accept(.keyword(.let)) {
             let name = try expectName("a name after 'let'")
             _ = try expect(.equal, "'=' after 'let \(name.text)'")
+            if !startsQuery() {
+                let value = try parseExpr()
+                return Statement(kind: .bindValue(name, value), range: letToken.range.to(value.range))
+            }
             let query = try parseQuery()
             return Statement(kind: .bind(name, query), range: letToken.range.to(query.range))
         }
+        // `param` is a word only at the start of a statement followed by a name, so a table
+        // called param still works.
+        if case .name("param") = current.kind, case .name = tokens[index + 1].kind {
+            let start = advance().range
+            let name = try expectName("a parameter name")
+            var value: Expr?
+            if accept(.equal) != nil { value = try parseExpr() }
+            return Statement(kind: .param(name, default: value), range: start.to(value?.range ?? name.range))
+        }
         let query = try parseQuery()
         return Statement(kind: .query(query), range: query.range)
+    }
+
+    /// Whether the tokens ahead begin a query (a source name followed by `where`, `|` or the
+    /// statement's end) rather than a value such as `75`, `batas * 2` or `"Tinggi"`.
+    private mutating func startsQuery() -> Bool {
+        switch current.kind {
+        case .keyword(.from): return true
+        case .name:
+            // A line break right after the name ends the statement or continues it with `|`.
+            switch tokens[index + 1].kind {
+            case .newline: return true
+            case .pipe, .keyword(.where), .semicolon, .end, .rightParen: return true
+            case .name("all"): return true
+            default: return false
+            }
+        default: return false
+        }
     }
 
     /// `query = source , [ "where" , condition ] , { "|" , stage } ;`
@@ -202,7 +235,7 @@ struct Parser {
         return (.table(table), table.range)
     }
 
-    /// `stage = where_stage | select_stage | sort_stage | limit_stage | group_stage | aggregate_stage | join_stage | bar_stage | spark_stage ;`
+    /// `stage = where_stage | select_stage | extend_stage | distinct_stage | sort_stage | limit_stage | group_stage | aggregate_stage | join_stage | bar_stage | spark_stage ;`
     mutating func parseStage() throws(Diagnostic) -> Stage {
         let start = current.range
         switch current.kind {
@@ -212,6 +245,10 @@ struct Parser {
             return Stage(kind: .filter(cond), range: start.to(cond.range))
         case .keyword(.select):
             return try parseSelect()
+        case .name("extend"):
+            return try parseExtend()
+        case .name("distinct"):
+            return try parseDistinct()
         case .keyword(.sort):
             return try parseSort()
         case .keyword(.limit):
@@ -229,12 +266,52 @@ struct Parser {
             return try parseSpark()
         default:
             let t = current
-            if case .name(let n) = t.kind,
-               let suggestion = nearestName(to: n, in: ["where", "select", "sort", "limit", "group", "join", "bar", "spark"] + Aggregate.allCases.map(\.rawValue)) {
-                throw Diagnostic(.unknownStage(n, suggestion: suggestion), in: source, at: t.range)
+            if case .name(let n) = t.kind {
+                if let habit = Parser.sqlHabits[n] {
+                    throw Diagnostic(.sqlHabit(n, write: habit), in: source, at: t.range)
+                }
+                if let suggestion = nearestName(to: n, in: Registry.stageNames) {
+                    throw Diagnostic(.unknownStage(n, suggestion: suggestion), in: source, at: t.range)
+                }
             }
-            throw unexpected("a stage (where, select, sort, limit, group by, join, count, sum, avg, min, max, bar, spark)")
+            throw unexpected("a stage (" + Registry.stageNames.joined(separator: ", ") + ")")
         }
+    }
+
+    /// Words from SQL that users type by habit, and what LKQ writes instead.
+    static let sqlHabits: [String: String] = [
+        "order": "sort COLUMN [desc]",
+        "top": "sort COLUMN desc | limit N",
+        "having": "a '| where' stage after 'group by'",
+        "like": "'~' for a case-insensitive contains, or starts_with(s, p) / ends_with(s, p)",
+        "ilike": "'~' for a case-insensitive contains",
+        "filter": "where CONDITION",
+        "project": "select COLUMN, ...",
+        "take": "limit N",
+        "offset": "where on row_number() over (...), as in '| extend row_number() over (sort x) as n | where n > 10'",
+    ]
+
+    /// `extend_stage = "extend" , item , { "," , item } ;`
+    mutating func parseExtend() throws(Diagnostic) -> Stage {
+        let start = advance().range
+        var items = [try parseItem()]
+        while accept(.comma) != nil { items.append(try parseItem()) }
+        let last = items[items.count - 1]
+        return Stage(kind: .extend(items), range: start.to(last.alias?.range ?? last.expr.range))
+    }
+
+    /// `distinct_stage = "distinct" , [ NAME , { "," , NAME } ] ;`
+    mutating func parseDistinct() throws(Diagnostic) -> Stage {
+        var range = advance().range
+        var names: [Name] = []
+        if case .name = current.kind {
+            repeat {
+                let n = try expectName("a column name")
+                names.append(n)
+                range = range.to(n.range)
+            } while accept(.comma) != nil
+        }
+        return Stage(kind: .distinct(names), range: range)
     }
 
     /// `join_stage = [ "left" ] , "join" , join_source , "on" , join_key , { "," , join_key } ;`
@@ -352,31 +429,32 @@ struct Parser {
 
     private func startsExpression(_ kind: TokenKind) -> Bool {
         switch kind {
-        case .name, .int, .double, .string, .leftParen, .minus, .keyword(.null): return true
+        case .name, .int, .double, .string, .leftParen, .minus, .keyword(.null), .keyword(.case), .keyword(.not): return true
         default: return false
         }
     }
 
-    /// `aggregate_stage = AGGREGATE , [ "(" , [ expr ] , ")" | expr ] ;`
+    /// `aggregate_stage = AGGREGATE , [ "(" , [ condition , { "," , condition } ] , ")" | condition ] ;`
     mutating func parseAggregateStage() throws(Diagnostic) -> Stage {
         let t = advance()
         guard case .name(let n) = t.kind, let aggregate = Aggregate(rawValue: n) else {
             throw unexpected("an aggregate")
         }
         // `count()` and `sum(x)` are accepted in stage position too.
-        if check(.leftParen) {
+        if tokens[index].kind == .leftParen {
             let open = advance()
             openParens += 1
-            var arg: Expr?
-            if !check(.rightParen) { arg = try parseExpr() }
+            try nest()
+            defer { depth -= 1 }
+            let args = try parseArguments(of: n)
             let close = try expectClose(open)
-            return Stage(kind: .aggregate(aggregate, arg), range: t.range.to(close.range))
+            return Stage(kind: .aggregate(aggregate, args), range: t.range.to(close.range))
         }
         if startsExpression(current.kind) {
-            let e = try parseExpr()
-            return Stage(kind: .aggregate(aggregate, e), range: t.range.to(e.range))
+            let e = try parseCondition()
+            return Stage(kind: .aggregate(aggregate, [e]), range: t.range.to(e.range))
         }
-        return Stage(kind: .aggregate(aggregate, nil), range: t.range)
+        return Stage(kind: .aggregate(aggregate, []), range: t.range)
     }
 
     /// `bar_stage = "bar" , [ expr , [ [ "," ] , expr ] ] ;`
@@ -431,7 +509,7 @@ struct Parser {
         return try parsePredicate()
     }
 
-    /// `predicate = compare_op , expr | expr , [ compare_op , expr | "~" , expr | "is" , [ "not" ] , "null" ] ;`
+    /// `predicate = compare_op , expr | expr , [ compare_op , expr | "~" , expr | "is" , [ "not" ] , "null" | [ "not" ] , "in" , "(" , expr , { "," , expr } , ")" | [ "not" ] , "between" , expr , "and" , expr ] ;`
     mutating func parsePredicate() throws(Diagnostic) -> Expr {
         if let op = Parser.comparisons[current.kind] {
             // A bare comparison: the left side is the table's default measure.
@@ -454,6 +532,29 @@ struct Parser {
             let negated = accept(.keyword(.not)) != nil
             let null = try expect(.keyword(.null), negated ? "'null' after 'is not'" : "'null' or 'not null' after 'is'")
             return Expr(kind: .isNull(left, negated: negated), range: left.range.to(null.range))
+        }
+        // `x not in (...)`, `x not between ...`: the `not` after a value belongs to them.
+        var negated = false
+        if check(.keyword(.not)), [.keyword(.in), .keyword(.between)].contains(tokens[index + 1].kind) {
+            advance()
+            negated = true
+        }
+        if accept(.keyword(.in)) != nil {
+            let open = try expect(.leftParen, "'(' and a list of values after 'in'")
+            openParens += 1
+            var list: [Expr] = []
+            repeat { list.append(try parseExpr()) } while accept(.comma) != nil
+            let close = try expectClose(open)
+            return Expr(kind: .inList(left, list, negated: negated), range: left.range.to(close.range))
+        }
+        if accept(.keyword(.between)) != nil {
+            let low = try parseExpr()
+            _ = try expect(.keyword(.and), "'and' and the upper end after 'between \(source.slice(low.range))'")
+            let high = try parseExpr()
+            return Expr(kind: .between(left, low, high, negated: negated), range: left.range.to(high.range))
+        }
+        if case .name(let n) = current.kind, n == "like" || n == "ilike" {
+            throw Diagnostic(.sqlHabit(n, write: Parser.sqlHabits[n]!), in: source, at: current.range)
         }
         return left
     }
@@ -504,7 +605,7 @@ struct Parser {
         return try parsePrimary()
     }
 
-    /// `primary = NUMBER | STRING | "null" | NAME , "(" , [ expr , { "," , expr } ] , ")" | NAME | "(" , condition , ")" ;`
+    /// `primary = NUMBER | STRING | "null" | NAME , "(" , [ condition , { "," , condition } ] , ")" , [ window ] | NAME | case_expr | "(" , condition , ")" ;`
     mutating func parsePrimary() throws(Diagnostic) -> Expr {
         let t = current
         switch t.kind {
@@ -520,12 +621,15 @@ struct Parser {
             openParens += 1
             try nest()
             defer { depth -= 1 }
-            var args: [Expr] = []
-            if !check(.rightParen) {
-                repeat { args.append(try parseExpr()) } while accept(.comma) != nil
-            }
+            let args = try parseArguments(of: n)
             let close = try expectClose(open)
+            if check(.keyword(.over)) {
+                let window = try parseWindow()
+                return Expr(kind: .window(name, args, window), range: t.range.to(window.range))
+            }
             return Expr(kind: .call(name, args), range: t.range.to(close.range))
+        case .keyword(.case):
+            return try parseCase()
         case .leftParen:
             let open = advance()
             openParens += 1
@@ -538,6 +642,66 @@ struct Parser {
         default:
             throw unexpected("a value, a column name or '('")
         }
+    }
+
+    /// The arguments of a call: conditions, as a condition is a value too (the resolver checks
+    /// which each function takes). `count(*)` gets a hint.
+    private mutating func parseArguments(of function: String) throws(Diagnostic) -> [Expr] {
+        var args: [Expr] = []
+        if check(.star) {
+            throw Diagnostic(.sqlHabit("\(function)(*)", write: "\(function)()"), in: source, at: current.range)
+        }
+        if !check(.rightParen) {
+            repeat { args.append(try parseCondition()) } while accept(.comma) != nil
+        }
+        return args
+    }
+
+    /// `window = "over" , "(" , [ "by" , expr , { "," , expr } ] , [ "sort" , sort_key , { "," , sort_key } ] , ")" ;`
+    private mutating func parseWindow() throws(Diagnostic) -> Window {
+        let over = advance()
+        let open = try expect(.leftParen, "'(' after 'over'")
+        openParens += 1
+        var partition: [Expr] = []
+        var order: [SortKey] = []
+        if accept(.keyword(.by)) != nil {
+            repeat { partition.append(try parseExpr()) } while accept(.comma) != nil
+        }
+        if accept(.keyword(.sort)) != nil {
+            repeat {
+                let e = try parseExpr()
+                var descending = false
+                if accept(.keyword(.desc)) != nil { descending = true } else { _ = accept(.keyword(.asc)) }
+                order.append(SortKey(expr: e, descending: descending))
+            } while accept(.comma) != nil
+        }
+        if case .name(let n) = current.kind, n == "partition" || n == "order" {
+            throw Diagnostic(.sqlHabit("\(n) by", write: n == "order" ? "sort KEY [desc]" : "by KEY"), in: source, at: current.range)
+        }
+        let close = try expectClose(open)
+        return Window(partition: partition, order: order, range: over.range.to(close.range))
+    }
+
+    /// `case_expr = "case" , "when" , condition , "then" , expr , { "when" , condition , "then" , expr } , [ "else" , expr ] , "end" ;`
+    private mutating func parseCase() throws(Diagnostic) -> Expr {
+        let start = advance()
+        try nest()
+        // Like a parenthesis, `case … end` may span lines.
+        openParens += 1
+        defer { depth -= 1 }
+        var branches: [(condition: Expr, value: Expr)] = []
+        _ = try expect(.keyword(.when), "'when' after 'case'")
+        repeat {
+            let condition = try parseCondition()
+            _ = try expect(.keyword(.then), "'then' after the condition")
+            let value = try parseExpr()
+            branches.append((condition, value))
+        } while accept(.keyword(.when)) != nil
+        var otherwise: Expr?
+        if accept(.keyword(.else)) != nil { otherwise = try parseExpr() }
+        let end = try expect(.keyword(.end), "'when', 'else' or 'end' to close 'case'")
+        openParens -= 1
+        return Expr(kind: .caseWhen(branches, otherwise: otherwise), range: start.range.to(end.range))
     }
 
     /// Consumes `)` or reports what it would have closed: `expected ')' to close '(' at 1:9`.
