@@ -416,6 +416,23 @@ final class ColumnBuilder {
     @inline(__always)
     static func appendNumber(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int,
                              scratch: UnsafeMutablePointer<UInt8>) -> Bool {
+        // The common case first, small enough to inline: a bare number in C style that fits.
+        if s.pointee.locale == .c && !CSVNumbers.mayHaveAffix(p, n) {
+            let kind = s.pointee.kind
+            if kind == .int, let v = CSVNumbers.parseInt(p, n), p[0] != 48 || n == 1 {
+                s.pointee.words.append(UInt64(bitPattern: v)); s.pointee.count &+= 1; return true
+            }
+            if kind == .double, let v = CSVNumbers.parseDouble(p, n) {
+                s.pointee.words.append(v.bitPattern); s.pointee.count &+= 1; return true
+            }
+        }
+        return appendNumberSlowly(s, p, n, scratch: scratch)
+    }
+
+    /// ``appendNumber(_:_:_:scratch:)`` for everything but a bare C-style number that fits.
+    @inline(never)
+    static func appendNumberSlowly(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int,
+                                   scratch: UnsafeMutablePointer<UInt8>) -> Bool {
         var q = p, m = n
         if CSVNumbers.mayHaveAffix(p, n) {
             var affixes = CSVNumbers.Affixes()
@@ -449,6 +466,7 @@ final class ColumnBuilder {
 
     /// A value the fast path did not take: `p`/`n` as written, `q`/`m` the number inside it
     /// (`m` 0 when there is none).
+    @inline(never)
     private static func misfit(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int,
                                q: UnsafePointer<UInt8>, m: Int) -> Bool {
         var blank = true
