@@ -19,7 +19,8 @@ extension Engine {
     /// A copy of this engine with the sheets of the `.xlsx` workbook at `path` added as tables:
     /// each sheet as `book_sheet` (the file's table name, then the sheet's), or, when one sheet
     /// is loaded (the workbook has one, or `workbook.sheet` names it), as `name` or the file's
-    /// table name. Sheets with no cells are left out. Cells are read with the inference CSV
+    /// table name. Sheets with no cells are left out; a sheet with target and realisasi but no
+    /// capaian gets it computed, as a CSV file does. Cells are read with the inference CSV
     /// files get (``Table/inferring(from:name:origin:options:)``); warnings name the cell
     /// (`Rekap!D17`).
     public func loadingWorkbook(at path: String, as name: String? = nil, workbook: WorkbookOptions = .init(),
@@ -38,8 +39,10 @@ extension Engine {
         for sheet in sheets {
             let table = try SheetTable(sheet: sheet, styles: book.styles, headerRow: workbook.headerRow, path: path)
             let tableName = sheets.count == 1 ? base : base + "_" + Field.identifier(forHeader: sheet.name)
-            engine = engine.adding(try Table.inferring(from: table, name: tableName, origin: path + " (" + sheet.name + ")", path: path,
-                                                       options: options))
+            let loaded = try Table.inferring(from: table, name: tableName, origin: path + " (" + sheet.name + ")", path: path,
+                                             options: options)
+            // As for CSV files: target and realisasi without capaian get it computed.
+            engine = engine.adding(loaded.addingCapaian(rumus: options.rumusNegatif) ?? loaded)
         }
         return engine
     }
