@@ -21,7 +21,7 @@ extension Engine {
     /// is loaded (the workbook has one, or `workbook.sheet` names it), as `name` or the file's
     /// table name. Sheets with no cells are left out; a sheet with target and realisasi but no
     /// capaian gets it computed, as a CSV file does. Cells are read with the inference CSV
-    /// files get (``Table/inferring(from:name:origin:options:)``); warnings name the cell
+    /// files get (``Table/inferring(from:name:origin:path:options:)``); warnings name the cell
     /// (`Rekap!D17`).
     public func loadingWorkbook(at path: String, as name: String? = nil, workbook: WorkbookOptions = .init(),
                                 options: CSVOptions = .init()) throws(LKQError) -> Engine {

@@ -12,7 +12,7 @@ public enum SourceCell: Sendable, Equatable {
 
 /// A table of cells in memory from any format (a sheet of a workbook): headers, cells by column,
 /// where each cell is (for messages) and what the format says about a column's unit.
-/// ``Table/inferring(from:name:origin:options:)`` reads it with the inference CSV files get;
+/// ``Table/inferring(from:name:origin:path:options:)`` reads it with the inference CSV files get;
 /// CSV files have a streaming reader of their own (``CSVReader``) that shares that inference
 /// (`CSVReader.ColumnStats`, `CSVNumbers`, ``Field/identifiers(forHeaders:)``).
 public protocol TableSource {
