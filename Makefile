@@ -1,5 +1,6 @@
 # LKQ: the two commands a new user needs are `make run` and `make test`.
-# Both install what is missing (libedit-dev) first.
+# Both install what is missing (libedit-dev; libminizip-dev, libexpat1-dev and libxlsxwriter-dev for
+# Excel workbooks) first.
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -38,11 +39,14 @@ difftest-deps:
 			python3 -m pip install -q --break-system-packages duckdb; \
 	fi
 
-## Install the system libraries LKQ needs (Debian/Ubuntu).
+## Install the system libraries LKQ needs (Debian/Ubuntu): libedit for the shell; minizip and
+## expat to read .xlsx workbooks, libxlsxwriter to write them.
 deps:
-	@if [ ! -f /usr/include/histedit.h ]; then \
-		echo "Installing libedit-dev..."; \
-		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libedit-dev pkg-config; \
+	@if [ ! -f /usr/include/histedit.h ] || [ ! -f /usr/include/minizip/unzip.h ] || \
+	    [ ! -f /usr/include/expat.h ] || [ ! -f /usr/include/xlsxwriter.h ]; then \
+		echo "Installing libedit-dev libminizip-dev libexpat1-dev libxlsxwriter-dev..."; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq libedit-dev libminizip-dev libexpat1-dev libxlsxwriter-dev pkg-config; \
 	fi
 
 build: deps

@@ -24,9 +24,19 @@ let package = Package(
             name: "CEditLine",
             linkerSettings: [.linkedLibrary("edit")]
         ),
+        // Excel workbooks: read with the project's own reader on minizip and expat, written with
+        // libxlsxwriter (all from Debian). A target of its own, so the LKQ library (and the fuzz
+        // builds that compile its sources alone) needs no C library.
+        .systemLibrary(name: "CMinizip", pkgConfig: "minizip", providers: [.apt(["libminizip-dev"])]),
+        .systemLibrary(name: "CExpat", pkgConfig: "expat", providers: [.apt(["libexpat1-dev"])]),
+        .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
+        .target(
+            name: "LKQExcel",
+            dependencies: ["LKQ", "CMinizip", "CExpat", "CXLSXWriter"]
+        ),
         .executableTarget(
             name: "LKQCommand",
-            dependencies: ["LKQ", "CEditLine", "LKQLanguageServer"]
+            dependencies: ["LKQ", "LKQExcel", "CEditLine", "LKQLanguageServer"]
         ),
         // `lkq lsp`: the Language Server Protocol for editors (editors/).
         .target(
@@ -57,12 +67,12 @@ let package = Package(
         ),
         .testTarget(
             name: "LKQTests",
-            dependencies: ["LKQ", "LKQSyntax"],
-            exclude: ["Cases"]
+            dependencies: ["LKQ", "LKQSyntax", "LKQExcel"],
+            exclude: ["Cases", "Fixtures"]
         ),
         .testTarget(
             name: "LKQCommandTests",
-            dependencies: ["LKQCommand", "LKQ"]
+            dependencies: ["LKQCommand", "LKQ", "LKQExcel"]
         ),
     ]
 )

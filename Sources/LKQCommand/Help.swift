@@ -16,18 +16,24 @@ enum Help {
           -e, --execute STATEMENT   run STATEMENT; repeatable, and all share one session so a
                                     'let' in one is visible to the next
           -f, --format FORMAT       table, csv, json or markdown (default: table on a
-                                    terminal, csv otherwise)
+                                    terminal, csv otherwise); xlsx with --output FILE.xlsx
+          -o, --output FILE.xlsx    with --format xlsx: write the results to this workbook,
+                                    one sheet each
           -d, --data PATH           load the CSV file PATH, or every CSV file in the folder PATH,
                                     as a table named after the file, beside the built-in tables
                                     (or in place of one of the same name); a table with target
                                     and realisasi but no capaian gets a computed capaian;
-                                    repeatable, each adding its tables
+                                    repeatable, each adding its tables. PATH may be an .xlsx
+                                    workbook (a table per sheet) and may end in options for
+                                    that file: PATH:locale=id,skip=2,header-row=3,sheet=NAME
               --locale LOCALE       id: read CSV numbers written 1.234,5 and print tables the
                                     Indonesian way (1.476, 98,40, Rp9.051.591.780); en or auto
                                     (the default): decide per CSV file, print 1,476 and 98.40;
                                     c: read 1234.5 only. csv and json output never change
               --skip-bad-rows       leave out CSV rows that cannot be read, with a warning,
                                     instead of failing
+              --strict              make a cell that is not a number in a numeric column an
+                                    error (by default it is null, with a warning at its place)
               --no-cache            read CSV files afresh, without the binary column cache
                                     ($LKQ_CACHE_DIR, else $XDG_CACHE_HOME/lkq, else ~/.cache/lkq)
               --bail                stop at the first statement that fails
@@ -140,14 +146,14 @@ enum Help {
         Topic(name: "schema", summary: ".schema [TABLE]",
               text: "Shows a table's columns and types, its default measure and its source table in the report.",
               example: ".schema capaian"),
-        Topic(name: "mode", summary: ".mode table|csv|json|markdown",
-              text: "Chooses how results are printed.",
+        Topic(name: "mode", summary: ".mode table|csv|json|markdown|xlsx FILE.xlsx",
+              text: "Chooses how results are printed; xlsx writes each result as a sheet of FILE.xlsx instead.",
               example: ".mode csv"),
         Topic(name: "read", summary: ".read FILE",
               text: "Runs the statements of an LKQ script in this session.",
               example: ".read Examples/di_bawah_target.lkq"),
-        Topic(name: "load", summary: ".load FILE.csv [as NAME]",
-              text: "Loads a CSV file as a table, named after the file unless 'as NAME' is given.",
+        Topic(name: "load", summary: ".load FILE [as NAME] [--locale id|en] [--sheet NAME] [--header-row N] [--skip N] [--strict]",
+              text: "Loads a CSV file or .xlsx workbook as a table, named after the file unless 'as NAME' is given.\n--locale reads this file's numbers the Indonesian (id: 1.500 is 1500) or English way; --skip N\npasses over N title rows; --header-row N says which row is the header; --sheet picks one sheet.",
               example: ".load Sources/LKQ/Data/LKIP2023/desa.csv as desa_salinan"),
         Topic(name: "locale", summary: ".locale id|en",
               text: "id prints numbers the Indonesian way in table and markdown output (1.476, 98,40, Rp9.051.591.780\nin rupiah columns) and reads later .load files that way; en goes back to 1,476 and 98.40.\ncsv and json output never change.",

@@ -39,10 +39,15 @@ struct Options {
     var action = Action.run
     var inputs: [Input] = []
     var format: OutputFormat?
+    /// `--format xlsx --output FILE.xlsx`: results written to this workbook.
+    var workbookPath: String?
+    var xlsxFormat = false
     /// Every `--data` path, in command-line order; each adds its tables to those before.
     var dataPaths: [String] = []
     var locale = NumberLocale.auto
     var skipBadRows = false
+    /// A cell of a numeric column that is not a number is an error, not a null with a warning.
+    var strict = false
     var useCache = true
     var bail = false
     /// Most memory a statement may make the process hold, in bytes (`--max-memory`); by default
@@ -80,7 +85,7 @@ struct Options {
                 name = String(arg[..<eq])
                 inline = String(arg[arg.index(after: eq)...])
             }
-            if inline != nil, ["--bail", "--skip-bad-rows", "--no-cache", "--help", "--version"].contains(name) {
+            if inline != nil, ["--bail", "--skip-bad-rows", "--strict", "--no-cache", "--help", "--version"].contains(name) {
                 throw UsageError(message: "option '\(name)' takes no value")
             }
             switch name {
@@ -94,10 +99,16 @@ struct Options {
                 options.inputs.append(.expression(try value(for: name, inline: inline)))
             case "-f", "--format":
                 let text = try value(for: name, inline: inline)
+                if text.lowercased() == "xlsx" {
+                    options.xlsxFormat = true
+                    continue
+                }
                 guard let format = OutputFormat(rawValue: text.lowercased()) else {
-                    throw UsageError(message: "unknown format '\(text)'; use table, csv, json or markdown")
+                    throw UsageError(message: "unknown format '\(text)'; use table, csv, json, markdown or xlsx")
                 }
                 options.format = format
+            case "-o", "--output":
+                options.workbookPath = try value(for: name, inline: inline)
             case "-d", "--data":
                 options.dataPaths.append(try value(for: name, inline: inline))
             case "--locale":
@@ -108,6 +119,8 @@ struct Options {
                 options.locale = locale
             case "--skip-bad-rows":
                 options.skipBadRows = true
+            case "--strict":
+                options.strict = true
             case "--no-cache":
                 options.useCache = false
             case "--bail":
@@ -128,6 +141,13 @@ struct Options {
             default:
                 throw UsageError(message: "unknown option '\(arg)'")
             }
+        }
+        if options.xlsxFormat != (options.workbookPath != nil) {
+            throw UsageError(message: options.xlsxFormat ? "'--format xlsx' needs '--output FILE.xlsx'"
+                                                         : "'--output' is for '--format xlsx'; other formats go to standard output")
+        }
+        if let path = options.workbookPath, !path.lowercased().hasSuffix(".xlsx") {
+            throw UsageError(message: "the workbook '\(path)' must end in .xlsx")
         }
         return options
     }

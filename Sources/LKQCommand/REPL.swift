@@ -301,8 +301,18 @@ final class REPL {
                 Console.out("\(runner.format.rawValue)\n")
                 break
             }
-            if let format = OutputFormat(rawValue: name.lowercased()) { runner.format = format } else {
-                complain("unknown mode '\(name)'; use table, csv, json or markdown")
+            if name.lowercased() == "xlsx" {
+                // `.mode xlsx FILE.xlsx`: results become the sheets of that workbook.
+                guard arguments.count == 2, WorkbookOutput.isWorkbook(arguments[1]) else {
+                    complain("usage: .mode xlsx FILE.xlsx")
+                    break
+                }
+                runner.workbook = WorkbookOutput(path: arguments[1])
+            } else if let format = OutputFormat(rawValue: name.lowercased()) {
+                runner.format = format
+                runner.workbook = nil
+            } else {
+                complain("unknown mode '\(name)'; use table, csv, json, markdown or xlsx FILE")
             }
         case ".timer":
             switch arguments.first?.lowercased() {
@@ -402,17 +412,14 @@ final class REPL {
         return line[space...].trimmingCharacters(in: .whitespaces)
     }
 
-    /// Loads a CSV file as `.load` asks; false when it could not.
+    /// Loads a file as `.load` asks; false when it could not.
     private func load(_ arguments: [String]) -> Bool {
-        var name: String?
-        var pathWords = arguments
-        if arguments.count >= 3, arguments[arguments.count - 2].lowercased() == "as" {
-            name = arguments.last
-            pathWords = Array(arguments.dropLast(2))
+        let path: String, name: String?, options: DataLoading.FileOptions
+        switch DataLoading.loadArguments(arguments) {
+        case .success(let parsed): (path, name, options) = parsed
+        case .failure(let problem): complain(problem.message); return false
         }
-        guard !pathWords.isEmpty else { complain("usage: .load FILE.csv [as NAME]"); return false }
-        let path = pathWords.joined(separator: " ")
-        switch DataLoading.loadFile(path, as: name, into: runner.session.engine, settings: settings) {
+        switch DataLoading.loadFile(path, as: name, options: options, into: runner.session.engine, settings: settings) {
         case .success(let engine):
             runner.session.use(engine)
             return true
@@ -460,6 +467,19 @@ final class REPL {
             }
             if i > 0 { Console.out("\n") }
             Console.out("\(tableName) — source: \(origin)\n")
+            if let table = engine.table(named: tableName) {
+                // Reading the columns may find cells that are not numbers: they are warned about.
+                do throws(LKQError) {
+                    let reports = try table.columnReports()
+                    show(["column": .text(reports.map(\.name)), "header": .text(reports.map(\.header)),
+                          "type": .text(reports.map(\.type)), "nulls": .int(reports.map { Int64($0.nulls) }),
+                          "notes": .text(reports.map { $0.notes.joined(separator: "; ") })],
+                         order: ["column", "header", "type", "nulls", "notes"])
+                } catch {
+                    runner.report(error)
+                }
+                continue
+            }
             show(["column": .text(fields.map(\.name)),
                   "type": .text(fields.map { $0.isRupiah ? "rupiah" : $0.type.rawValue }),
                   "note": .text(fields.map { $0.name == measure ? "default measure" : "" })],

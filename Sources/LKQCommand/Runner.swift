@@ -8,6 +8,8 @@ import LKQ
 final class Runner: @unchecked Sendable {
     var session: Session
     var format: OutputFormat
+    /// When set, results go to this workbook instead of standard output.
+    var workbook: WorkbookOutput?
     /// Stop at the first failing statement (`--bail`).
     let bail: Bool
     /// Print how long each query took (`.timer on`).
@@ -47,6 +49,12 @@ final class Runner: @unchecked Sendable {
     @discardableResult
     func run(_ text: String, sourceName: String, firstLine: Int = 1, cancellation: Cancellation? = nil) -> Bool {
         var keepGoing = true
+        if locale == .indonesian {
+            // Under Indonesian output `6.652` reads as six thousand; in a query it is not.
+            for warning in IndonesianLiterals.warnings(in: text, sourceName: sourceName) {
+                Console.err(warning.rendered(color: Console.colorErr) + "\n")
+            }
+        }
         var started = Console.now()
         self.cancellation = cancellation
         outputStopped = false
@@ -77,6 +85,10 @@ final class Runner: @unchecked Sendable {
 
     /// Prints a result: cut to ``maxRows`` unless `full`, through the pager when it is on.
     func show(_ result: QueryResult, full: Bool = false) {
+        if let workbook, !full {
+            do throws(LKQError) { try workbook.add(result) } catch { report(error) }
+            return
+        }
         let formatter = ResultFormatter(format: format, width: format == .table ? Console.width() : nil,
                                         color: format == .table && Console.colorOut,
                                         unicode: Console.unicode, locale: locale)

@@ -91,7 +91,8 @@ for input in options.inputs {
 }
 if undecodable { exit(ExitStatus.failed) }
 
-let settings = DataLoading.Settings(locale: options.locale, skipBadRows: options.skipBadRows, useCache: options.useCache)
+let settings = DataLoading.Settings(locale: options.locale, skipBadRows: options.skipBadRows, useCache: options.useCache,
+                                    strict: options.strict)
 var engine = Engine()
 // Each `--data` adds to what the ones before it loaded; the first that fails stops lkq, so a
 // built-in table never answers in place of a file that was asked for.
@@ -112,6 +113,7 @@ session.parameters = options.parameters
 session.budget.maxMemory = options.maxMemory
 let runner = Runner(session: session, format: format, bail: options.bail)
 runner.locale = options.locale.output
+runner.workbook = options.workbookPath.map(WorkbookOutput.init(path:))
 
 if interactive {
     exit(REPL(runner: runner, settings: settings).run())

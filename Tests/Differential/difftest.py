@@ -209,6 +209,10 @@ def load_duckdb(con, folder, schema):
         con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM read_csv('{path}', header=true,"
                     f" delim=',', quote='\"', escape='\"', columns={columns},"
                     f" allow_quoted_nulls=false)")  # R14
+        # LKQ keeps text without the blanks around it (issue 10: one province, not two).
+        for c, t, _ in cols:
+            if t == "text":
+                con.execute(f"UPDATE {name} SET {q(c)} = trim({q(c)}, ' \t')")
 
 
 # --------------------------------------------------------------------------------------------

@@ -187,7 +187,7 @@ import Testing
         #expect(own.stdout.contains("Dinas A  Rp1.500.000  -Rp750.000   1.476\n"), "\(own.stdout)")
         // .schema tells rupiah columns from other integers.
         let schema = try lkq([], input: ".schema anggaran\n")
-        #expect(schema.stdout.contains("\npagu,rupiah,\"\"\nrealisasi,rupiah,\"\"\n"), "\(schema.stdout)")
+        #expect(schema.stdout.contains("\npagu,pagu,rupiah,0,\"\"\nrealisasi,realisasi,rupiah,0,\"\"\n"), "\(schema.stdout)")
     }
 
     @Test func dataDirectoryAddsTables() throws {

@@ -87,8 +87,6 @@ struct BadCSV: Sendable, CustomTestStringConvertible {
                .reads([("id", .int), ("nama", .text)], [[.int(1), .text("Alor")], [.int(2), .text("Sumba\r\nBarat")]])),
         BadCSV("separator changes from ; to ,", "a;b;c\n1;2;3\n4,5,6\n", .error(.csvFieldCount(expected: 3, got: 1), line: 3, column: 6)),
         BadCSV("header with , rows with ;", "a,b,c\n1;2;3\n", .error(.csvFieldCount(expected: 3, got: 1), line: 2, column: 6)),
-        BadCSV("duplicate header names", "nama,Nama\nx,y\n", .error(.csvDuplicateHeader("nama"), line: 1, column: 6)),
-        BadCSV("duplicate header names after trimming", " kode ,kode\n1,2\n", .error(.csvDuplicateHeader("kode"), line: 1, column: 8)),
         BadCSV("a quote in the middle of an unquoted field is kept", "a,b\n1,5\" layar\n2,x\"\"y\n",
                .reads([("a", .int), ("b", .text)], [[.int(1), .text("5\" layar")], [.int(2), .text("x\"\"y")]])),
         BadCSV("text after a closing quote", "a,b\n1,\"x\"y\n", .error(.csvCharacterAfterQuote, line: 2, column: 6)),

@@ -125,10 +125,13 @@ func place(_ d: Diagnostic?) -> (Int, Int)? {
     }
 
     @Test func headerNames() throws {
-        #expect(diagnostic { _ = try load("a,B,b\n1,2,3\n") }?.kind == .csvDuplicateHeader("b"))
-        #expect(place(diagnostic { _ = try load("a,B,b\n1,2,3\n") })! == (1, 5))
+        // A name twice: the second holder gets a suffix (and a note), never an error.
+        let (d, _, dc) = try load("a,B,b\n1,2,3\n")
+        #expect(d.fields.map(\.name) == ["a", "b", "b_2"])
+        #expect(values(dc[2]) == [.int(3)])
         let (t, _, _) = try load("\"Nama Desa\",,x\n1,2,3\n")
-        #expect(t.fields.map(\.name) == ["nama desa", "column2", "x"])
+        #expect(t.fields.map(\.name) == ["nama_desa", "column2", "x"])
+        #expect(t.fields[0].label == "Nama Desa")
         #expect(diagnostic { _ = try load("") }?.kind == .csvEmpty)
         #expect(diagnostic { _ = try load("\n\n") }?.kind == .csvEmpty)
     }
@@ -158,14 +161,23 @@ func place(_ d: Diagnostic?) -> (Int, Int)? {
         #expect(cols[1].type == .int)
     }
 
-    @Test func widensNumberToText() throws {
+    /// Past the head, "no value" marks are null, and a word in a numeric column is a null with a
+    /// located warning: the column stays numeric.
+    @Test func laterWordsAreNullCells() throws {
         let (_, _, cols) = try load(headThenTail("7", "n/a"))
-        #expect(cols[0].type == .text)
-        #expect(cols[0].value(at: 0) == .text("7"))
-        #expect(cols[0].value(at: 30_000) == .text("n/a"))
-        let (_, _, c2) = try load(headThenTail("2.5", "x"))
-        #expect(c2[0].type == .text)
-        #expect(c2[0].value(at: 1) == .text("2.5"))
+        #expect(cols[0].type == .int)
+        #expect(cols[0].value(at: 30_000) == .null)
+        let log = WarningLog()
+        let (_, _, c2) = try load(headThenTail("2.5", "x"), log.options)
+        #expect(c2[0].type == .double)
+        #expect(c2[0].value(at: 1) == .double(2.5))
+        #expect(c2[0].value(at: 30_000) == .null)
+        #expect(log.all.map(\.kind) == [.csvNotANumber(column: "a", text: "x")])
+        #expect(place(log.all.first) ?? (0, 0) == (30_002, 1))
+        // A code past the head (`007`) turns an int column to text, as written.
+        let (_, _, c3) = try load(headThenTail("7", "007"))
+        #expect(c3[0].type == .text)
+        #expect(c3[0].value(at: 30_000) == .text("007"))
     }
 
     /// Rounding a 20-digit code into a decimal would change it silently: such a column is text.

@@ -318,7 +318,8 @@ struct TableRenderer {
 
         let display = DisplayColumns(result, locale: locale)
         let numeric = fields.map { $0.type != .text }
-        let headers = fields.map { TerminalText.sanitize($0.name) }
+        // The header as the file wrote it (`Pagu (Rp)`) when the column has one.
+        let headers = fields.map { TerminalText.sanitize($0.displayName) }
         var cells: [[String]] = Array(repeating: [], count: fields.count)
         var natural = headers.map { TerminalText.width($0) }
         for c in fields.indices {

@@ -42,8 +42,8 @@ public struct LKQError: Error, Sendable, CustomStringConvertible {
              .limitBeforeSort, .mixedLevels, .caseOnlyMatch:
             return .type
         case .fileNotFound, .fileUnreadable, .csvUnterminatedQuote, .csvFieldCount, .csvBadValue, .csvEmpty,
-             .csvDuplicateHeader, .csvInvalidUTF8, .csvNulByte, .csvCharacterAfterQuote, .csvHeaderMismatch,
-             .notFiniteValue, .csvRowSkipped, .cacheRefused:
+             .csvInvalidUTF8, .csvNulByte, .csvCharacterAfterQuote, .csvHeaderMismatch,
+             .notFiniteValue, .csvRowSkipped, .cacheRefused, .csvNotANumber, .csvMoreNotNumbers, .dataNote, .ambiguousLiteral:
             return .data
         case .cancelled: return .cancelled
         case .budgetExceeded, .tooManyRows, .runningMedianTooLong: return .limit
@@ -62,8 +62,15 @@ public struct LKQError: Error, Sendable, CustomStringConvertible {
         switch diagnostic.location {
         case .source(let file, _): return file.name
         case .file(let path, _, _): return path
+        case .cell(let path, _): return path
         case .none: return nil
         }
+    }
+
+    /// The spreadsheet cell of the error (`Rekap!D17`), for one found in a workbook.
+    public var cell: String? {
+        if case .cell(_, let place) = diagnostic.location { return place }
+        return nil
     }
 
     /// One-based line and column of the error, if it has a place.
@@ -81,7 +88,7 @@ public struct LKQError: Error, Sendable, CustomStringConvertible {
         switch diagnostic.location {
         case .source(let file, let range): return file.location(of: range.start)
         case .file(_, let line, let column): return (line, column)
-        case .none: return nil
+        case .cell, .none: return nil
         }
     }
 

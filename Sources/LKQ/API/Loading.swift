@@ -31,6 +31,25 @@ public struct CSVOptions: Sendable {
     public var useCache: Bool
     /// Where to keep the cache; `nil` for ``CSVOptions/defaultCacheDirectory``.
     public var cacheDirectory: String?
+    /// Make a cell of a numeric column that is not a number an error (located, naming the
+    /// value) instead of a null with a warning.
+    public var strict: Bool = false
+    /// How far a read of the rows has got, for a progress line.
+    public struct Progress: Sendable, Equatable {
+        /// The file being read.
+        public let path: String
+        /// Bytes of rows read so far, and in all.
+        public let bytesRead: Int, totalBytes: Int
+        /// Whether this is the last report of this read.
+        public let finished: Bool
+    }
+
+    /// Called as the rows of a file are read (a few times per 4 MiB, from the reading threads;
+    /// then once with `finished`), so that a host can show progress on a slow load. LKQ draws
+    /// nothing itself.
+    public var onProgress: (@Sendable (Progress) -> Void)?
+    /// Rows (other than blank lines) to pass over before the header: titles above a table.
+    public var skipRows: Int = 0
     /// The table's default measure (a column name), if any.
     public var measure: String?
     /// The field separator; `nil` detects `,`, `;` or tab from the head of the file.
@@ -86,6 +105,10 @@ extension Engine {
     /// The table ``loadingCSV(at:as:options:)`` adds.
     static func csvTable(at path: String, as name: String?, options: CSVOptions) throws(LKQError) -> Table {
         let tableName = name ?? CSVReader.tableName(forFile: path)
+        let lower = path.lowercased()
+        if lower.hasSuffix(".xlsx") || lower.hasSuffix(".xls") {
+            throw LKQError(Diagnostic(.fileUnreadable(path, reason: "it is an Excel workbook, not CSV; load it with loadingWorkbook(at:) (LKQExcel), as lkq does"), .none))
+        }
         let table: Table
         do {
             table = try CSVReader.open(path: path, name: tableName, options: options)
@@ -110,11 +133,26 @@ extension Engine {
         }
         // Added in place: a copy of the engine per file would make a folder of N files cost N².
         var engine = self
+        var taken: [String: String] = [:]
         for file in entries.filter({ $0.lowercased().hasSuffix(".csv") }).sorted() {
             let path = dir.hasSuffix("/") ? dir + file : dir + "/" + file
-            engine.add(try Self.csvTable(at: path, as: nil, options: options))
+            let (name, note) = Engine.distinctName(CSVReader.tableName(forFile: path), for: file, taken: &taken)
+            if let note, let handler = options.onWarning { handler(LKQError(Diagnostic(.dataNote(note), .none))) }
+            engine.add(try Self.csvTable(at: path, as: name, options: options))
         }
         return engine
+    }
+
+    /// `name`, or when another file of the same load already has it `name_2`, `name_3`...,
+    /// with a note saying so: two files never hide one another (`realisasi-2023.csv` and
+    /// `realisasi_2023.csv`, `Data.csv` and `data.csv`).
+    static func distinctName(_ name: String, for file: String, taken: inout [String: String]) -> (String, String?) {
+        var chosen = name
+        var k = 2
+        while taken[chosen] != nil { chosen = "\(name)_\(k)"; k += 1 }
+        taken[chosen] = file
+        guard chosen != name else { return (name, nil) }
+        return (chosen, "'\(file)' is loaded as table '\(chosen)': '\(name)' is already '\(taken[name] ?? name)'")
     }
 }
 
@@ -159,6 +197,24 @@ extension Table {
         return Table(name: name, fields: fields + [Field(name: "capaian", type: .double)], measure: measure ?? "capaian",
                      origin: origin + "; capaian computed: realisasi / target x 100 (positif), \(rumusNote) (negatif)",
                      store: ColumnStore(columnCount: extra + 1, check: { () throws(Diagnostic) in try base.validate() },
-                                        loader: computed))
+                                        loader: computed, badCells: { base.badCells() }))
+    }
+}
+
+extension Engine {
+    /// The default table name for a file: its name without extension, lower-cased, with
+    /// anything but letters, digits and `_` replaced by `_` (and `_` before a leading digit).
+    public static func tableName(forFile path: String) -> String { CSVReader.tableName(forFile: path) }
+}
+
+extension LKQError {
+    /// A file that exists but cannot be read as data, and why (for readers of other formats).
+    public init(fileUnreadable path: String, reason: String) {
+        self.init(Diagnostic(.fileUnreadable(path, reason: reason), .none))
+    }
+
+    /// A file that is not there.
+    public init(fileNotFound path: String) {
+        self.init(Diagnostic(.fileNotFound(path), .none))
     }
 }

@@ -12,11 +12,92 @@ public struct Field: Sendable, Hashable, Codable {
     /// Whether the integers are amounts of rupiah (pagu, realisasi), which the Indonesian output
     /// style prints as `Rp9.051.591.780`.
     public let isRupiah: Bool
+    /// The header as the file wrote it (`Pagu (Rp)`), when it differs from `name` (`pagu_rp`);
+    /// `table` output and `.schema` show it.
+    public let label: String?
+    /// What the numbers measure, when the file said so (`Rp`, `%`).
+    public let unit: Unit?
+    /// What loading decided about the column and why (number style, codes kept as text, cells
+    /// that were not numbers), in sentences for `.schema`.
+    public let notes: [String]
+
+    /// What a column's numbers measure, as the file marked them.
+    public enum Unit: String, Sendable, Hashable, Codable {
+        /// Amounts of rupiah: an `Rp` prefix, or a name such as `pagu` (integers only).
+        case rupiah
+        /// Percentages written with `%`; the value is the number before the sign (`98,40%` is 98.4).
+        case percent
+    }
+
     /// Creates a field; only an integer field can be rupiah.
     public init(name: String, type: ColumnType, isRupiah: Bool = false) {
+        self.init(name: name, type: type, isRupiah: isRupiah, label: nil, unit: nil, notes: [])
+    }
+
+    /// Creates a field with the header it was read from, its unit and loading notes.
+    public init(name: String, type: ColumnType, isRupiah: Bool, label: String?, unit: Unit?, notes: [String]) {
         self.name = name
         self.type = type
         self.isRupiah = isRupiah && type == .int
+        self.label = label == name ? nil : label
+        self.unit = unit
+        self.notes = notes
+    }
+
+    /// This field with another type, keeping its label, unit and notes (a column read in full
+    /// may be wider than the head of its file suggested).
+    public func with(type: ColumnType) -> Field {
+        Field(name: name, type: type, isRupiah: isRupiah, label: label, unit: unit, notes: notes)
+    }
+
+    /// The name to show above the column: the original header when there is one.
+    public var displayName: String { label ?? name }
+
+    /// The identifier for a header: lower case, each run of characters other than ASCII letters,
+    /// digits and `_` becomes one `_`, none at either end (`Pagu (Rp)` is `pagu_rp`,
+    /// `Uraian Program` is `uraian_program`); `_` before a leading digit (`2023` is `_2023`);
+    /// empty when nothing is left.
+    public static func identifier(forHeader header: String) -> String {
+        var out = ""
+        var pendingGap = false
+        for scalar in header.lowercased().unicodeScalars {
+            let ok = (scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar))) || scalar == "_"
+            if ok {
+                if pendingGap && !out.isEmpty && out.last != "_" && scalar != "_" { out.append("_") }
+                pendingGap = false
+                out.unicodeScalars.append(scalar)
+            } else {
+                pendingGap = true
+            }
+        }
+        while out.hasSuffix("_") { out.removeLast() }
+        while out.hasPrefix("_") { out.removeFirst() }
+        if let first = out.first, first.isNumber { out = "_" + out }
+        return out
+    }
+
+    /// Identifiers for a header row, in order: each header's ``identifier(forHeader:)`` (or
+    /// `columnN` when it has none), with `_2`, `_3`... added to the second and later holders of
+    /// one identifier. Returns a note for each renamed column.
+    static func identifiers(forHeaders headers: [String]) -> (names: [String], notes: [String]) {
+        var names: [String] = []
+        var notes: [String] = []
+        var taken = Set<String>()
+        var firstHolder: [String: String] = [:]
+        for (i, header) in headers.enumerated() {
+            var base = identifier(forHeader: header)
+            if base.isEmpty { base = "column\(i + 1)" }
+            var name = base
+            var k = 2
+            while taken.contains(name) { name = "\(base)_\(k)"; k += 1 }
+            if name != base {
+                notes.append("column \(i + 1) ('\(header)') is named '\(name)': '\(base)' is already column '\(firstHolder[base] ?? base)'")
+            }
+            firstHolder[base] = firstHolder[base] ?? header
+            taken.insert(name)
+            names.append(name)
+        }
+        return (names, notes)
     }
 
     /// Whether a CSV column of integers named `name` holds rupiah, by its name: a name containing
@@ -111,6 +192,51 @@ public struct Table: Sendable {
         return fields.firstIndex { $0.name == lower }
     }
 
+    /// What `.schema` shows for one column.
+    public struct ColumnReport: Sendable, Equatable {
+        /// The identifier queries use.
+        public let name: String
+        /// The header as the file wrote it (the identifier when there is no other).
+        public let header: String
+        /// `int`, `double` or `text`, or `rupiah`/`percent` for numbers so marked.
+        public let type: String
+        /// How many values are null.
+        public let nulls: Int
+        /// What loading decided and found: number style, codes, cells that were not numbers
+        /// (how many, and where the first is), the default measure.
+        public let notes: [String]
+    }
+
+    /// A report per column for `.schema`: identifier, header, type, nulls and notes. Reads every
+    /// column of a table loaded lazily (the null counts and the cells that were not numbers are
+    /// known only then).
+    public func columnReports() throws(LKQError) -> [ColumnReport] {
+        let loaded: (count: Int, columns: [Column])
+        do { loaded = try store.load(Array(fields.indices)) } catch { throw LKQError(error) }
+        let bad = store.badCells()
+        return fields.indices.map { i in
+            let field = fields[i], column = loaded.columns[i]
+            var nulls = 0
+            if let mask = column.nulls {
+                for row in 0..<column.count where mask.isNull(row) { nulls += 1 }
+            }
+            var notes: [String] = []
+            if field.name == measure { notes.append("default measure") }
+            if let b = bad[i], let first = b.first.first, case .file(let path, let line, let col) = first.location,
+               case .csvNotANumber(_, let text) = first.kind {
+                notes.append("\(b.count) \(b.count == 1 ? "cell" : "cells") not a number, read as null; the first: '\(text)' at \(path):\(line):\(col)")
+            }
+            var type = column.type.rawValue
+            if field.isRupiah || (field.unit == .rupiah && column.type != .text) { type = "rupiah" }
+            if field.unit == .percent && column.type != .text { type = "percent" }
+            if column.type != field.type && column.type == .text {
+                notes.append("text: values further down the file are not numbers")
+            }
+            return ColumnReport(name: field.name, header: field.displayName, type: type, nulls: nulls,
+                                notes: notes + field.notes)
+        }
+    }
+
     /// Number of rows; may read the data once if the table is loaded lazily.
     public func rowCount() throws(LKQError) -> Int {
         do { return try store.load([]).count } catch { throw LKQError(error) }
@@ -128,6 +254,8 @@ final class ColumnStore: @unchecked Sendable {
     /// Called on every load, even when every column asked for is in memory: throws when the
     /// columns held no longer stand for the source (a CSV file changed since it was read).
     private let check: (@Sendable () throws(Diagnostic) -> Void)?
+    /// For a file read lazily: per column read so far, the cells that were not numbers.
+    private let badCellsProvider: (@Sendable () -> [Int: CSVReader.BadCells])?
 
     /// A store whose columns are all present.
     init(count: Int, columns: [Column]) {
@@ -135,19 +263,30 @@ final class ColumnStore: @unchecked Sendable {
         self.columns = columns
         self.loader = nil
         self.check = nil
+        self.badCellsProvider = nil
     }
 
-    /// A store that calls `loader` for the columns a query needs, once each.
-    init(columnCount: Int, check: (@Sendable () throws(Diagnostic) -> Void)? = nil, loader: @escaping Loader) {
+    /// A store that calls `loader` for the columns a query needs, once each; `badCells` gives
+    /// the cells of a file read lazily that were not numbers.
+    init(columnCount: Int, check: (@Sendable () throws(Diagnostic) -> Void)? = nil, loader: @escaping Loader,
+         badCells: (@Sendable () -> [Int: CSVReader.BadCells])? = nil) {
         self.count = nil
         self.columns = Array(repeating: nil, count: columnCount)
         self.loader = loader
         self.check = check
+        self.badCellsProvider = badCells
     }
 
     /// Throws if the columns held no longer stand for the source (see `check`).
     func validate() throws(Diagnostic) {
         try check?()
+    }
+
+    /// The cells that were not numbers, per column, once the columns are read.
+    func badCells() -> [Int: CSVReader.BadCells] {
+        lock.lock()
+        defer { lock.unlock() }
+        return badCellsProvider?() ?? [:]
     }
 
     /// The row count and the asked-for columns, in the order asked.

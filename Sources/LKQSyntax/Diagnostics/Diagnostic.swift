@@ -4,6 +4,8 @@ public enum DiagnosticLocation: Sendable {
     case source(SourceFile, SourceRange)
     /// A place in a data file (CSV), as one-based line and column.
     case file(path: String, line: Int, column: Int)
+    /// A cell of a spreadsheet: the workbook's path and `Sheet!D17`.
+    case cell(path: String, place: String)
     /// No place (an engine-wide problem such as a cancelled query).
     case none
 }
@@ -67,7 +69,6 @@ public enum DiagnosticKind: Sendable, Equatable {
     case csvFieldCount(expected: Int, got: Int)
     case csvBadValue(column: String, type: String, text: String)
     case csvEmpty
-    case csvDuplicateHeader(String)
     case csvInvalidUTF8
     case csvNulByte
     case csvCharacterAfterQuote
@@ -77,6 +78,16 @@ public enum DiagnosticKind: Sendable, Equatable {
     indirect case csvRowSkipped(because: DiagnosticKind)
     /// The CSV cache folder is not used (a warning): the reason and what to do.
     case cacheRefused(String)
+    /// A warning: a cell of a numeric column that is not a number, read as null.
+    case csvNotANumber(column: String, text: String)
+    /// A warning: how many more cells of a column were not numbers, past those listed.
+    case csvMoreNotNumbers(column: String, count: Int)
+    /// A warning: something loading decided that the reader should know (a reading chosen
+    /// between two, a name changed), with what to do if it is wrong.
+    case dataNote(String)
+    /// A warning: a number typed in a query (`6.652`) that Indonesian output would show for
+    /// another number (6652).
+    case ambiguousLiteral(String, decimal: String, thousands: String)
     // Running
     case cancelled
     case tooManyRows(limit: Int)
@@ -95,7 +106,8 @@ public struct Diagnostic: Sendable, Error {
     /// Whether this reports something LKQ worked around (a skipped row) rather than a failure.
     public var isWarning: Bool {
         switch kind {
-        case .csvRowSkipped, .cacheRefused, .limitBeforeSort, .columnHidesValue, .mixedLevels, .caseOnlyMatch: return true
+        case .csvRowSkipped, .cacheRefused, .limitBeforeSort, .columnHidesValue, .mixedLevels, .caseOnlyMatch,
+             .csvNotANumber, .csvMoreNotNumbers, .dataNote, .ambiguousLiteral: return true
         default: return false
         }
     }
@@ -220,8 +232,6 @@ public struct Diagnostic: Sendable, Error {
             return "'\(clip(text))' in column '\(column)' is not \(type); fix the value or skip bad rows with --skip-bad-rows"
         case .csvEmpty:
             return "the file is empty; a CSV needs a header row"
-        case .csvDuplicateHeader(let name):
-            return "the header names column '\(clip(name))' twice"
         case .csvInvalidUTF8:
             return "the file is not valid UTF-8 here; save it as UTF-8"
         case .csvNulByte:
@@ -243,6 +253,14 @@ public struct Diagnostic: Sendable, Error {
             }
         case .cacheRefused(let reason):
             return reason + "; files are read without the cache"
+        case .csvNotANumber(let column, let text):
+            return "'\(clip(text))' in numeric column '\(column)' is not a number; read as null (--strict makes this an error)"
+        case .csvMoreNotNumbers(let column, let count):
+            return "\(count) more \(count == 1 ? "cell" : "cells") of column '\(column)' \(count == 1 ? "is" : "are") not a number; read as null ('.schema' lists where the first is)"
+        case .dataNote(let text):
+            return text
+        case .ambiguousLiteral(let written, let decimal, let thousands):
+            return "'\(written)' in a query is \(decimal) (a decimal point, as always in LKQ), not \(thousands) as Indonesian output writes it; for \(thousands) write \(thousands)"
         case .cancelled:
             return "query cancelled"
         case .tooManyRows(let limit):
@@ -295,6 +313,8 @@ public struct Diagnostic: Sendable, Error {
         case .file(let path, let line, let column):
             let label = isWarning ? "warning:" : "error:"
             out = "\(bold)\(path):\(line):\(column):\(reset) \(red)\(label)\(reset) \(message)"
+        case .cell(let path, let place):
+            out = "\(bold)\(path): \(place):\(reset) \(red)\(isWarning ? "warning:" : "error:")\(reset) \(message)"
         case .none:
             out = "\(red)\(isWarning ? "warning:" : "error:")\(reset) \(message)"
         }

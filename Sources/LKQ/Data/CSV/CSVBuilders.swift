@@ -305,8 +305,11 @@ final class ByteDictionary {
 final class ColumnBuilder {
     enum Kind: UInt8 { case int, double, text, failed }
 
-    /// What to do with a value that does not fit the column's type.
-    enum Policy { case strict, widen }
+    /// What to do with a value that does not fit the column's type: `.strict` refuses it (an
+    /// error, or the row skipped); `.widen` turns the column into one that holds it (int to
+    /// double, else text); `.lenient` widens int to double, and refuses anything else so the
+    /// reader can make that cell null with a warning while the column stays numeric.
+    enum Policy { case strict, widen, lenient }
 
     struct State {
         var kind: Kind
@@ -406,57 +409,83 @@ final class ColumnBuilder {
         s.pointee.count &+= 1
     }
 
-    /// Appends a number column's value. Returns false when the value does not fit and the policy
-    /// is strict; with `.widen` an int column becomes double, and a column that cannot hold the
-    /// value becomes `.failed` (it must be read again as text). A blank value is null.
+    /// Appends a number column's value. Blank values and "no value" marks (`-`, `n/a`, ...; see
+    /// ``CSVNumbers/isNullMark(_:_:)``) are null; `Rp` before and `%` after a number are taken off.
+    /// Returns false when the value does not fit and the policy is `.strict` or `.lenient` (the
+    /// caller fails, skips the row, or records the cell and appends a null); with `.widen` a
+    /// column that cannot hold the value becomes `.failed` (it must be read again as text).
+    /// Except under `.strict`, an int column widens to double for a decimal, and a whole number
+    /// written with a leading zero (`01`, a code) fails the column: it is read again as text.
     @inline(__always)
     static func appendNumber(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int,
                              scratch: UnsafeMutablePointer<UInt8>) -> Bool {
+        // The common case first, small enough to inline: a bare number in C style that fits.
+        if s.pointee.locale == .c && !CSVNumbers.mayHaveAffix(p, n) {
+            let kind = s.pointee.kind
+            if kind == .int, let v = CSVNumbers.parseInt(p, n), p[0] != 48 || n == 1 {
+                s.pointee.words.append(UInt64(bitPattern: v)); s.pointee.count &+= 1; return true
+            }
+            if kind == .double, let v = CSVNumbers.parseDouble(p, n) {
+                s.pointee.words.append(v.bitPattern); s.pointee.count &+= 1; return true
+            }
+        }
+        return appendNumberSlowly(s, p, n, scratch: scratch)
+    }
+
+    /// ``appendNumber(_:_:_:scratch:)`` for everything but a bare C-style number that fits.
+    @inline(never)
+    static func appendNumberSlowly(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int,
+                                   scratch: UnsafeMutablePointer<UInt8>) -> Bool {
         var q = p, m = n
+        if CSVNumbers.mayHaveAffix(p, n) {
+            var affixes = CSVNumbers.Affixes()
+            let (start, count) = CSVNumbers.stripAffixes(p, n, &affixes)
+            if count == 0 { return misfit(s, p, n, q: p, m: 0) }
+            q = p + start; m = count
+        }
         if s.pointee.locale == .indonesian {
             var flags = CSVNumbers.IndoFlags()
-            let len = CSVNumbers.normalizeIndonesian(p, n, scratch, 256, &flags)
-            if len < 0 { return misfit(s, p, n) }
+            let len = CSVNumbers.normalizeIndonesian(q, m, scratch, 256, &flags)
+            if len < 0 { return misfit(s, p, n, q: q, m: 0) }
             q = UnsafePointer(scratch); m = len
         }
         let kind = s.pointee.kind
         if kind == .int {
             if let v = CSVNumbers.parseInt(q, m) {
+                if q[0] == 48 && m > 1 && s.pointee.policy != .strict { fail(s); return true }
                 s.pointee.words.append(UInt64(bitPattern: v)); s.pointee.count &+= 1; return true
             }
-            return misfit(s, p, n)
+            return misfit(s, p, n, q: q, m: m)
         }
         if kind == .double {
             if let v = CSVNumbers.parseDouble(q, m) {
                 s.pointee.words.append(v.bitPattern); s.pointee.count &+= 1; return true
             }
-            return misfit(s, p, n)
+            return misfit(s, p, n, q: q, m: m)
         }
         if kind == .failed { s.pointee.count &+= 1; return true }
         return false
     }
 
-    private static func misfit(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    /// A value the fast path did not take: `p`/`n` as written, `q`/`m` the number inside it
+    /// (`m` 0 when there is none).
+    @inline(never)
+    private static func misfit(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int,
+                               q: UnsafePointer<UInt8>, m: Int) -> Bool {
         var blank = true
         for i in 0..<n where !csvIsSpace(p[i]) { blank = false; break }
-        if blank { appendNull(s); return true }
+        if blank || CSVNumbers.isNullMark(p, n) { appendNull(s); return true }
         if s.pointee.policy == .strict { return false }
-        if s.pointee.kind == .int {
-            var q = p, m = n
-            let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
-            defer { scratch.deallocate() }
-            if s.pointee.locale == .indonesian {
-                var flags = CSVNumbers.IndoFlags()
-                let len = CSVNumbers.normalizeIndonesian(p, n, scratch, 256, &flags)
-                if len < 0 { fail(s); return true }
-                q = UnsafePointer(scratch); m = len
-            }
-            guard let v = CSVNumbers.parseDouble(q, m) else { fail(s); return true }
+        if s.pointee.kind == .int, m > 0, let v = CSVNumbers.parseDouble(q, m) {
             widenToDouble(s)
             s.pointee.words.append(v.bitPattern)
             s.pointee.count &+= 1
             return true
         }
+        // A number no type holds as written (a 20-digit code, `1e999`) or a dotted code turns
+        // the column to text, as written; only a value that is no number at all (`WTP`) is a
+        // cell to make null.
+        if s.pointee.policy == .lenient && !CSVNumbers.isNumberShaped(p, n) { return false }
         fail(s)
         return true
     }

@@ -236,3 +236,89 @@ func csvHashBytes(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
     h ^= h >> 32
     return h
 }
+
+extension CSVNumbers {
+    /// Whether the text (blanks around it aside) is one of the usual ways of writing "no value":
+    /// `-`, `–`, `—`, `n/a`, `NA`, `null`, `#N/A` (letters in any case). Such a cell is null in
+    /// any column.
+    @inline(__always)
+    static func isNullMark(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var i = 0, e = n
+        while i < e && csvIsSpace(p[i]) { i &+= 1 }
+        while e > i && csvIsSpace(p[e &- 1]) { e &-= 1 }
+        let m = e &- i
+        if m == 0 || m > 4 { return false }
+        let q = p + i
+        switch m {
+        case 1: return q[0] == 45
+        case 2: return (q[0] | 0x20) == 110 && (q[1] | 0x20) == 97
+        case 3:
+            // En dash and em dash are E2 80 93 and E2 80 94 in UTF-8.
+            if q[0] == 0xE2 && q[1] == 0x80 && (q[2] == 0x93 || q[2] == 0x94) { return true }
+            return (q[0] | 0x20) == 110 && q[1] == 47 && (q[2] | 0x20) == 97
+        default:
+            if q[0] == 35 { return (q[1] | 0x20) == 110 && q[2] == 47 && (q[3] | 0x20) == 97 }
+            return (q[0] | 0x20) == 110 && (q[1] | 0x20) == 117 && (q[2] | 0x20) == 108 && (q[3] | 0x20) == 108
+        }
+    }
+
+    /// What `stripAffixes` took off a number.
+    struct Affixes: OptionSet {
+        let rawValue: UInt8
+        /// A trailing `%`.
+        static let percent = Affixes(rawValue: 1)
+        /// A leading `Rp` or `Rp.`.
+        static let rupiah = Affixes(rawValue: 2)
+    }
+
+    /// Whether the text may carry an affix that `stripAffixes` takes off: its first or last byte
+    /// is `R`, `r`, `%` or a blank. A cheap test for the common case of a bare number.
+    @inline(__always)
+    static func mayHaveAffix(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let f = p[0] | 0x20, l = p[n &- 1]
+        return f == 114 || l == 37 || csvIsSpace(p[0]) || csvIsSpace(l)
+    }
+
+    /// The number inside `Rp 1.476` or `98,40 %`: blanks around, a leading `Rp`/`Rp.` and a trailing
+    /// `%` taken off (a minus before `Rp` stays, for ``normalizeIndonesian``). Returns the start and
+    /// length of what is left.
+    @inline(__always)
+    static func stripAffixes(_ p: UnsafePointer<UInt8>, _ n: Int, _ found: inout Affixes) -> (start: Int, count: Int) {
+        var i = 0, e = n
+        while i < e && csvIsSpace(p[i]) { i &+= 1 }
+        while e > i && csvIsSpace(p[e &- 1]) { e &-= 1 }
+        if e > i && p[e &- 1] == 37 {
+            found.insert(.percent)
+            e &-= 1
+            while e > i && csvIsSpace(p[e &- 1]) { e &-= 1 }
+        }
+        if e &- i >= 2 && (p[i] | 0x20) == 114 && (p[i &+ 1] | 0x20) == 112 {
+            found.insert(.rupiah)
+            i &+= 2
+            if i < e && p[i] == 46 { i &+= 1 }
+            while i < e && csvIsSpace(p[i]) { i &+= 1 }
+        } else if e &- i >= 3 && p[i] == 45 && (p[i &+ 1] | 0x20) == 114 && (p[i &+ 2] | 0x20) == 112 {
+            found.insert(.rupiah)
+        }
+        return (i, e &- i)
+    }
+}
+
+extension CSVNumbers {
+    /// Whether the text (blanks, `Rp` and `%` aside) is made of what numbers are made of: digits
+    /// with signs, points, commas and exponents, at least one digit. Such a value that is still
+    /// not a number of its column (`99999999999999999999`, `1e999`, `1.02.01`) says the column
+    /// holds codes or numbers beyond its type, never a stray word.
+    static func isNumberShaped(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var affixes = Affixes()
+        let (start, count) = stripAffixes(p, n, &affixes)
+        var digits = 0
+        for i in start..<(start + count) {
+            let c = p[i]
+            if c &- 48 <= 9 { digits += 1; continue }
+            if c == 43 || c == 45 || c == 46 || c == 44 || c == 101 || c == 69 { continue }
+            return false
+        }
+        return digits > 0
+    }
+}

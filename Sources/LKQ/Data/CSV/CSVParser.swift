@@ -4,7 +4,7 @@ import LKQSyntax
 #endif
 
 /// Splits CSV bytes into rows and fields (RFC 4180: doubled quotes, separators and newlines
-/// inside quotes, LF or CRLF line ends) and checks that the bytes are UTF-8 with no NUL (a NUL
+/// inside quotes; LF, CRLF or CR alone as line ends) and checks that the bytes are UTF-8 with no NUL (a NUL
 /// byte means UTF-16 or a binary file, never CSV text). Works on raw bytes:
 /// it records where each field starts and ends and never builds a string.
 ///
@@ -131,8 +131,13 @@ struct RowTokenizer {
                         break
                     }
                     if c < 0x80 {
-                        if c <= 10 {
-                            if c == 10 { newlines &+= 1 } else if c == 0 { error = .nulByte; errorAt = p; return -2 }
+                        if c <= 13 {
+                            if c == 10 {
+                                newlines &+= 1
+                            } else if c == 13 {
+                                // A CR alone is a line end of its own (old Mac files).
+                                if p &+ 1 < end && b[p &+ 1] != 10 { newlines &+= 1 }
+                            } else if c == 0 { error = .nulByte; errorAt = p; return -2 }
                         }
                         p &+= 1
                         continue
@@ -157,7 +162,8 @@ struct RowTokenizer {
                         if !final { return -1 }
                         fieldCount = f; contentEnd = p; return p &+ 1
                     }
-                    if b[p &+ 1] == 10 { fieldCount = f; contentEnd = p; return p &+ 2 }
+                    fieldCount = f; contentEnd = p
+                    return b[p &+ 1] == 10 ? p &+ 2 : p &+ 1
                 }
                 error = .characterAfterQuote; errorAt = p; return -2
             }
@@ -176,10 +182,9 @@ struct RowTokenizer {
                 if cls[Int(c)] == 0 { p &+= 1; continue }
                 if c == sep || c == 10 { break }
                 if c == 13 {
-                    if p &+ 1 >= end { if !final { return -1 }; break }
-                    if b[p &+ 1] == 10 { break }
-                    p &+= 1
-                    continue
+                    // CRLF, or a CR alone ("CSV (Macintosh)" from Excel for Mac): both end the row.
+                    if p &+ 1 >= end && !final { return -1 }
+                    break
                 }
                 if c == 34 { p &+= 1; continue }  // a quote inside an unquoted field is kept as it is
                 if c == 0 { error = .nulByte; errorAt = p; return -2 }
@@ -256,6 +261,14 @@ final class ChunkParser {
     var lines: Int { get { counters[1] } set { counters[1] = newValue } }
     private(set) var error: ChunkIssue?
     private(set) var warnings: [ChunkIssue] = []
+    /// Whether a number cell that is not a number becomes null with a warning (the builders'
+    /// policy is `.lenient`) rather than failing or skipping its row.
+    let lenient: Bool
+    /// Per entry of `wanted`: how many cells were not numbers, and where the first few are.
+    private(set) var badCounts: [Int]
+    private(set) var badCells: [[ChunkIssue]]
+    /// Cells that are not numbers remembered per column and stretch of the file.
+    static let badCellsKept = 10
 
     /// Stops at the row being read, which is longer than `limit` bytes: no CSV row is, and
     /// reading on would hold the rest of the file in memory.
@@ -273,6 +286,9 @@ final class ChunkParser {
         self.wanted = order
         builders = order.map { ColumnBuilder(type: types[$0], locale: locales[$0], policy: policy) }
         self.skipBadRows = skipBadRows
+        lenient = policy == .lenient && !skipBadRows
+        badCounts = Array(repeating: 0, count: order.count)
+        badCells = Array(repeating: [], count: order.count)
         numericCount = wanted.filter { types[$0] != .text }.count
         batch = Batch(columns: order.count)
         wantedColumns = .allocate(capacity: max(1, order.count))
@@ -410,6 +426,19 @@ final class ChunkParser {
                     s = fl & 1 != 0 ? s &- 1 : s
                     let col = wanted[j]
                     let text = String(decoding: UnsafeBufferPointer(start: p, count: min(n, 60)), as: UTF8.self)
+                        .trimmingCharacters(in: .whitespaces)
+                    if lenient {
+                        // The column stays numeric: this cell is null, and said where it is.
+                        badCounts[j] += 1
+                        if badCells[j].count < ChunkParser.badCellsKept {
+                            let (delta, column) = RowTokenizer.locate(b, rowStart: batch.rowStart[r], at: s)
+                            badCells[j].append(ChunkIssue(kind: .csvNotANumber(column: names[col], text: text),
+                                                          line: batch.linesBefore[r] + 1 + delta, column: column))
+                        }
+                        ColumnBuilder.appendNull(builder)
+                        j &+= 1
+                        continue
+                    }
                     let type: ColumnType = builder.pointee.kind == .int ? .int : .double
                     let kind = DiagnosticKind.csvBadValue(column: names[col], type: type.article, text: text)
                     if skipBadRows {
@@ -432,7 +461,18 @@ final class ChunkParser {
             let dict = builder.pointee.dictionary.unsafelyUnwrapped
             for r in 0..<count {
                 let k = r &* nWanted &+ j
-                let s = batch.starts[k], n = batch.ends[k] &- s
+                var s = batch.starts[k], e = batch.ends[k]
+                // Text is kept without the blanks around it, and "no value" marks are null.
+                if e > s && (csvIsSpace(b[s]) || csvIsSpace(b[e &- 1])) {
+                    while e > s && csvIsSpace(b[s]) { s &+= 1 }
+                    while e > s && csvIsSpace(b[e &- 1]) { e &-= 1 }
+                    batch.starts[k] = s; batch.ends[k] = e
+                }
+                let n = e &- s
+                if n > 0 && n <= 4 && CSVNumbers.isNullMark(b + s, n) {
+                    batch.ends[k] = s; batch.flags[k] = 0
+                    continue
+                }
                 if batch.flags[k] & 2 == 0 && n > 0 {
                     let h = csvHashBytes(b + s, n)
                     batch.hashes[r] = h
@@ -444,7 +484,11 @@ final class ChunkParser {
                 let s = batch.starts[k], fl = batch.flags[k], n = batch.ends[k] &- s
                 if fl & 2 != 0 {
                     unescape(b + s, n)
-                    ColumnBuilder.appendText(builder, UnsafePointer(unescaped.base), unescaped.count)
+                    var from = 0, to = unescaped.count
+                    let u = unescaped.base
+                    while to > from && csvIsSpace(u[from]) { from &+= 1 }
+                    while to > from && csvIsSpace(u[to &- 1]) { to &-= 1 }
+                    ColumnBuilder.appendText(builder, UnsafePointer(u + from), to &- from)
                 } else if n > 0 {
                     ColumnBuilder.appendText(builder, b + s, n, hash: batch.hashes[r])
                 } else if fl == 0 {

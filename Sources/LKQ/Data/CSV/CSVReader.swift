@@ -16,6 +16,15 @@ struct CSVSchema: Sendable, Equatable {
     var dataStart: Int
     /// Lines before the first data row (blank lines, the header and newlines inside it).
     var headerLines: Int
+    /// The headers as written (see ``Field/label``); empty when not known (a schema from an old
+    /// cache, or declared).
+    var labels: [String] = []
+    /// Units the numbers were marked with, per column.
+    var units: [Field.Unit?] = []
+    /// What inference decided per column, for `.schema`.
+    var notes: [[String]] = []
+    /// Said when the file is opened: columns renamed, readings chosen between two.
+    var openWarnings: [String] = []
 }
 
 /// Reads CSV: built-in data held in memory with a declared schema (``parse(_:path:fields:)``),
@@ -87,7 +96,12 @@ enum CSVReader {
     // MARK: Header
 
     struct Header {
+        /// Identifiers for the columns (``Field/identifiers(forHeaders:)``).
         var names: [String]
+        /// The headers as written, blanks around them taken off.
+        var labels: [String]
+        /// Columns renamed because their identifier was taken.
+        var notes: [String]
         /// Column (in characters) where each name starts, for messages.
         var columns: [Int]
         var endColumn: Int
@@ -101,7 +115,8 @@ enum CSVReader {
     /// throws `needMoreSignal` (as `nil` header with `end == -1`) is avoided by returning
     /// `.some` only for complete rows: the caller reads more when this returns `incomplete`.
     static func readHeader(_ b: UnsafePointer<UInt8>, count: Int, final: Bool, separator: UInt8,
-                           path: String) throws(Diagnostic) -> Header? {
+                           path: String, skipRows: Int = 0) throws(Diagnostic) -> Header? {
+        var toSkip = skipRows
         var pos = 0
         if count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { pos = 3 }
         let tok = RowTokenizer(separator: separator, capacity: 16_384)
@@ -119,12 +134,12 @@ enum CSVReader {
             lines += 1 + tok.newlines
             pos = next
             if tok.isBlank { continue }
+            if toSkip > 0 { toSkip -= 1; continue }
             if tok.fieldCount > tok.capacity {
                 throw Diagnostic(.csvFieldCount(expected: tok.capacity, got: tok.fieldCount),
                                  .file(path: path, line: lines, column: 1))
             }
-            var names: [String] = [], columns: [Int] = []
-            var seen = Set<String>()
+            var labels: [String] = [], columns: [Int] = []
             // Columns are counted on from the field before, not from the row's start for each
             // field: a header of many fields would cost fields × length.
             var counted = rowStart, column = 1
@@ -139,17 +154,16 @@ enum CSVReader {
                 let s = tok.starts[i], e = tok.ends[i]
                 var text = String(decoding: UnsafeBufferPointer(start: b + s, count: e - s), as: UTF8.self)
                 if tok.flags[i] & 2 != 0 { text = text.replacingOccurrences(of: "\"\"", with: "\"") }
-                var name = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-                if name.isEmpty { name = "column\(i + 1)" }
-                let column = columnAt(tok.flags[i] & 1 != 0 ? s - 1 : s)
-                if !seen.insert(name).inserted {
-                    throw Diagnostic(.csvDuplicateHeader(name), .file(path: path, line: lines - tok.newlines, column: column))
-                }
-                names.append(name)
-                columns.append(column)
+                // A header broken over lines inside quotes is one label.
+                let label = text.split(whereSeparator: { $0.isNewline }).joined(separator: " ")
+                    .trimmingCharacters(in: .whitespaces).nfc
+                labels.append(label)
+                columns.append(columnAt(tok.flags[i] & 1 != 0 ? s - 1 : s))
             }
+            let (names, notes) = Field.identifiers(forHeaders: labels)
             let endColumn = RowTokenizer.locate(b, rowStart: rowStart, at: tok.contentEnd).column
-            return Header(names: names, columns: columns, endColumn: endColumn, end: pos, lines: lines)
+            return Header(names: names, labels: labels, notes: notes, columns: columns, endColumn: endColumn,
+                          end: pos, lines: lines)
         }
     }
 
@@ -176,25 +190,33 @@ enum CSVReader {
     /// Now: the header and up to 1 MiB / 20,000 rows of the head are read to find
     /// - the separator (`,` `;` or tab, unless `options.separator` says): the one that splits the
     ///   header and first rows into the same number (> 1) of fields;
-    /// - column names: trimmed, lower-cased, `columnN` when empty; a name twice is an error;
-    /// - column types: int if every non-blank sample value is an integer, else double if every
-    ///   one is a number, else text (a column with no values in the head is int). A whole number
-    ///   beyond 64 bits, `NaN`, `inf` and `1e999` are not numbers (see
-    ///   ``CSVNumbers/parseDouble(_:_:)``): no number type holds them as written;
+    /// - column names: an identifier per header (``Field/identifiers(forHeaders:)``: `Pagu (Rp)`
+    ///   is `pagu_rp`, a second `nilai` is `nilai_2`, with a note), the header kept as label;
+    /// - column types, from the values other than blanks and "no value" marks (`-`, `–`, `—`,
+    ///   `n/a`, `NA`, `null`, `#N/A`, which are null in any column): text when a value is a code
+    ///   (`01`, `1.02.01`, or dotted values with varying decimals and trailing zeros like `2.10`);
+    ///   else int or double when the values other than numbers are few (see `mostlyNumbers`; they become null,
+    ///   each with a located warning, when the rows are read), else text (a column with no
+    ///   values in the head is int). `Rp` before and `%` after a number are taken off, and the
+    ///   field's ``Field/unit`` remembers them. A whole number beyond 64 bits, `NaN`, `inf` and
+    ///   `1e999` are not numbers (see ``CSVNumbers/parseDouble(_:_:)``);
     /// - number style per column (see ``CSVOptions/Locale``): with `.auto` a column is Indonesian
-    ///   only if every sample value reads as an Indonesian number and one at least is
-    ///   unmistakable: an `Rp` prefix, two or more thousands dots (`1.234.567`), thousands dots
-    ///   with a decimal comma (`1.234,5`), or a decimal comma followed by other than three
-    ///   digits (`98,40`), or by three when the separator is not a comma (`1,234` in a `;` file).
-    ///   Otherwise `1.476` is the number 1.476. `.indonesian` reads every number column that way,
-    ///   `.c` never.
+    ///   when its numbers show it unmistakably (an `Rp` prefix, two or more thousands dots
+    ///   `1.234.567`, thousands dots with a decimal comma `1.234,5`, a decimal comma followed by
+    ///   other than three digits `98,40`, or by three when the separator is not a comma). Values
+    ///   that read both ways (`1.500`) are settled by evidence: the column's own (`873` beside
+    ///   `1.500` and no value of four digits without a dot: thousands; `1500` beside it: a
+    ///   decimal point), then the other columns of the file; when nothing settles it they are
+    ///   read with a decimal point and a warning says how to read them the other way.
+    ///   `.indonesian` reads every number column that way, `.c` never.
     ///
     /// On first use the table's loader reads the whole file (in parallel for big files), checks
     /// its structure (field counts, quotes, UTF-8; errors at `file.csv:LINE:COL`, nothing half
     /// loaded) and converts only the columns asked for; later uses convert further columns, or
     /// map them from the cache (``CSVCache``). The head's types are held, never silently wrong:
-    /// a later value that does not fit widens an int column to double, or a number column to
-    /// text (that column is read again as text). `Table.fields` shows the head's types (or, when
+    /// a later decimal widens an int column to double, a code (`01`) makes it text, and a value
+    /// that is not a number is null with a warning, unless they are not few (`mostlyNumbers`)
+    /// of the column, which is then read again as text (`options.strict` makes them errors). `Table.fields` shows the head's types (or, when
     /// opened from the cache, the types found by earlier reads); a loaded ``Column``'s `type` is
     /// authoritative. With `options.skipBadRows` types are not widened: rows that do not fit are
     /// left out and reported to `options.onWarning`, and the first use reads every column.
@@ -205,8 +227,19 @@ enum CSVReader {
     static func open(path: String, name: String, options: CSVOptions) throws(Diagnostic) -> Table {
         let source = try CSVSource(path: path, options: options)
         let schema = source.schema
-        let fields = zip(schema.names, schema.types).map {
-            Field(name: $0, type: $1, isRupiah: Field.looksLikeRupiah($0, besides: schema.names))
+        let fields = schema.names.indices.map { i -> Field in
+            let name = schema.names[i], type = schema.types[i]
+            let marked = i < schema.units.count ? schema.units[i] : nil
+            let rupiah = marked == .rupiah || (marked == nil && Field.looksLikeRupiah(name, besides: schema.names))
+            var notes = i < schema.notes.count ? schema.notes[i] : []
+            if type == .text { notes.append("text: blanks around values taken off") }
+            return Field(name: name, type: type, isRupiah: rupiah, label: i < schema.labels.count ? schema.labels[i] : nil,
+                         unit: marked ?? (rupiah && type == .int ? .rupiah : nil), notes: notes)
+        }
+        if let handler = options.onWarning {
+            for w in schema.openWarnings {
+                handler(LKQError(Diagnostic(.dataNote(w), .file(path: path, line: schema.headerLines, column: 1))))
+            }
         }
         var measure: String?
         if let m = options.measure?.lowercased() {
@@ -215,9 +248,9 @@ enum CSVReader {
             }
             measure = m
         }
-        let store = ColumnStore(columnCount: fields.count, check: { () throws(Diagnostic) in try source.verify() }) { wanted throws(Diagnostic) in
+        let store = ColumnStore(columnCount: fields.count, check: { () throws(Diagnostic) in try source.verify() }, loader: { wanted throws(Diagnostic) in
             try source.load(wanted)
-        }
+        }, badCells: { source.badCellSummary() })
         return Table(name: name.lowercased(), fields: fields, measure: measure, origin: path, store: store)
     }
 
@@ -256,8 +289,21 @@ enum CSVReader {
 
     private static func inferSchema(_ b: UnsafePointer<UInt8>, count: Int, final: Bool, path: String,
                                     options: CSVOptions) throws(Diagnostic) -> CSVSchema {
-        let separator = options.separator ?? detectSeparator(b, count: count, final: final)
-        guard let header = try readHeader(b, count: count, final: final, separator: separator, path: path) else {
+        var separator = options.separator ?? detectSeparator(b, count: count, final: final)
+        if options.separator == nil && options.skipRows > 0 {
+            // Title rows above the header have one field; find the separator after them.
+            var start = 0, rows = 0
+            while start < count && rows < options.skipRows {
+                guard let nl = UnsafeBufferPointer(start: b + start, count: count - start).firstIndex(where: { $0 == 10 || $0 == 13 })
+                else { break }
+                start += nl + 1
+                if b[start - 1] == 13 && start < count && b[start] == 10 { start += 1 }
+                rows += 1
+            }
+            separator = detectSeparator(b + start, count: count - start, final: final)
+        }
+        guard let header = try readHeader(b, count: count, final: final, separator: separator, path: path,
+                                          skipRows: options.skipRows) else {
             throw Diagnostic(.csvEmpty, .file(path: path, line: 1, column: 1))
         }
         let n = header.names.count
@@ -274,57 +320,230 @@ enum CSVReader {
             if tok.fieldCount != n { continue }
             rows += 1
             for c in 0..<n {
-                if tok.flags[c] & 2 != 0 { stats[c].sawOther(); continue }
-                stats[c].see(b + tok.starts[c], tok.ends[c] - tok.starts[c], scratch)
+                var start = tok.starts[c], length = tok.ends[c] - tok.starts[c]
+                if tok.flags[c] & 2 != 0 {
+                    // Doubled quotes: never part of a number, so this is text.
+                    stats[c].sawText()
+                    continue
+                }
+                if length > 0 {
+                    while length > 0 && csvIsSpace(b[start]) { start += 1; length -= 1 }
+                    while length > 0 && csvIsSpace(b[start + length - 1]) { length -= 1 }
+                }
+                stats[c].see(b + start, length, scratch)
             }
         }
-        var types: [ColumnType] = [], locales: [NumberLocale] = []
-        for s in stats {
-            let (t, l) = s.decide(options.locale, separator: separator)
-            types.append(t); locales.append(l)
+        let file = FileEvidence(stats: stats, names: header.names, separator: separator)
+        var types: [ColumnType] = [], locales: [NumberLocale] = [], units: [Field.Unit?] = []
+        var notes: [[String]] = [], warnings: [String] = []
+        for (c, st) in stats.enumerated() {
+            let d = st.decide(options.locale, separator: separator, name: header.names[c], file: file)
+            types.append(d.type); locales.append(d.locale); units.append(d.unit)
+            notes.append(d.notes)
+            if let w = d.warning { warnings.append(w) }
         }
         return CSVSchema(separator: separator, names: header.names, types: types, locales: locales,
-                         dataStart: header.end, headerLines: header.lines)
+                         dataStart: header.end, headerLines: header.lines, labels: header.labels,
+                         units: units, notes: notes, openWarnings: header.notes + warnings)
+    }
+
+    /// Whether a column with this many numbers and other values (neither blank nor a "no value"
+    /// mark) is numeric, its other values null with a warning each: when they are at most one
+    /// in ten, or, in a small table, at most three and a third of the numbers or fewer (one
+    /// `WTP` among five indicators).
+    static func mostlyNumbers(numbers: Int, others: Int) -> Bool {
+        others * 10 <= numbers + others || (others <= 3 && numbers >= 3 * others)
+    }
+
+    /// Number style shown by the columns of a file as a whole, for columns that alone could be
+    /// read two ways.
+    struct FileEvidence {
+        /// A column whose numbers are unmistakably Indonesian (`98,40`, `1.234.567`, `Rp`).
+        var indonesian: String?
+        /// A column whose numbers are unmistakably written with a decimal point (`98.4`).
+        var decimalPoint: String?
+
+        init(stats: [ColumnStats], names: [String], separator: UInt8) {
+            for (c, s) in stats.enumerated() where s.numberCount > 0 && !s.isCode {
+                if indonesian == nil && s.indonesianIsClear(separator: separator) && !s.pointIsClear { indonesian = names[c] }
+                if decimalPoint == nil && s.pointIsClear && !s.indonesianIsClear(separator: separator) { decimalPoint = names[c] }
+            }
+        }
     }
 
     /// What the sample shows about one column.
     struct ColumnStats {
+        /// Cells with something in them other than a "no value" mark.
         var nonNull = 0
-        var cInt = true, cDouble = true
-        var indo = true
-        var indoFlags = CSVNumbers.IndoFlags()
+        /// Of these: numbers in C style, numbers in Indonesian style, numbers in either.
+        var cNumbers = 0, idNumbers = 0, numberCount = 0
+        var cInt = true
+        var idFlags = CSVNumbers.IndoFlags()
+        /// A C-style number with a point that the Indonesian reading rejects (`98.4`, `1476.25`).
+        var pointIsClear = false
+        /// Values of the form `d{1,3}.ddd` (thousands or three decimals) and values with no point
+        /// or comma at all, the longest of those in digits.
+        var dotThree = 0, plain = 0, plainDigits = 0
+        /// A value `1.500` to quote in a note.
+        var dotThreeExample: String?
+        /// Codes: `01`, `1.02.01`; or all values dotted with varying decimals and a trailing zero
+        /// (`2.10` beside `2.9`), as section numbers are.
+        var leadingZero: String?, multiDot: String?
+        var allDotted = true, trailingZero: String?
+        /// Bit k set when a dotted value has k decimals (k up to 63).
+        var fractionLengths: UInt64 = 0
+        var percents = 0, rupiahs = 0
+        /// A value that is not a number in either style, to quote.
+        var textExample: String?
 
-        mutating func sawOther() { nonNull += 1; cInt = false; cDouble = false; indo = false }
+        var isCode: Bool { leadingZero != nil || multiDot != nil || (allDotted && trailingZero != nil && fractionLengths.nonzeroBitCount > 1) }
 
+        /// A value the format stores as a number (an Excel numeric cell): a number in either style.
+        mutating func sawNumber(isWhole: Bool) {
+            nonNull += 1; numberCount += 1; cNumbers += 1; idNumbers += 1; allDotted = false
+            if !isWhole { cInt = false; idFlags.insert(.decimal) }
+        }
+
+        mutating func sawText() { nonNull += 1; allDotted = false; if textExample == nil { textExample = "…" } }
+
+        /// Looks at one value, blanks around it already taken off.
         mutating func see(_ p: UnsafePointer<UInt8>, _ n: Int, _ scratch: UnsafeMutablePointer<UInt8>) {
-            var blank = true
-            for i in 0..<n where !csvIsSpace(p[i]) { blank = false; break }
-            if blank { return }
+            if n == 0 || CSVNumbers.isNullMark(p, n) { return }
             nonNull += 1
-            if cInt && CSVNumbers.parseInt(p, n) == nil { cInt = false }
-            if cDouble && !cInt && CSVNumbers.parseDouble(p, n) == nil { cDouble = false }
-            if indo {
-                var f = CSVNumbers.IndoFlags()
-                let len = CSVNumbers.normalizeIndonesian(p, n, scratch, 256, &f)
-                if len < 0 || CSVNumbers.parseDouble(scratch, len) == nil { indo = false } else { indoFlags.formUnion(f) }
+            var affixes = CSVNumbers.Affixes()
+            let (start, m) = CSVNumbers.stripAffixes(p, n, &affixes)
+            let q = p + start
+            func text() -> String { String(decoding: UnsafeBufferPointer(start: p, count: min(n, 40)), as: UTF8.self) }
+            var digitsOnly = m > 0, dots = 0, commas = 0, dotAt = -1
+            // `-Rp 2.500`: the sign stays before `Rp`, which the Indonesian reading takes off.
+            let signedRupiah = affixes.contains(.rupiah) && m > 0 && q[0] == 45
+            for i in 0..<m {
+                let c = q[i]
+                if c == 46 { dots += 1; if dotAt < 0 { dotAt = i } } else if c == 44 { commas += 1 } else if c &- 48 > 9 { digitsOnly = false }
+                if c == 46 || c == 44 { digitsOnly = false }
+                // A character no number has (a letter other than an exponent's): text, read no further.
+                if !signedRupiah && c != 43 && c != 45 && c != 46 && c != 44 && c != 101 && c != 69 && c != 32 && c &- 48 > 9 {
+                    allDotted = false
+                    if textExample == nil { textExample = text() }
+                    return
+                }
+            }
+            if digitsOnly && m > 1 && q[0] == 48 && leadingZero == nil { leadingZero = text() }
+            let cValue = m > 0 ? CSVNumbers.parseDouble(q, m) : nil
+            var f = CSVNumbers.IndoFlags()
+            let len = m > 0 ? CSVNumbers.normalizeIndonesian(q, m, scratch, 256, &f) : -1
+            let idValue = len >= 0 ? CSVNumbers.parseDouble(scratch, len) : nil
+            if cValue == nil && idValue == nil {
+                if dots >= 2 && commas == 0 && multiDot == nil { multiDot = text() }
+                allDotted = false
+                if textExample == nil { textExample = text() }
+                return
+            }
+            numberCount += 1
+            if affixes.contains(.percent) { percents += 1 }
+            if affixes.contains(.rupiah) { rupiahs += 1; f.insert(.clear) }
+            if cValue != nil {
+                cNumbers += 1
+                if cInt && CSVNumbers.parseInt(q, m) == nil { cInt = false }
+            }
+            if idValue != nil { idNumbers += 1; idFlags.formUnion(f) }
+            if dots == 0 && commas == 0 {
+                plain += 1
+                plainDigits = max(plainDigits, m - (q[0] == 45 || q[0] == 43 ? 1 : 0))
+                allDotted = false
+            } else if dots == 1 && commas == 0 && cValue != nil {
+                let fraction = m - dotAt - 1
+                fractionLengths |= 1 << UInt64(min(fraction, 63))
+                // `2.10`: a trailing zero after other decimals, which a program printing a number
+                // at its shortest never writes and one printing fixed decimals writes in every value.
+                if fraction >= 2 && q[m - 1] == 48 && trailingZero == nil { trailingZero = text() }
+                if idValue != nil {
+                    dotThree += 1
+                    if dotThreeExample == nil { dotThreeExample = text() }
+                } else {
+                    pointIsClear = true
+                }
+            } else {
+                allDotted = false
+                if cValue != nil && idValue == nil { pointIsClear = true }
             }
         }
 
-        func decide(_ locale: CSVOptions.Locale, separator: UInt8) -> (ColumnType, NumberLocale) {
-            let indoType: ColumnType = indoFlags.contains(.decimal) ? .double : .int
-            let cType: ColumnType = cInt ? .int : cDouble ? .double : .text
-            switch locale {
-            case .c:
-                return (nonNull == 0 ? .int : cType, .c)
-            case .indonesian:
-                if nonNull == 0 { return (.int, .indonesian) }
-                return indo ? (indoType, .indonesian) : (.text, .c)
-            case .auto:
-                if nonNull == 0 { return (.int, .c) }
-                let clear = indoFlags.contains(.clear) || (indoFlags.contains(.commaThree) && separator != 44)
-                if indo && clear { return (indoType, .indonesian) }
-                return (cType, .c)
+        func indonesianIsClear(separator: UInt8) -> Bool {
+            idFlags.contains(.clear) || (idFlags.contains(.commaThree) && separator != 44)
+        }
+
+        /// What the column is read as.
+        struct Decision {
+            var type: ColumnType
+            var locale: NumberLocale
+            var unit: Field.Unit?
+            /// Said in `.schema`.
+            var notes: [String]
+            /// Said when the file is opened: a reading chosen between two.
+            var warning: String?
+        }
+
+        func decide(_ locale: CSVOptions.Locale, separator: UInt8, name: String, file: FileEvidence) -> Decision {
+            if nonNull == 0 { return Decision(type: .int, locale: locale == .indonesian ? .indonesian : .c, notes: []) }
+            if let code = leadingZero ?? multiDot {
+                return Decision(type: .text, locale: .c, notes: ["text: '\(code)' is a code, kept as written"])
             }
+            if isCode, let example = trailingZero {
+                return Decision(type: .text, locale: .c,
+                                notes: ["text: values such as '\(example)' have varying decimals with trailing zeros, as codes do; kept as written"])
+            }
+            var notes: [String] = []
+            var warning: String?
+            var chosen: NumberLocale
+            let idClear = indonesianIsClear(separator: separator)
+            switch locale {
+            case .c: chosen = .c
+            case .indonesian: chosen = .indonesian
+            case .auto:
+                if idClear && (!pointIsClear || idNumbers >= cNumbers) {
+                    chosen = .indonesian
+                    notes.append("numbers written the Indonesian way (thousands '.', decimal ',')")
+                } else if pointIsClear || dotThree == 0 {
+                    chosen = .c
+                } else if plain > 0 && plainDigits <= 3 {
+                    // Thousands dots used throughout: nothing of four digits or more without one.
+                    chosen = .indonesian
+                    notes.append("'\(dotThreeExample ?? "")' read as thousands: no value of 1000 or more is written without a dot")
+                } else if plain > 0 {
+                    chosen = .c
+                    notes.append("'\(dotThreeExample ?? "")' read with a decimal point: values of four digits are written without a dot")
+                } else if let other = file.indonesian {
+                    chosen = .indonesian
+                    notes.append("'\(dotThreeExample ?? "")' read as thousands, as column '\(other)' of this file writes numbers the Indonesian way")
+                } else if let other = file.decimalPoint {
+                    chosen = .c
+                    notes.append("'\(dotThreeExample ?? "")' read with a decimal point, as column '\(other)' of this file has decimal points")
+                } else {
+                    chosen = .c
+                    let example = dotThreeExample ?? ""
+                    let thousands = example.replacingOccurrences(of: ".", with: "")
+                    let decimal = Double(example).map { "\($0)" } ?? example
+                    warning = "column '\(name)': '\(example)' could be \(thousands) (Indonesian thousands) or \(decimal) (decimal point); read as \(decimal). If the dots group thousands, load the file with --locale id (.load FILE --locale id, or --data FILE:locale=id)"
+                    notes.append("'\(example)' read as \(decimal); the file could be read either way (--locale id reads it as \(thousands))")
+                }
+            }
+            let numbers = chosen == .indonesian ? idNumbers : cNumbers
+            let others = nonNull - numbers
+            // Numeric when the values that are not numbers are few (`mostlyNumbers`); they become null, each
+            // with a warning, when the rows are read.
+            if numbers == 0 || !CSVReader.mostlyNumbers(numbers: numbers, others: others) {
+                if numbers > 0 {
+                    notes = ["text: \(others) of \(nonNull) values in the head of the file are not numbers (such as '\(textExample ?? "")')"]
+                }
+                return Decision(type: .text, locale: .c, notes: notes, warning: nil)
+            }
+            let type: ColumnType
+            if chosen == .indonesian { type = idFlags.contains(.decimal) ? .double : .int } else { type = cInt ? .int : .double }
+            var unit: Field.Unit?
+            if percents * 2 > numbers { unit = .percent; notes.append("percentages: '%' after the numbers") }
+            else if rupiahs * 2 > numbers { unit = .rupiah; notes.append("rupiah: 'Rp' before the numbers") }
+            return Decision(type: type, locale: chosen, unit: unit, notes: notes, warning: warning)
         }
     }
 
@@ -366,6 +585,44 @@ enum CSVReader {
         /// Columns holding a value their type cannot take; to be read again as text.
         var failed: [Int]
         var warnings: [Diagnostic]
+        /// Per numeric column read, the cells that were not numbers (now null).
+        var badCells: [Int: BadCells] = [:]
+    }
+
+    /// The cells of a numeric column that were not numbers: how many, and the first few, each
+    /// as a located warning.
+    struct BadCells: Sendable, Equatable, Codable {
+        static let kept = 10
+        var count: Int
+        var first: [Diagnostic]
+
+        static func == (a: BadCells, b: BadCells) -> Bool { a.count == b.count && a.first.count == b.first.count }
+
+        enum CodingKeys: String, CodingKey { case count, cells }
+        struct Cell: Codable { var line: Int; var column: Int; var name: String; var text: String; var path: String }
+        init(count: Int, first: [Diagnostic]) { self.count = count; self.first = first }
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            count = try c.decode(Int.self, forKey: .count)
+            first = try c.decode([Cell].self, forKey: .cells).map {
+                Diagnostic(.csvNotANumber(column: $0.name, text: $0.text), .file(path: $0.path, line: $0.line, column: $0.column))
+            }
+        }
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(count, forKey: .count)
+            try c.encode(first.compactMap { d -> Cell? in
+                guard case .file(let path, let line, let column) = d.location,
+                      case .csvNotANumber(let name, let text) = d.kind else { return nil }
+                return Cell(line: line, column: column, name: name, text: text, path: path)
+            }, forKey: .cells)
+        }
+
+        /// The warnings to print: the first cells, then how many more.
+        var warnings: [Diagnostic] {
+            guard let last = first.last, case .csvNotANumber(let name, _) = last.kind else { return first }
+            return first + (count > first.count ? [Diagnostic(.csvMoreNotNumbers(column: name, count: count - first.count), last.location)] : [])
+        }
     }
 
     static func readBytes(fd: Int32, offset: Int, count: Int, path: String) throws(Diagnostic) -> [UInt8] {
@@ -387,7 +644,9 @@ enum CSVReader {
 
     /// Reads rows starting in `[start, limit)` of the file (the last row may run past `limit`).
     /// Returns the offset just past the last row read, or an I/O error's text.
-    static func scanRange(fd: Int32, fileSize: Int, start: Int, limit: Int, parser: ChunkParser) -> (end: Int, ioError: String?) {
+    static func scanRange(fd: Int32, fileSize: Int, start: Int, limit: Int, parser: ChunkParser,
+                          progress: LoadProgress? = nil) -> (end: Int, ioError: String?) {
+        var reported = start
         if start >= limit || start >= fileSize { return (start, nil) }
         var capacity = min(window, fileSize - start + 1)
         var buf = malloc(capacity)!.assumingMemoryBound(to: UInt8.self)
@@ -404,6 +663,10 @@ enum CSVReader {
             let final = eof || bufOffset + filled >= fileSize
             let (next, status) = parser.run(buf, from: pos, bufEnd: filled, stopAt: limit - bufOffset, final: final)
             pos = next
+            if let progress, bufOffset + pos > reported {
+                progress.add(bytes: bufOffset + pos - reported)
+                reported = bufOffset + pos
+            }
             switch status {
             case .done, .failed:
                 return (bufOffset + pos, nil)
@@ -443,8 +706,9 @@ enum CSVReader {
     /// Uses several threads for big files. Errors are thrown located; with `skipBadRows` the
     /// skipped rows come back as warnings.
     static func scanFile(fd: Int32, fileSize: Int, path: String, schema: CSVSchema, types: [ColumnType],
-                         wanted: [Int], skipBadRows: Bool, threads: Int? = nil) throws(Diagnostic) -> ScanOutput {
-        let policy: ColumnBuilder.Policy = skipBadRows ? .strict : .widen
+                         wanted: [Int], skipBadRows: Bool, strict: Bool = false, threads: Int? = nil,
+                         progress: LoadProgress? = nil) throws(Diagnostic) -> ScanOutput {
+        let policy: ColumnBuilder.Policy = skipBadRows || strict ? .strict : .lenient
         func makeParser() -> ChunkParser {
             ChunkParser(separator: schema.separator, names: schema.names, types: types, locales: schema.locales,
                         wanted: wanted, policy: policy, skipBadRows: skipBadRows)
@@ -459,7 +723,7 @@ enum CSVReader {
         }
         let limits = Array(starts.dropFirst()) + [fileSize]
         let parsers = starts.indices.map { _ in makeParser() }
-        let jobs = ScanJobs(starts: starts, limits: limits, parsers: parsers)
+        let jobs = ScanJobs(starts: starts, limits: limits, parsers: parsers, progress: progress)
         if starts.count == 1 {
             jobs.run(0, fd: fd, fileSize: fileSize)
         } else {
@@ -496,10 +760,23 @@ enum CSVReader {
         var columns: [Int: Column] = [:]
         var failed: [Int] = []
         var merging: [(column: Int, parts: [ColumnBuilder])] = []
+        var bad: [Int: BadCells] = [:]
         for (j, col) in chain[0].wanted.enumerated() {
             let parts = chain.map { $0.builders[j] }
             if parts.contains(where: { $0.kind == .failed }) { failed.append(col); continue }
             if parts.contains(where: { $0.kind == .double }) { parts.forEach { $0.widenToDouble() } }
+            let count = chain.reduce(0) { $0 + $1.badCounts[j] }
+            if count > 0 {
+                var cells: [Diagnostic] = []
+                var base = schema.headerLines
+                for parser in chain {
+                    for c in parser.badCells[j] where cells.count < BadCells.kept {
+                        cells.append(Diagnostic(c.kind, .file(path: path, line: base + c.line, column: c.column)))
+                    }
+                    base += parser.lines
+                }
+                bad[col] = BadCells(count: count, first: cells)
+            }
             merging.append((col, parts))
         }
         // Columns are independent: finish them on all cores.
@@ -509,9 +786,25 @@ enum CSVReader {
         } else {
             for i in merging.indices { merged.run(i) }
         }
-        // Text in NFC, so equal text is equal bytes (Data/Text.swift).
-        for (i, m) in merging.enumerated() { columns[m.column] = merged.result(i).nfcText() }
-        return ScanOutput(count: chain.reduce(0) { $0 + $1.rows }, columns: columns, failed: failed.sorted(), warnings: warnings)
+        for (i, m) in merging.enumerated() {
+            let column = merged.result(i)
+            // Numeric while the cells that are not numbers are few (`mostlyNumbers`), as
+            // inference decides from the head; past that the column is read again as text.
+            if let b = bad[m.column] {
+                var nulls = 0
+                if let mask = column.nulls { for w in 0..<mask.words.count { nulls += mask.words[w].nonzeroBitCount } }
+                let numbers = column.count - nulls
+                if !CSVReader.mostlyNumbers(numbers: numbers, others: b.count) {
+                    failed.append(m.column)
+                    bad[m.column] = nil
+                    continue
+                }
+            }
+            // Text in NFC, so equal text is equal bytes (Data/Text.swift).
+            columns[m.column] = column.nfcText()
+        }
+        return ScanOutput(count: chain.reduce(0) { $0 + $1.rows }, columns: columns, failed: failed.sorted(),
+                          warnings: warnings, badCells: bad)
     }
 }
 
@@ -533,15 +826,17 @@ final class ParallelMerge: @unchecked Sendable {
 final class ScanJobs: @unchecked Sendable {
     let starts: [Int], limits: [Int]
     let parsers: [ChunkParser]
+    let progress: LoadProgress?
     private let slots: UnsafeMutablePointer<(end: Int, ioError: String?)>
-    init(starts: [Int], limits: [Int], parsers: [ChunkParser]) {
-        self.starts = starts; self.limits = limits; self.parsers = parsers
+    init(starts: [Int], limits: [Int], parsers: [ChunkParser], progress: LoadProgress? = nil) {
+        self.starts = starts; self.limits = limits; self.parsers = parsers; self.progress = progress
         slots = .allocate(capacity: starts.count)
         slots.initialize(repeating: (0, nil), count: starts.count)
     }
     deinit { slots.deinitialize(count: starts.count); slots.deallocate() }
     func run(_ i: Int, fd: Int32, fileSize: Int) {
-        slots[i] = CSVReader.scanRange(fd: fd, fileSize: fileSize, start: starts[i], limit: limits[i], parser: parsers[i])
+        slots[i] = CSVReader.scanRange(fd: fd, fileSize: fileSize, start: starts[i], limit: limits[i], parser: parsers[i],
+                                       progress: progress)
     }
     var results: [(end: Int, ioError: String?)] { Array(UnsafeBufferPointer(start: slots, count: starts.count)) }
 }
@@ -558,6 +853,10 @@ final class CSVSource: @unchecked Sendable {
     var size: Int { identity.size }
     private var rowCount: Int?
     private var warningsReported = false
+    /// Per numeric column read so far, the cells that were not numbers.
+    private(set) var badCells: [Int: CSVReader.BadCells] = [:]
+    /// Columns whose bad cells have been reported.
+    private var reportedColumns = Set<Int>()
     /// Cache state: the folder, the entry's name, the meta as last read or written (nil:
     /// nothing valid yet).
     private let cacheRoot: String?
@@ -581,16 +880,26 @@ final class CSVSource: @unchecked Sendable {
         if identity.size == 0 { throw Diagnostic(.csvEmpty, .file(path: path, line: 1, column: 1)) }
         absolutePath = CSVCache.absolutePath(path)
         entryName = CSVCache.entryName(forSource: absolutePath)
-        if options.useCache {
+        // A strict read must see every cell itself: a cache written by a lenient one has its
+        // bad cells already made null.
+        if options.useCache && !options.strict {
             let root = options.cacheDirectory ?? CSVCache.directory()
             cacheRoot = root
             if let entry = CSVSource.openEntry(root: root, name: entryName, create: false, options: options),
                let m = CSVCache.readMeta(in: entry, sourcePath: path, touch: true), m.source == absolutePath,
                m.identity == identity, m.locale == CSVCache.localeCode(options.locale),
                m.skipBadRows == options.skipBadRows, m.separatorOverride == (options.separator ?? 0),
-               m.schema.names.count == m.present.count {
+               m.schema.names.count == m.present.count,
+               // What the meta does not hold (headers as written, units, notes) comes from the
+               // head again; it must find the header where the meta's rows start (`skipRows`).
+               let head = try? CSVReader.inferSchema(fd: fd, size: identity.size, path: path, options: options),
+               head.names == m.schema.names, head.dataStart == m.schema.dataStart {
                 meta = m
                 schema = m.schema
+                schema.labels = head.labels
+                schema.units = head.units
+                schema.notes = head.notes
+                schema.openWarnings = head.openWarnings
                 types = m.schema.types
                 rowCount = m.rowCount
                 openedFromCache = true
@@ -675,6 +984,7 @@ final class CSVSource: @unchecked Sendable {
             }
             if missing.isEmpty {
                 report(meta.warnings)
+                reportBadCells(wanted)
                 return (meta.rowCount, columns)
             }
         }
@@ -685,8 +995,12 @@ final class CSVSource: @unchecked Sendable {
         // it was being written are neither used nor cached.
         guard CSVCache.Identity.of(fd: fd) == identity else { throw changed() }
         scans += 1
+        let progress = options.onProgress.map { LoadProgress(path: path, total: size - schema.dataStart, report: $0) }
         var out = try CSVReader.scanFile(fd: fd, fileSize: size, path: path, schema: schema, types: types,
-                                         wanted: missing, skipBadRows: options.skipBadRows)
+                                         wanted: missing, skipBadRows: options.skipBadRows, strict: options.strict,
+                                         progress: progress)
+        progress?.finish()
+        for (c, b) in out.badCells { badCells[c] = b }
         if !out.failed.isEmpty {
             var textTypes = types
             for c in out.failed { textTypes[c] = .text }
@@ -702,9 +1016,24 @@ final class CSVSource: @unchecked Sendable {
             columns[c] = column
         }
         report(out.warnings)
+        reportBadCells(wanted)
         store(out.columns, count: out.count, warnings: out.warnings)
         return (out.count, columns)
     }
+
+    /// Said once per column, when it is first read: each cell that was not a number (up to
+    /// ``CSVReader/BadCells/kept``), then how many more.
+    private func reportBadCells(_ wanted: [Int]) {
+        for c in wanted.sorted() where !reportedColumns.contains(c) {
+            reportedColumns.insert(c)
+            guard let bad = badCells[c], let handler = options.onWarning else { continue }
+            for w in bad.warnings { handler(LKQError(w)) }
+        }
+    }
+
+    /// What a `.schema` shows beyond the fields: per column read so far, the cells that were not
+    /// numbers.
+    func badCellSummary() -> [Int: CSVReader.BadCells] { badCells }
 
     private func report(_ warnings: [Diagnostic]) {
         if warningsReported { return }
@@ -732,11 +1061,41 @@ final class CSVSource: @unchecked Sendable {
                               schema: schema, rowCount: count, present: Array(repeating: false, count: schema.names.count),
                               warnings: warnings)
         }
-        for (c, column) in new.sorted(by: { $0.key < $1.key }) {
+        // A column with cells that were not numbers is not cached: the meta cannot hold its
+        // warnings, and reading it again says them again.
+        for (c, column) in new.sorted(by: { $0.key < $1.key }) where badCells[c] == nil {
             if CSVCache.writeColumn(column, index: c, generation: m.generation, in: folder) { m.present[c] = true }
         }
         m.schema.types = types
         if CSVCache.writeMeta(m, in: folder) { meta = m }
         CSVCache.evict(in: rootFolder, limit: CSVCache.maxBytes(), keep: entryName)
+    }
+}
+
+/// Bytes of a file read so far, from every thread reading it, handed to
+/// ``CSVOptions/onProgress``.
+final class LoadProgress: @unchecked Sendable {
+    let path: String
+    let total: Int
+    private let report: @Sendable (CSVOptions.Progress) -> Void
+    private let lock = NSLock()
+    private var done = 0
+
+    init(path: String, total: Int, report: @escaping @Sendable (CSVOptions.Progress) -> Void) {
+        self.path = path
+        self.total = max(0, total)
+        self.report = report
+    }
+
+    func add(bytes: Int) {
+        lock.lock()
+        done += bytes
+        let now = min(done, total)
+        lock.unlock()
+        report(CSVOptions.Progress(path: path, bytesRead: now, totalBytes: total, finished: false))
+    }
+
+    func finish() {
+        report(CSVOptions.Progress(path: path, bytesRead: total, totalBytes: total, finished: true))
     }
 }

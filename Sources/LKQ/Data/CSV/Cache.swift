@@ -49,7 +49,9 @@ enum CSVCache {
     /// 3: whole numbers beyond 64 bits and decimals beyond a Double's range are text, not
     ///    rounded decimals or infinity; a NUL byte is an error.
     /// 4: keyed by the file's identity (device, inode, size, mtime, ctime), not a sampled hash.
-    static let version: UInt32 = 4
+    /// 5: text trimmed, "no value" marks null, a few words in a numeric column null (the
+    ///    column stays numeric), codes with leading zeros text, identifiers for headers.
+    static let version: UInt32 = 5
     static let metaMagic: [UInt8] = Array("LKQCMETA".utf8)
     static let columnMagic: [UInt8] = Array("LKQCCOL1".utf8)
     static let columnHeaderSize = 64
