@@ -27,10 +27,6 @@ enum DataLoading {
                                      onWarning: { warning in Console.err(warning.rendered(color: Console.colorErr) + "\n") })
             options.strict = file.strict ?? strict
             options.skipRows = file.skipRows
-            if Console.stderrIsTerminal {
-                let line = ProgressLine()
-                options.onProgress = { line.show($0) }
-            }
             return options
         }
     }
@@ -154,34 +150,5 @@ enum DataLoading {
             }
             return try engine.loadingCSV(at: path, as: name, options: settings.csvOptions(for: options))
         }
-    }
-}
-
-/// A progress line on standard error (a terminal only) for a read of rows that takes longer
-/// than half a second: file, share read, megabytes; cleared when the read ends.
-final class ProgressLine: @unchecked Sendable {
-    private let lock = NSLock()
-    private var started: Double?
-    private var lastDrawn = 0.0
-    private var drawn = false
-
-    func show(_ p: CSVOptions.Progress) {
-        lock.lock()
-        defer { lock.unlock() }
-        let now = Console.now()
-        if p.finished {
-            if drawn { Console.err("\r\u{1B}[K") }
-            started = nil
-            drawn = false
-            return
-        }
-        let start = started ?? now
-        started = start
-        guard now - start >= 0.5, now - lastDrawn >= 0.1, p.totalBytes > 0 else { return }
-        lastDrawn = now
-        drawn = true
-        let share = p.bytesRead * 100 / p.totalBytes
-        let name = (p.path as NSString).lastPathComponent
-        Console.err("\r\u{1B}[Kloading \(name): \(share)% (\(p.bytesRead >> 20) of \(p.totalBytes >> 20) MiB)")
     }
 }

@@ -158,7 +158,7 @@ struct Interpreter {
         var fields = table.fields
         for (i, c) in zip(wanted, loaded) {
             columns[i] = c
-            fields[i] = Field(name: fields[i].name, type: c.type, isRupiah: fields[i].isRupiah)
+            fields[i] = fields[i].with(type: c.type)
         }
         return Frame(tableName: table.name, fields: fields, columns: columns, baseCount: count,
                      selection: nil, measure: table.measure)
@@ -229,7 +229,7 @@ struct Interpreter {
     private func derived(_ frame: Frame, _ schema: Schema, _ columns: [Column]) -> Frame {
         // A CSV column read in full may be wider than the plan's guess: the column's type wins.
         let fields = zip(schema.fields, columns).map { f, c in
-            f.type == c.type ? f : Field(name: f.name, type: c.type, isRupiah: f.isRupiah)
+            f.type == c.type ? f : f.with(type: c.type)
         }
         return Frame(tableName: frame.tableName, fields: fields, columns: columns,
                      baseCount: columns.first?.count ?? 0, selection: nil, measure: schema.measure)

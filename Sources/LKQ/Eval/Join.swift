@@ -27,7 +27,7 @@ extension Interpreter {
             columns.append(right.columns[i].gatherAllowingMissing(pairs.right))
         }
         let fields = zip(output.fields, columns).map { f, c in
-            c.map { $0.type == f.type ? f : Field(name: f.name, type: $0.type, isRupiah: f.isRupiah) } ?? f
+            c.map { $0.type == f.type ? f : f.with(type: $0.type) } ?? f
         }
         return Frame(tableName: frame.tableName, fields: fields, columns: columns, baseCount: pairs.left.count,
                      selection: nil, measure: frame.measure)

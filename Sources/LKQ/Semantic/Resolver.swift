@@ -114,7 +114,7 @@ struct Resolver {
                 guard added.insert(name).inserted else {
                     throw fail(.duplicateColumn(name), item.alias?.range ?? item.expr.range)
                 }
-                let field = Field(name: name, type: b.type.columnType, isRupiah: b.isRupiah)
+                let field = self.field(item, b, schema, name)
                 let projection: Projection
                 if case .column(let c) = b.kind { projection = .input(c) } else { projection = .computed(b) }
                 if let existing = fields.firstIndex(where: { $0.name == name }) {
@@ -212,6 +212,15 @@ struct Resolver {
         case .sort, .limit, .bar, .spark:
             preconditionFailure("handled by resolveStages")
         }
+    }
+
+    /// The field an item gives: a column kept as it is keeps its header label, unit and notes
+    /// (under its new name when it has an alias, without the label); anything else is new.
+    private func field(_ item: Item, _ b: Bound, _ schema: Schema, _ name: String) -> Field {
+        guard case .column(let c) = b.kind else { return Field(name: name, type: b.type.columnType, isRupiah: b.isRupiah) }
+        let f = schema.fields[c]
+        if item.alias == nil && f.name == name { return f }
+        return Field(name: name, type: f.type, isRupiah: f.isRupiah, label: nil, unit: f.unit, notes: f.notes)
     }
 
     /// A schema of new columns; the default measure survives if its column does.
