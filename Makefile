@@ -39,14 +39,28 @@ difftest-deps:
 			python3 -m pip install -q --break-system-packages duckdb; \
 	fi
 
+## The SQL differential test on Spark SQL (a local pyspark session on Debian's OpenJDK, both
+## installed when missing): slow to start, so kept out of `make test`; .ci/run runs it.
+.PHONY: test-spark
+test-spark: deps
+	@command -v java >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq openjdk-17-jre-headless; }
+	swift build --build-tests
+	LKQ_SPARK=1 swift test --skip-build --disable-xctest --filter sparkAgreesWithLKQ
+
 ## Install the system libraries LKQ needs (Debian/Ubuntu): libedit for the shell; minizip and
-## expat to read .xlsx workbooks, libxlsxwriter to write them.
+## expat to read .xlsx workbooks, libxlsxwriter to write them; libpq for `--db`; the PostgreSQL
+## server that the SQL differential tests start on a private port (Tests/SQL/engine.py installs
+## pip duckdb and python3-psycopg2 itself).
 deps:
 	@if [ ! -f /usr/include/histedit.h ] || [ ! -f /usr/include/minizip/unzip.h ] || \
 	    [ ! -f /usr/include/expat.h ] || [ ! -f /usr/include/xlsxwriter.h ]; then \
 		echo "Installing libedit-dev libminizip-dev libexpat1-dev libxlsxwriter-dev..."; \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq libedit-dev libminizip-dev libexpat1-dev libxlsxwriter-dev pkg-config; \
+	fi
+	@if [ ! -f /usr/include/postgresql/libpq-fe.h ] || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "Installing libpq-dev and postgresql..."; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libpq-dev postgresql pkg-config; \
 	fi
 
 build: deps

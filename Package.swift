@@ -34,9 +34,19 @@ let package = Package(
             name: "LKQExcel",
             dependencies: ["LKQ", "CMinizip", "CExpat", "CXLSXWriter"]
         ),
+        .systemLibrary(
+            name: "CPostgres",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        // PostgreSQL through libpq, for `lkq --db`; the LKQ library itself needs no libpq.
+        .target(
+            name: "LKQPostgres",
+            dependencies: ["LKQ", "CPostgres"]
+        ),
         .executableTarget(
             name: "LKQCommand",
-            dependencies: ["LKQ", "LKQExcel", "CEditLine", "LKQLanguageServer"]
+            dependencies: ["LKQ", "LKQExcel", "CEditLine", "LKQLanguageServer", "LKQPostgres"]
         ),
         // `lkq lsp`: the Language Server Protocol for editors (editors/).
         .target(
@@ -68,11 +78,11 @@ let package = Package(
         .testTarget(
             name: "LKQTests",
             dependencies: ["LKQ", "LKQSyntax", "LKQExcel"],
-            exclude: ["Cases", "Fixtures"]
+            exclude: ["Cases", "Fixtures", "SQLSnapshots"]
         ),
         .testTarget(
             name: "LKQCommandTests",
-            dependencies: ["LKQCommand", "LKQ", "LKQExcel"]
+            dependencies: ["LKQCommand", "LKQ", "LKQExcel", "LKQPostgres"]
         ),
     ]
 )

@@ -79,6 +79,7 @@ typedef struct lkq_error lkq_error;
 #define LKQ_ERROR_DATA      5  /* a data file that cannot be read or parsed */
 #define LKQ_ERROR_CANCELLED 6  /* stopped by lkq_session_cancel */
 #define LKQ_ERROR_LIMIT     7  /* stopped by the session's budget */
+#define LKQ_ERROR_UNSUPPORTED 8  /* a form the target (a SQL dialect, a database) cannot keep */
 
 /* The version of this interface (1); changes when a function changes. */
 int lkq_api_version(void);

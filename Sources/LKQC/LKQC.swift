@@ -332,6 +332,7 @@ public func lkq_error_kind(_ error: UnsafeRawPointer?) -> Int32 {
     case .data: return 5
     case .cancelled: return 6
     case .limit: return 7
+    case .unsupported: return 8
     case nil: return 0
     }
 }
@@ -347,6 +348,7 @@ public func lkq_error_kind_name(_ error: UnsafeRawPointer?) -> UnsafePointer<CCh
     case .data: return staticText("data")
     case .cancelled: return staticText("cancelled")
     case .limit: return staticText("limit")
+    case .unsupported: return staticText("unsupported")
     case nil: return nil
     }
 }

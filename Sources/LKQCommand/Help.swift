@@ -41,6 +41,12 @@ enum Help {
                                     (4G, 512M; off for none); the default is 4/5 of the machine's
               --param NAME=VALUE    set the value of a script's 'param NAME' (a number when it
                                     reads as one, else text); may be repeated
+              --db URL              read the tables and views of a PostgreSQL database
+                                    (postgresql://user@host/db; PGHOST, PGDATABASE, PGUSER...
+                                    fill what it leaves out) beside the built-in tables; a
+                                    query over them runs inside the database, read-only
+              --sql                 print each query's SQL instead of running it
+              --dialect DIALECT     the SQL of --sql: postgres (the default), duckdb or spark
           -h, --help                show this help
           -V, --version             show the version
 

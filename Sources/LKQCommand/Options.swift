@@ -55,6 +55,11 @@ struct Options {
     var maxMemory: Int? = QueryBudget.physicalMemory > 0 ? QueryBudget.physicalMemory / 5 * 4 : nil
     /// Values for the scripts' `param` statements (`--param batas=90`).
     var parameters: [String: String] = [:]
+    /// `--sql`: print each query's SQL for `dialect` instead of running it.
+    var printSQL = false
+    var dialect = SQLDialect.postgres
+    /// `--db URL`: a PostgreSQL database whose tables queries read in place.
+    var database: String?
 
     /// A command line that cannot be understood; exit status 2.
     struct UsageError: Error, Equatable {
@@ -85,7 +90,7 @@ struct Options {
                 name = String(arg[..<eq])
                 inline = String(arg[arg.index(after: eq)...])
             }
-            if inline != nil, ["--bail", "--skip-bad-rows", "--strict", "--no-cache", "--help", "--version"].contains(name) {
+            if inline != nil, ["--bail", "--skip-bad-rows", "--strict", "--no-cache", "--help", "--version", "--sql"].contains(name) {
                 throw UsageError(message: "option '\(name)' takes no value")
             }
             switch name {
@@ -138,6 +143,16 @@ struct Options {
                     throw UsageError(message: "--param needs NAME=VALUE, as in --param batas=90")
                 }
                 options.parameters[text[..<eq].lowercased()] = String(text[text.index(after: eq)...])
+            case "--sql":
+                options.printSQL = true
+            case "--db":
+                options.database = try value(for: name, inline: inline)
+            case "--dialect":
+                let text = try value(for: name, inline: inline)
+                guard let dialect = SQLDialect(name: text) else {
+                    throw UsageError(message: "unknown dialect '\(text)'; use postgres, duckdb or spark")
+                }
+                options.dialect = dialect
             default:
                 throw UsageError(message: "unknown option '\(arg)'")
             }

@@ -106,6 +106,21 @@ for directory in options.dataPaths {
     }
 }
 
+if let url = options.database {
+    guard let connected = DatabaseConnection.open(url, into: engine) else { exit(ExitStatus.failed) }
+    engine = connected
+}
+
+if options.printSQL {
+    if sources.isEmpty { sources.append(.reader(standardInput())) }
+    exit(SQLPrinter.print(sources.map { source -> (text: String, name: String) in
+        switch source {
+        case .expression(let text): return (text, "-e")
+        case .reader(let reader): return (SQLPrinter.readAll(reader), reader.name)
+        }
+    }, engine: engine, dialect: options.dialect, parameters: options.parameters))
+}
+
 let interactive = sources.isEmpty && Console.stdinIsTerminal
 let format = options.format ?? (Console.stdoutIsTerminal ? .table : .csv)
 var session = engine.makeSession()

@@ -14,6 +14,10 @@ import LKQSyntax
 public struct Engine: Sendable {
     private var byName: [String: Table]
     private var order: [String]
+    /// The database whose tables a query may read in place (``addingDatabase(_:tables:)``).
+    public internal(set) var database: (any SQLDatabase)?
+    /// Names of the tables that live in ``database``.
+    var databaseTables: Set<String> = []
 
     /// An engine over the built-in dataset (the LKIP 2023 of Dinas PMD Provinsi NTT).
     public init() {

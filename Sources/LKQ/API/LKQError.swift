@@ -25,6 +25,8 @@ public struct LKQError: Error, Sendable, CustomStringConvertible {
         /// A query stopped because it passed a limit: the caller's ``QueryBudget`` or the
         /// largest result LKQ can hold.
         case limit
+        /// A query the chosen SQL target cannot run with LKQ's meaning (``Engine/sql(for:dialect:)``).
+        case unsupported
     }
 
     /// Which class of error this is.
@@ -48,8 +50,16 @@ public struct LKQError: Error, Sendable, CustomStringConvertible {
         case .cancelled: return .cancelled
         case .budgetExceeded, .tooManyRows, .runningMedianTooLong: return .limit
         case .auditNeedsClaims, .auditInsideAudit: return .name
+        case .sqlUnsupported, .sqlMixedSources: return .unsupported
+        case .database: return .data
         }
     }
+
+    /// An error a database reported (``SQLDatabase``), with its message.
+    public static func database(_ message: String) -> LKQError { LKQError(Diagnostic(.database(message), .none)) }
+
+    /// The error of a query its caller stopped.
+    public static var cancelled: LKQError { LKQError(Diagnostic(.cancelled, .none)) }
 
     /// Whether this is a warning (a CSV row skipped with `skipBadRows`) rather than an error.
     public var isWarning: Bool { diagnostic.isWarning }

@@ -87,6 +87,8 @@ struct Interpreter {
         var resolver = Resolver(source: source, session: session)
         var plan = try resolver.resolve(query)
         control?.warn(resolver.warnings)
+        // A query over database tables runs inside the database.
+        if let result = try runInDatabase(plan, query) { return result }
         var frame: Frame
         switch plan.source {
         case .audit(let all):

@@ -94,6 +94,13 @@ public enum DiagnosticKind: Sendable, Equatable {
     case budgetExceeded(what: String, limit: Int)
     case auditNeedsClaims(missing: String)
     case auditInsideAudit
+    // SQL
+    /// A plan the SQL target cannot run with LKQ's meaning.
+    case sqlUnsupported(String, target: String, hint: String)
+    /// A query that reads tables of the database and tables of LKQ's own.
+    case sqlMixedSources(local: String, database: String)
+    /// What the database said.
+    case database(String)
 }
 
 /// A problem found in LKQ text or data, with where it is and what to do about it.
@@ -269,6 +276,12 @@ public struct Diagnostic: Sendable, Error {
             return "query stopped: it exceeded its budget of \(limit) \(what); narrow it with where or limit, or raise the budget"
         case .auditNeedsClaims(let missing):
             return "audit needs a table 'klaim' with columns id, klaim, sumber, nilai, desimal, query (\(missing)); load one with .load"
+        case .sqlMixedSources(let local, let database):
+            return "'\(local)' is a table in LKQ and '\(database)' one in the database, and a query runs in one place: bring the database rows over first (let d = \(database) where ... keeps only the rows its query returns), or put '\(local)' in the database"
+        case .database(let message):
+            return "database: \(message)"
+        case .sqlUnsupported(let what, let target, let hint):
+            return "\(what) does not compile to \(target): \(hint)"
         case .auditInsideAudit:
             return "a claim's query cannot run audit itself; recompute the value from the tables instead"
         }

@@ -115,7 +115,7 @@ def _text(raw):
 class Error(Exception):
     """A failed LKQ statement or data file: where it is and what went wrong.
 
-    kind: "lexical", "syntax", "name", "type", "data", "cancelled" or "limit".
+    kind: "lexical", "syntax", "name", "type", "data", "cancelled", "limit" or "unsupported".
     line, column: one-based place of the error (None when it has none, as for a cancel).
     message: the message alone; rendered: `SOURCE:LINE:COL: error: ...` with the line and a caret.
     """

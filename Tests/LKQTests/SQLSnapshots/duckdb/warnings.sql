@@ -1,0 +1,66 @@
+-- SQL for DuckDB of Tests/LKQTests/Cases/warnings.lkq, written by lkq --sql --dialect duckdb.
+
+-- 3: anggaran | sum pagu
+SELECT CAST(SUM("pagu") AS BIGINT) AS "sum_pagu"
+FROM "anggaran";
+
+-- 7: anggaran | avg realisasi
+SELECT CAST(AVG("realisasi") AS DOUBLE) AS "avg_realisasi"
+FROM "anggaran";
+
+-- 11: belanja | sum realisasi
+SELECT CAST(SUM("realisasi") AS BIGINT) AS "sum_realisasi"
+FROM "belanja";
+
+-- 15: anggaran where level != "urusan" and level != "organisasi" | group by substr(kode, 1, 7) as program sum(pagu) as pagu
+SELECT
+  CASE WHEN CAST(1 AS BIGINT) IS NOT NULL AND CAST(7 AS BIGINT) IS NOT NULL THEN SUBSTR("kode", GREATEST(CAST(1 AS BIGINT), 1), GREATEST(CAST(1 AS BIGINT) + GREATEST(CAST(7 AS BIGINT), 0), 1) - GREATEST(CAST(1 AS BIGINT), 1)) END AS "program",
+  CAST(SUM("pagu") AS BIGINT) AS "pagu"
+FROM "anggaran"
+WHERE ("level" <> 'urusan') AND ("level" <> 'organisasi')
+GROUP BY CASE WHEN CAST(1 AS BIGINT) IS NOT NULL AND CAST(7 AS BIGINT) IS NOT NULL THEN SUBSTR("kode", GREATEST(CAST(1 AS BIGINT), 1), GREATEST(CAST(1 AS BIGINT) + GREATEST(CAST(7 AS BIGINT), 0), 1) - GREATEST(CAST(1 AS BIGINT), 1)) END
+ORDER BY "program" ASC NULLS LAST;
+
+-- 24: anggaran where level = "program" | sum pagu
+SELECT CAST(SUM("pagu") AS BIGINT) AS "sum_pagu"
+FROM "anggaran"
+WHERE "level" = 'program';
+
+-- 27: anggaran | group by level sum(pagu) as pagu
+SELECT "level", CAST(SUM("pagu") AS BIGINT) AS "pagu"
+FROM "anggaran"
+GROUP BY "level"
+ORDER BY "level" ASC NULLS LAST;
+
+-- 34: anggaran | count
+SELECT COUNT(*) AS "count"
+FROM "anggaran";
+
+-- 39: anggaran where level in ("program", "kegiatan") | group by induk sum(pagu) as pagu
+SELECT "induk", CAST(SUM("pagu") AS BIGINT) AS "pagu"
+FROM "anggaran"
+WHERE "level" IN ('program', 'kegiatan')
+GROUP BY "induk"
+ORDER BY "induk" ASC NULLS LAST;
+
+-- 48: capaian where kategori(capaian) = "sangat rendah" | count
+SELECT COUNT(*) AS "count"
+FROM "capaian"
+WHERE CASE WHEN "capaian" >= 91 THEN 'Sangat Tinggi' WHEN "capaian" >= 76 THEN 'Tinggi' WHEN "capaian" >= 66 THEN 'Sedang' WHEN "capaian" >= 51 THEN 'Rendah' WHEN "capaian" IS NOT NULL THEN 'Sangat Rendah' END = 'sangat rendah';
+
+-- 52: desa where kabupaten = "tts" | select jumlah
+SELECT "jumlah"
+FROM "desa"
+WHERE "kabupaten" = 'tts';
+
+-- 55: desa where kabupaten = "Jakarta" | count
+SELECT COUNT(*) AS "count"
+FROM "desa"
+WHERE "kabupaten" = 'Jakarta';
+
+-- 60: error: limit on rows in no order does not compile to DuckDB: a database returns rows in no set order; sort first, as in | sort KEY | limit 3
+
+-- 69: capaian where sasaran = 2 | count
+SELECT COUNT(*) AS "count"
+FROM "capaian"
+WHERE "sasaran" = 2;

@@ -1,0 +1,98 @@
+-- SQL for Spark SQL of Tests/LKQTests/Cases/aggregates_more.lkq, written by lkq --sql --dialect spark.
+
+-- 3: anggaran | count_distinct level
+SET spark.sql.ansi.enabled = true;
+SELECT COUNT(DISTINCT `level`) AS `count_distinct_level`
+FROM `anggaran`;
+
+-- 6: capaian | count_if(capaian >= 90)
+SET spark.sql.ansi.enabled = true;
+SELECT COUNT(CASE WHEN `capaian` >= 90 THEN 1 END) AS `count_if`
+FROM `capaian`;
+
+-- 11: capaian | count_if < 75
+SET spark.sql.ansi.enabled = true;
+SELECT COUNT(CASE WHEN `capaian` < 75 THEN 1 END) AS `count_if`
+FROM `capaian`;
+
+-- 14: anggaran where level = "subkegiatan" | sum_if(pagu, persen < 50)
+SET spark.sql.ansi.enabled = true;
+SELECT CAST(SUM(CASE WHEN `persen` < 50 THEN `pagu` END) AS BIGINT) AS `sum_if`
+FROM `anggaran`
+WHERE `level` = 'subkegiatan';
+
+-- 20: capaian | median
+SET spark.sql.ansi.enabled = true;
+SELECT PERCENTILE(`capaian`, 0.5) AS `median_capaian`
+FROM `capaian`;
+
+-- 23: desa | median jumlah
+SET spark.sql.ansi.enabled = true;
+SELECT PERCENTILE(CAST(`jumlah` AS DOUBLE), 0.5) AS `median_jumlah`
+FROM `desa`;
+
+-- 26: tren where no = "1a" | median capaian
+SET spark.sql.ansi.enabled = true;
+SELECT PERCENTILE(`capaian`, 0.5) AS `median_capaian`
+FROM `tren`
+WHERE `no` = '1a';
+
+-- 29: anggaran where level in ("kegiatan", "subkegiatan") | group by level count_distinct(induk) as induk, count_if(persen >= 90) as tinggi, sum_if(realisasi, persen >= 90) as realisasi_tinggi, median(persen) as tengah
+SET spark.sql.ansi.enabled = true;
+SELECT
+  `level`,
+  COUNT(DISTINCT `induk`) AS `induk`,
+  COUNT(CASE WHEN `persen` >= 90 THEN 1 END) AS `tinggi`,
+  CAST(SUM(CASE WHEN `persen` >= 90 THEN `realisasi` END) AS BIGINT) AS `realisasi_tinggi`,
+  PERCENTILE(`persen`, 0.5) AS `tengah`
+FROM `anggaran`
+WHERE `level` IN ('kegiatan', 'subkegiatan')
+GROUP BY `level`
+ORDER BY `level` ASC NULLS LAST;
+
+-- 33: capaian | group by sasaran count_distinct(satuan) as satuan, count_if(capaian_2018 is null) as baru, round(median(capaian_2022), 2) as tengah_2022
+SET spark.sql.ansi.enabled = true;
+SELECT
+  `sasaran`,
+  COUNT(DISTINCT `satuan`) AS `satuan`,
+  COUNT(CASE WHEN `capaian_2018` IS NULL THEN 1 END) AS `baru`,
+  SIGN((PERCENTILE(`capaian_2022`, 0.5) * 100.0D)) * FLOOR(ABS((PERCENTILE(`capaian_2022`, 0.5) * 100.0D)) + 0.5) / 100.0D AS `tengah_2022`
+FROM `capaian`
+GROUP BY `sasaran`
+ORDER BY `sasaran` ASC NULLS LAST;
+
+-- 39: capaian where sasaran = 9 | group by sasaran count() as n
+SET spark.sql.ansi.enabled = true;
+SELECT `sasaran`, COUNT(*) AS `n`
+FROM `capaian`
+WHERE `sasaran` = 9
+GROUP BY `sasaran`
+ORDER BY `sasaran` ASC NULLS LAST;
+
+-- 41: capaian where sasaran = 9 | median
+SET spark.sql.ansi.enabled = true;
+SELECT PERCENTILE(`capaian`, 0.5) AS `median_capaian`
+FROM `capaian`
+WHERE `sasaran` = 9;
+
+-- 44: capaian where sasaran = 9 | count_if(capaian > 0)
+SET spark.sql.ansi.enabled = true;
+SELECT COUNT(CASE WHEN `capaian` > 0 THEN 1 END) AS `count_if`
+FROM `capaian`
+WHERE `sasaran` = 9;
+
+-- 47: capaian where sasaran = 9 | sum_if(capaian, capaian > 0)
+SET spark.sql.ansi.enabled = true;
+SELECT SUM(CASE WHEN `capaian` > 0 THEN `capaian` END) AS `sum_if`
+FROM `capaian`
+WHERE `sasaran` = 9;
+
+-- 53: error: count() is an aggregate; use it after 'group by' or as a stage ('| count col')
+
+-- 55: error: 'capaian' is a value, not a condition; compare it, as in 'capaian > 0'
+
+-- 57: error: 'median' needs a number, not text
+
+-- 59: error: sum_if() takes 2 arguments, not 1
+
+-- 61: error: median() takes 1 argument, not 2

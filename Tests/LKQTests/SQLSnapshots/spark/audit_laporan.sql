@@ -1,0 +1,19 @@
+-- SQL for Spark SQL of Examples/audit_laporan.lkq, written by lkq --sql --dialect spark.
+
+-- 6: error: charts (bar, spark) does not compile to Spark SQL: run the query without the chart, or chart it in LKQ
+
+-- 10: error: charts (bar, spark) does not compile to Spark SQL: run the query without the chart, or chart it in LKQ
+
+-- 15: error: charts (bar, spark) does not compile to Spark SQL: run the query without the chart, or chart it in LKQ
+
+-- 65: klaim where id = "K004" | select klaim, sumber, nilai, query
+SET spark.sql.ansi.enabled = true;
+SELECT `klaim`, `sumber`, `nilai`, `query`
+FROM `klaim`
+WHERE `id` = 'K004';
+
+-- 68: capaian where sasaran = 1 | avg capaian
+SET spark.sql.ansi.enabled = true;
+SELECT AVG(`capaian`) AS `avg_capaian`
+FROM `capaian`
+WHERE `sasaran` = 1;

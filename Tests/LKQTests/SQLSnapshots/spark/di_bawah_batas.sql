@@ -1,0 +1,14 @@
+-- SQL for Spark SQL of Examples/di_bawah_batas.lkq, written by lkq --sql --dialect spark.
+
+-- 6: capaian where capaian < batas | select no, indikator, capaian | sort capaian
+-- parameter batas = 75
+SET spark.sql.ansi.enabled = true;
+WITH
+  step_1 AS (
+    SELECT `no`, `indikator`, `capaian`
+    FROM `capaian`
+    WHERE `capaian` < CAST(:batas AS BIGINT)
+  )
+SELECT *
+FROM step_1
+ORDER BY `capaian` ASC NULLS LAST;

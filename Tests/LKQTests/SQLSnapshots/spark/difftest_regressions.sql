@@ -1,0 +1,54 @@
+-- SQL for Spark SQL of Tests/LKQTests/Cases/difftest_regressions.lkq, written by lkq --sql --dialect spark.
+
+-- 5: desa where jumlah > 1000000 | max kabupaten | where max_kabupaten = "x"
+SET spark.sql.ansi.enabled = true;
+WITH
+  step_1 AS (
+    SELECT MAX(`kabupaten`) AS `max_kabupaten`
+    FROM `desa`
+    WHERE `jumlah` > 1000000
+  )
+SELECT *
+FROM step_1
+WHERE `max_kabupaten` = 'x';
+
+-- 7: capaian where capaian > 1000 | min(no) | where min_no ~ "1"
+SET spark.sql.ansi.enabled = true;
+WITH
+  step_1 AS (
+    SELECT MIN(`no`) AS `min_no`
+    FROM `capaian`
+    WHERE `capaian` > 1000
+  )
+SELECT *
+FROM step_1
+WHERE `min_no` ILIKE '%1%' ESCAPE '!';
+
+-- 12: capaian | left join (capaian where sasaran = 2 | select no as no2, sasaran as s2) on no = no2 | group by s2 * 0 - 9223372036854775807 - 1 as k count()
+SET spark.sql.ansi.enabled = true;
+WITH
+  step_1 AS (
+    SELECT `no` AS `no2`, `sasaran` AS `s2`
+    FROM `capaian`
+    WHERE `sasaran` = 2
+  ),
+  step_2 AS (
+    SELECT l.*, r.`s2`
+    FROM `capaian` AS l
+    LEFT JOIN step_1 AS r ON l.`no` = r.`no2`
+  )
+SELECT ((`s2` * 0) - 9223372036854775807) - 1 AS `k`, COUNT(*) AS `count`
+FROM step_2
+GROUP BY ((`s2` * 0) - 9223372036854775807) - 1
+ORDER BY `k` ASC NULLS LAST;
+
+-- 18: desa where no <= 2 | select 9223372036854775807 * (3 - 2 * no) - (no - 1) as v | avg v
+SET spark.sql.ansi.enabled = true;
+WITH
+  step_1 AS (
+    SELECT (9223372036854775807 * (3 - (2 * `no`))) - (`no` - 1) AS `v`
+    FROM `desa`
+    WHERE `no` <= 2
+  )
+SELECT CAST(SUM(CAST(`v` AS DECIMAL(38, 0))) AS DOUBLE) / NULLIF(COUNT(`v`), 0) AS `avg_v`
+FROM step_1;
