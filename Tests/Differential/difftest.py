@@ -789,7 +789,16 @@ class Pipeline:
         if fn != "agg":
             call_s += f" OVER ({over_s})"
         name = g.alias("w")
-        self.cols = self.cols + [(name, t, 3 if t != "text" else None)]
+        col = (name, t, 3 if t != "text" else None)
+        if r.random() < 0.3:
+            # In select: some columns beside it (the unique ones, so a later sort stays total).
+            kept = [c for c in self.cols if c[0] in self.unique or r.random() < 0.3]
+            items_l = [c[0] for c in kept] + [f"{call_l} over ({over_l}) as {name}"]
+            items_s = [q(c[0]) for c in kept] + [f"{call_s} AS {q(name)}"]
+            self.add("select " + ", ".join(items_l), f"SELECT {', '.join(items_s)} FROM {self.sub()}",
+                     kept + [col])
+            return
+        self.cols = self.cols + [col]
         lk = f"extend {call_l} over ({over_l}) as {name}"
         self.add(lk, f"SELECT *, {call_s} AS {q(name)} FROM {self.sub()}")
 
