@@ -104,18 +104,18 @@ KNOWN_BUGS = {
                                    " group by 1 group (issue 14; Sources/LKQ/Eval/Grouped.swift,"
                                    " countDistinct).",
     "B5-spelling-rewrite": "upper, lower and coalesce give a row the bytes of another row whose"
-                           " result is equal in another spelling (their results share one"
-                           " dictionary entry per canonically equal text), so with nama"
-                           " \"\u00c9LAN\" (NFC) in one row and \"e\u0301lan\" (NFD) in another,"
-                           " `length(upper(nama))` is 5 in both rows, though `length(nama)` of"
-                           " the NFC row is 4 (issue 14: coalesce(s, \"\") rewrites the bytes)."
-                           " No SQL variant reproduces it: the generator keeps those functions"
-                           " out of the arguments of text functions instead (Gen.plain_text).",
-    "B2-untyped-null": "A null computed from constants (`10 / 0`, `number(\"abc\")`) is a null"
-                       " of no type that later counts as an int, where `/` and number() always"
-                       " give a decimal: `t | select 10 / 0 as a` and `t | select"
-                       " number(\"abc\") + 1 as a` type a as int (issue 14 lists 0/0; constant"
-                       " folding).",
+                           " result is equal in another spelling (their result holds one"
+                           " dictionary entry per canonically equal text, the first one met):"
+                           " with nama \"\u00c9LAN\" (NFC) in row 1 and \"e\u0301lan\" (NFD) in"
+                           " row 2, `length(upper(nama))` is 4 in both rows though"
+                           " `length(nama)` of row 2 is 5 (issue 14: coalesce(s, \"\") rewrites"
+                           " the bytes). No SQL variant reproduces it: the generator keeps those"
+                           " functions out of the arguments of text functions (Gen.plain_text).",
+    "B2-untyped-null": "A null computed from constants (`10 / 0`, `number(\"abc\")`) is typed"
+                       " decimal in a select, but an aggregate or coalesce of it is typed int:"
+                       " `t | group by k avg(10 / 0) as a, min(number(\"abc\")) as b` and `t |"
+                       " select coalesce(n, number(\"abc\")) as c` give int columns where `/`"
+                       " and number() make them decimal (issue 14 lists 0/0 typed integer).",
 }
 
 # --------------------------------------------------------------------------------------------
