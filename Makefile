@@ -26,6 +26,7 @@ DIFFTEST_LKQ ?= .build/release/lkq
 difftest: release difftest-run
 
 difftest-run: difftest-deps
+	python3 Tests/Differential/difftest.py --self-test
 	python3 Tests/Differential/difftest.py --lkq $(DIFFTEST_LKQ) $(DIFFTEST_ARGS)
 
 ## The Python package duckdb. pip refuses to install into a Debian-managed Python (PEP 668)

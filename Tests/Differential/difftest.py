@@ -1225,6 +1225,42 @@ def probe_categories(lkq, folder, wanted):
     return available, skipped
 
 
+def self_test():
+    """The comparison on results made by hand: each difference it must see, and each
+    documented sameness it must accept. Returns the failures."""
+    def res(rows, cols=(("a", "int"), ("b", "text"))):
+        return {"cols": list(cols), "rows": [list(r) for r in rows]}
+    unordered = Query("t", "", "", ordered=False)
+    ordered = Query("t", "", "", ordered=True)
+    base = [[1, "x"], [2, "y"]]
+    cases = [
+        ("same rows", unordered, res(base), res(base), True),
+        ("other order, unordered", unordered, res(base), res(base[::-1]), True),
+        ("other order, ordered", ordered, res(base), res(base[::-1]), False),
+        ("a value differs", unordered, res(base), res([[1, "x"], [3, "y"]]), False),
+        ("a row missing", unordered, res(base), res(base[:1]), False),
+        ("a duplicate row", unordered, res(base + base[:1]), res(base + base[1:]), False),
+        ("a name differs", unordered, res(base), res(base, (("a", "int"), ("c", "text"))), False),
+        ("a type differs", unordered, res(base), res(base, (("a", "double"), ("b", "text"))), False),
+        ("NFC and NFD text (R10)", unordered, res([[1, nfc("é")]]), res([[1, nfd("é")]]), True),
+        ("case of text", unordered, res([[1, "x"]]), res([[1, "X"]]), False),
+        ("null and empty text", unordered, res([[1, None]]), res([[1, ""]]), False),
+        ("decimals within 1e-9 (R13)", unordered, res([[0.1 + 0.2, "x"]]), res([[0.3, "x"]]), True),
+        ("decimals beyond 1e-9", unordered, res([[0.3001, "x"]]), res([[0.3, "x"]]), False),
+        ("integers beyond 2^53 exactly", unordered, res([[2**63 - 1, "x"]]), res([[2**63 - 2, "x"]]), False),
+        ("both fail", unordered, {"error": "integer overflow"}, {"error": "Overflow"}, True),
+        ("only one fails", unordered, {"error": "integer overflow"}, res(base), False),
+        ("number overflow where DuckDB has inf (R7)", unordered, {"error": "number overflow in '*'"},
+         res([[float("inf"), "x"]]), True),
+        ("inf where LKQ did not fail", unordered, res([[1.0, "x"]]), res([[float("inf"), "x"]]), False),
+    ]
+    failures = []
+    for name, query, lk, dk, agree in cases:
+        if (compare(query, lk, dk) is None) != agree:
+            failures.append(f"{name}: expected {'agreement' if agree else 'a disagreement'}")
+    return failures
+
+
 def check_sql(duckdb, args):
     """Runs the SQL of every category, so the generator's SQL for forms LKQ cannot run yet is
     known to be valid SQL before they land. Runtime errors (overflow) are expected; SQL that
@@ -1262,6 +1298,8 @@ def main():
     ap.add_argument("--show", type=int, default=20, help="disagreements printed in full")
     ap.add_argument("--keep", metavar="DIR", help="write the tables and queries of each seed under DIR")
     ap.add_argument("--rules", action="store_true", help="print the rules and known bugs, and exit")
+    ap.add_argument("--self-test", action="store_true",
+                    help="check the comparison on hand-made results, and exit")
     ap.add_argument("--sql-only", action="store_true",
                     help="check the generator: run every category's SQL on DuckDB alone and fail on"
                          " SQL that DuckDB cannot bind or parse (no lkq needed)")
@@ -1269,6 +1307,12 @@ def main():
                     help="exit 0 when every disagreement is a known bug (printed all the same)")
     args = ap.parse_args()
 
+    if args.self_test:
+        failures = self_test()
+        for f in failures:
+            print("difftest --self-test:", f)
+        print(f"difftest --self-test: {'failed' if failures else 'the comparison sees what it must'}")
+        return 1 if failures else 0
     if args.rules:
         for k, v in RULES.items():
             print(f"{k}: {v}")
