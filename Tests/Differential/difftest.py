@@ -547,6 +547,14 @@ class Gen:
             items = [self.text_literal() for _ in range(r.randint(1, 4))]
             items = [E(i.lkq, f"nfc_normalize({i.sql})", "text") for i in items]
             a = E(a.lkq, text_sql(a), "text")
+            if r.random() < 0.25:
+                lo, hi = sorted(items[:1] * 2 if len(items) < 2 else items[:2], key=lambda i: i.lkq)
+                word = "not between" if r.random() < 0.3 else "between"
+                return E(f"{a.lkq} {word} {lo.lkq} and {hi.lkq}",
+                         pred(f"({a.sql} {word.upper()} {lo.sql} AND {hi.sql})"), "bool")
+        if r.random() < 0.15:
+            # A list holding null: `in` holds only for the others, `not in` never (as in SQL).
+            items.append(E("null", "NULL", "null"))
         neg = r.random() < 0.4
         word = "not in" if neg else "in"
         # R16: a null on the left makes both forms false.
@@ -885,6 +893,8 @@ class Pipeline:
         names = [c[0] for c in self.cols]
         candidates = [(c[0], c[0]) for c in rcols if c[0] in names and c[1] == "text"
                       and next(x[1] for x in self.cols if x[0] == c[0]) == "text"]
+        if "nama" in names and r.random() < 0.3:
+            candidates = [("nama", "label")]  # `on a = b`: keys of different names
         if not candidates:
             return False
         lkey, rkey = r.choice(candidates)
@@ -904,7 +914,8 @@ class Pipeline:
         sql = (f"SELECT {', '.join(out_s)} FROM ({self.sql}) AS l {kind} {right} AS r"
                f" ON nfc_normalize(l.{q(lkey)}) = nfc_normalize(r.{q(rkey)})")  # R10
         self.unique = self.unique + ["uid"] if self.unique else []
-        self.add(f"{'left ' if left else ''}join {right} on {lkey}", sql, cols)
+        on = lkey if lkey == rkey else f"{lkey} = {rkey}"
+        self.add(f"{'left ' if left else ''}join {right} on {on}", sql, cols)
         # B1: only the joined rows whose spelling of the key is the one that first appears
         # last, among the spellings equal to it, take part.
         k = q(rkey)
