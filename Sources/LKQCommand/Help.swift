@@ -20,7 +20,8 @@ enum Help {
           -d, --data PATH           load the CSV file PATH, or every CSV file in the folder PATH,
                                     as a table named after the file, beside the built-in tables
                                     (or in place of one of the same name); a table with target
-                                    and realisasi but no capaian gets a computed capaian
+                                    and realisasi but no capaian gets a computed capaian;
+                                    repeatable, each adding its tables
               --locale LOCALE       id: read CSV numbers written 1.234,5 and print tables the
                                     Indonesian way (1.476, 98,40, Rp9.051.591.780); en or auto
                                     (the default): decide per CSV file, print 1,476 and 98.40;

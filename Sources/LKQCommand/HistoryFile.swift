@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,8 +10,8 @@ import Glibc
 /// blanks, control characters and bytes that are not text in the locale are written as
 /// escapes, so a line of libedit's own is printable UTF-8. A line that is not (binary garbage,
 /// invalid UTF-8) or is absurdly long is damage and left out; what is left is handed to libedit
-/// through a temporary copy, and the file itself is rewritten cleanly the next time history is
-/// saved.
+/// through a temporary copy, and the file itself is rewritten cleanly (``compact(_:)``).
+/// Entries are appended one at a time (``append(_:to:)``), never by rewriting the file.
 enum HistoryFile {
     /// What to do with the file.
     enum Reading: Equatable {
@@ -92,6 +93,89 @@ enum HistoryFile {
             if byte >= 0x80 { ascii = false }
         }
         return ascii || String(validating: line, as: UTF8.self) != nil
+    }
+
+    // MARK: Writing
+
+    /// Appends one entry line (already in libedit's encoding, without its newline) to the
+    /// history file, creating it (0600) with libedit's cookie if it is missing. Nothing is ever
+    /// rewritten in place: a shell killed a moment after Enter loses at most the entry being
+    /// written, and shells sharing the file add to it rather than overwrite each other's
+    /// entries. Once the file passes ``maxBytes`` it is compacted to its newest entries through
+    /// a temporary file and a rename. False when the file cannot be written or is not an lkq
+    /// history (any more).
+    static func append(_ line: [UInt8], to path: String) -> Bool {
+        for _ in 0..<8 {
+            let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { return false }
+            defer { close(fd) }
+            // Appends and compactions of every shell take turns.
+            while flock(fd, LOCK_EX) != 0 { if errno != EINTR { return false } }
+            var mine = stat(), named = stat()
+            guard fstat(fd, &mine) == 0, mine.st_mode & S_IFMT == S_IFREG else { return false }
+            // Another shell compacted the file while this one waited: write to the new one.
+            guard stat(path, &named) == 0, named.st_ino == mine.st_ino, named.st_dev == mine.st_dev else { continue }
+            if mine.st_size > 0 {
+                let reader = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+                guard reader >= 0 else { return false }
+                let head = readBytes(reader, at: 0, count: cookie.count)
+                close(reader)
+                guard head == cookie else { return false }
+            }
+            var bytes = mine.st_size == 0 ? cookie : []
+            bytes += line
+            bytes.append(10)
+            guard writeAll(fd, bytes) else { return false }
+            if Int(mine.st_size) + bytes.count > maxBytes { _ = compact(path) }
+            return true
+        }
+        return false
+    }
+
+    /// Rewrites the history file with only what ``read(_:)`` keeps of it (its newest entries,
+    /// without damaged lines): to a temporary file, flushed, then renamed over it. The caller
+    /// holds the file's lock, or has just read it.
+    @discardableResult
+    static func compact(_ path: String) -> Bool {
+        guard case .cleaned(var kept, _) = read(path) else { return false }
+        // Keep half the limit, so that appends run for a while before the next compaction.
+        if kept.count > maxBytes / 2 {
+            var body = kept[(kept.count - maxBytes / 2)...]
+            if let newline = body.firstIndex(of: 10) { body = body[(newline + 1)...] }
+            kept = cookie + body
+        }
+        let temporary = path + ".tmp.\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return false }
+        let ok = writeAll(fd, kept) && fsync(fd) == 0
+        close(fd)
+        guard ok, rename(temporary, path) == 0 else { unlink(temporary); return false }
+        let folder = (path as NSString).deletingLastPathComponent
+        let dir = open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dir >= 0 { _ = fsync(dir); close(dir) }
+        return true
+    }
+
+    /// Rewrites a history file that ``read(_:)`` found damaged or too big, under its lock.
+    static func rewriteCleanly(_ path: String) {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 { if errno != EINTR { return } }
+        compact(path)
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                done += n
+            }
+            return true
+        }
     }
 
     private static func readBytes(_ fd: Int32, at offset: Int, count: Int) -> [UInt8] {

@@ -70,6 +70,7 @@ final class LineEditor {
             return nil
         case .cleaned(let bytes, let warning):
             if let warning { Console.err("lkq: warning: \(warning)\n") }
+            HistoryFile.rewriteCleanly(path)
             // libedit reads history only from a named file: hand it the cleaned copy through a
             // private temporary one, removed at once.
             let folder = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
@@ -113,17 +114,49 @@ final class LineEditor {
         return .line(text)
     }
 
-    /// Adds a whole statement (lines joined) to the history and saves it at once, so a
-    /// session that is killed keeps what was typed.
+    /// Adds a whole statement (lines joined) to the history and appends it to the file at once,
+    /// so a session that is killed keeps what was typed and other shells keep theirs.
     func remember(_ entry: String) {
-        // A statement of megabytes (a paste gone wrong) would be written out at every save.
+        // A statement of megabytes (a paste gone wrong) would bloat every later session.
         guard !entry.allSatisfy(\.isWhitespace), entry.utf8.count <= HistoryFile.maxEntryBytes else { return }
         lkq_history_enter(history, entry)
         guard let historyPath else { return }
-        if lkq_history_save(history, historyPath) < 0 && !historyWarned {
+        let saved = Self.encoded(entry).map { HistoryFile.append($0, to: historyPath) } ?? false
+        if !saved && !historyWarned {
             historyWarned = true
             Console.err("lkq: warning: cannot save history to '\(historyPath)'; history will not be kept\n")
         }
+    }
+
+    /// `entry` as libedit writes it in a history file (its own escapes for blanks and control
+    /// characters), so the file stays one libedit reads back. libedit only saves whole
+    /// histories: a history of this one entry is saved to a private temporary file and read.
+    static func encoded(_ entry: String) -> [UInt8]? {
+        guard let scratch = history_init() else { return nil }
+        defer { history_end(scratch) }
+        // A new history keeps no entries until it is given a size.
+        lkq_history_setsize(scratch, 1)
+        lkq_history_enter(scratch, entry)
+        let folder = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(folder)/lkq-entry-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { return nil }
+        let path = String(cString: template)
+        defer { unlink(path); close(fd) }
+        guard lkq_history_save(scratch, path) >= 0 else { return nil }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        guard bytes.starts(with: HistoryFile.cookie) else { return nil }
+        var line = Array(bytes.dropFirst(HistoryFile.cookie.count))
+        while line.last == 10 { line.removeLast() }
+        // One entry is one line; anything else is not what libedit should have written.
+        return line.isEmpty || line.contains(10) ? nil : line
     }
 
     /// The Tab key: insert what all candidates share, or list them when there is nothing to add.

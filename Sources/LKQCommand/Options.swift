@@ -39,7 +39,8 @@ struct Options {
     var action = Action.run
     var inputs: [Input] = []
     var format: OutputFormat?
-    var dataDirectory: String?
+    /// Every `--data` path, in command-line order; each adds its tables to those before.
+    var dataPaths: [String] = []
     var locale = NumberLocale.auto
     var skipBadRows = false
     var useCache = true
@@ -95,7 +96,7 @@ struct Options {
                 }
                 options.format = format
             case "-d", "--data":
-                options.dataDirectory = try value(for: name, inline: inline)
+                options.dataPaths.append(try value(for: name, inline: inline))
             case "--locale":
                 let text = try value(for: name, inline: inline)
                 guard let locale = NumberLocale(name: text) else {

@@ -70,13 +70,13 @@ final class REPL {
     }
 
     /// Runs `text` on another thread so this one can turn Ctrl-C into a cancellation.
-    private func execute(_ text: String, sourceName: String) {
+    private func execute(_ text: String, sourceName: String, firstLine: Int = 1) {
         cancellation.reset()
         runner.startGroup()
         let done = DispatchSemaphore(value: 0)
         let runner = self.runner, cancellation = self.cancellation
         let thread = Thread {
-            runner.run(text, sourceName: sourceName, cancellation: cancellation)
+            runner.run(text, sourceName: sourceName, firstLine: firstLine, cancellation: cancellation)
             done.signal()
         }
         // Deeply nested expressions recurse in the parser; give it room.
@@ -98,39 +98,80 @@ final class REPL {
     /// Scripts being read by `.read` inside one another; a file that reads itself stops here.
     private var readDepth = 0
     static let maxReadDepth = 16
+    /// Set when a failed `.load` stopped a script.
+    private var stoppedByLoad = false
+    /// `.read` commands carried out so far, and the most a run may carry out.
+    private var readCount = 0
+    static let maxReads = 10_000
 
     /// Runs a script as the shell would, dot-commands included (`.load`, `.mode`, `.read`...),
-    /// without prompts or line editing. Line numbers in errors stay those of the file.
-    /// Returns false when the rest should not run (`--bail` after a failure, or `.quit`).
-    func runScript(_ text: String, sourceName: String) -> Bool {
+    /// without prompts or line editing, a statement at a time as its lines are read. Line
+    /// numbers in errors stay those of the file. Returns false when the rest should not run
+    /// (`--bail` after a failure, `.quit`, a failed `.load`, or input that cannot be read).
+    func runScript(_ reader: ScriptReader) -> Bool {
+        let sourceName = reader.name
         var chunk: [String] = []
-        var chunkStart = 0
+        var chunkStart = 1
+        var scanner = StatementScanner()
         func flush() -> Bool {
-            defer { chunk = [] }
+            defer { chunk = []; scanner.reset() }
             guard chunk.contains(where: { !$0.allSatisfy(\.isWhitespace) }) else { return true }
-            // Blank lines in place of the ones before, so the parser counts lines as the file does.
-            let text = String(repeating: "\n", count: chunkStart) + chunk.joined(separator: "\n")
+            let text = chunk.joined(separator: "\n")
             if interactive {
-                execute(text, sourceName: sourceName)
+                execute(text, sourceName: sourceName, firstLine: chunkStart)
                 return true
             }
-            return runner.run(text, sourceName: sourceName)
+            return runner.run(text, sourceName: sourceName, firstLine: chunkStart)
         }
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.drop(while: \.isWhitespace)
-            if trimmed.hasPrefix("."), !Self.needsMore(chunk.joined(separator: "\n")) {
+        while true {
+            let line: String
+            switch reader.next() {
+            case .end:
+                return flush()
+            case .text(let text):
+                line = text
+            case .failed(let error):
+                // Text that is not UTF-8 ends the script at its place: what follows is not run
+                // on altered text.
                 guard flush() else { return false }
-                chunkStart = i + 1
-                scriptLocation = "\(sourceName):\(i + 1):\(line.count - trimmed.count + 1)"
-                defer { scriptLocation = nil }
-                let failedBefore = runner.failed
-                if !dotCommand(String(trimmed)) { return false }
-                if runner.bail && runner.failed && !failedBefore { return false }
-                continue
+                runner.report(error)
+                return false
+            case .tooLong(let number):
+                guard flush() else { return false }
+                runner.fail("line is longer than \(ScriptReader.maxLineBytes >> 20) MB; is this a script?",
+                            at: "\(sourceName):\(number):1")
+                return false
+            case .unreadable(let reason):
+                guard flush() else { return false }
+                runner.fail("cannot read '\(sourceName)': \(reason)")
+                return false
             }
-            chunk.append(String(line))
+            let number = reader.lineNumber
+            let trimmed = line.drop(while: \.isWhitespace)
+            if !scanner.needsMore {
+                if trimmed.hasPrefix(".") {
+                    guard flush() else { return false }
+                    scriptLocation = "\(sourceName):\(number):\(line.count - trimmed.count + 1)"
+                    defer { scriptLocation = nil }
+                    let failedBefore = runner.failed
+                    if !dotCommand(String(trimmed)) { return false }
+                    if runner.bail && runner.failed && !failedBefore { return false }
+                    continue
+                }
+                // A line that is not blank, a comment or a `|` continuation starts the next
+                // statement: the one before is complete and runs now.
+                if !trimmed.isEmpty && !trimmed.hasPrefix("#") && !trimmed.hasPrefix("|") {
+                    guard flush() else { return false }
+                }
+            }
+            if chunk.isEmpty {
+                // Blank and comment lines before a statement belong to no statement.
+                if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+                chunkStart = number
+            }
+            chunk.append(line)
+            scanner.feed(line)
         }
-        return flush()
     }
 
     // MARK: Dot-commands
@@ -190,10 +231,16 @@ final class REPL {
                 complain("'.read' nested more than \(Self.maxReadDepth) deep; does '\(path)' read itself?")
                 break
             }
-            switch Console.readFile(path) {
-            case .success(let bytes):
-                let text: String
-                do throws(LKQError) { text = try ScriptText.decode(bytes, name: path) } catch {
+            // Scripts that read each other in a loop multiply: 16 levels of a file read twice
+            // is 65,535 reads. They end at a limit on all the reads of a run.
+            readCount += 1
+            guard readCount <= Self.maxReads else {
+                complain("more than \(Self.maxReads) '.read' commands in one run; do scripts read each other in a loop?")
+                return false
+            }
+            switch ScriptReader.open(path) {
+            case .success(let reader):
+                if reader.isRegularFile, let error = reader.checkWhole() {
                     // Nothing of a file that is not UTF-8 runs; the error shows where it is not.
                     runner.report(error)
                     break
@@ -201,11 +248,21 @@ final class REPL {
                 readDepth += 1
                 let outer = scriptLocation
                 defer { readDepth -= 1; scriptLocation = outer }
-                if !runScript(text, sourceName: path) { return false }
+                if !runScript(reader) {
+                    // A failed `.load` ends the script that asked (and those reading it), not
+                    // the shell it was read from.
+                    if stoppedByLoad && interactive && readDepth == 1 { stoppedByLoad = false; break }
+                    return false
+                }
             case .failure(let problem): complain(problem.message)
             }
         case ".load":
-            load(arguments)
+            // A script goes no further than a failed `.load`: its later statements would read
+            // a built-in table of the same name, or none, in place of the file it asked for.
+            if !load(arguments) && scriptLocation != nil {
+                stoppedByLoad = true
+                return false
+            }
         default:
             complain("unknown command '\(parts[0])'; '.help' lists the commands")
         }
@@ -226,24 +283,27 @@ final class REPL {
         return line[space...].trimmingCharacters(in: .whitespaces)
     }
 
-    private func load(_ arguments: [String]) {
+    /// Loads a CSV file as `.load` asks; false when it could not.
+    private func load(_ arguments: [String]) -> Bool {
         var name: String?
         var pathWords = arguments
         if arguments.count >= 3, arguments[arguments.count - 2].lowercased() == "as" {
             name = arguments.last
             pathWords = Array(arguments.dropLast(2))
         }
-        guard !pathWords.isEmpty else { complain("usage: .load FILE.csv [as NAME]"); return }
+        guard !pathWords.isEmpty else { complain("usage: .load FILE.csv [as NAME]"); return false }
         let path = pathWords.joined(separator: " ")
         switch DataLoading.loadFile(path, as: name, into: runner.session.engine, settings: settings) {
         case .success(let engine):
             runner.session.use(engine)
+            return true
         case .failure(let error) where error.line == nil && scriptLocation != nil:
             // No place inside the CSV: the place to show is the script line that asked.
             complain(error.message)
         case .failure(let error):
             runner.report(error)
         }
+        return false
     }
 
     private func showTables() {

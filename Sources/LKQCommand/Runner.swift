@@ -27,10 +27,10 @@ final class Runner: @unchecked Sendable {
 
     /// Runs every statement of `text`; returns false when `--bail` says to stop.
     @discardableResult
-    func run(_ text: String, sourceName: String, cancellation: Cancellation? = nil) -> Bool {
+    func run(_ text: String, sourceName: String, firstLine: Int = 1, cancellation: Cancellation? = nil) -> Bool {
         var keepGoing = true
         var started = Console.now()
-        session.execute(text, sourceName: sourceName, cancellation: cancellation) { outcome in
+        session.execute(text, sourceName: sourceName, firstLine: firstLine, cancellation: cancellation) { outcome in
             let elapsed = Console.now() - started
             switch outcome {
             case .result(let result):

@@ -35,27 +35,34 @@ case .run:
     break
 }
 
-// Read every script before running any, so a wrong path is a usage error with nothing half done,
-// and text that is not UTF-8 is an error at its place with nothing run at all.
-var sources: [(text: String, name: String)] = []
-var readStdin = false
+// Open every script before running any, so a wrong path is a usage error with nothing half
+// done; a script file is checked whole for UTF-8 first, so text that is not is an error at its
+// place with nothing run at all. Scripts are then read a statement at a time as they run, so
+// standard input from a pipe that never ends (`yes 'capaian | count' | lkq`) streams.
+/// Set when a script is not UTF-8: nothing runs then.
 var undecodable = false
-/// The text of a script, or nil after saying where it is not UTF-8.
-func decoded(_ bytes: [UInt8], name: String) -> String? {
-    do throws(LKQError) {
-        return try ScriptText.decode(bytes, name: name)
-    } catch {
+/// Standard input as a script; checked whole first when it is a file (`lkq < script.lkq`).
+@MainActor func standardInput() -> ScriptReader {
+    let reader = ScriptReader(fd: STDIN_FILENO, name: "<stdin>", ownsDescriptor: false)
+    if reader.isRegularFile, let error = reader.checkWhole() {
         Console.err(error.rendered(color: Console.colorErr) + "\n")
-        return nil
+        undecodable = true
     }
+    return reader
 }
+enum ScriptInput {
+    case expression(String)
+    case reader(ScriptReader)
+}
+var sources: [ScriptInput] = []
+var readStdin = false
 for input in options.inputs {
     switch input {
     case .expression(let text):
         // The command line reaches us already decoded, with `�` for bytes that were not UTF-8.
         do throws(LKQError) {
             try ScriptText.check(text, name: "-e")
-            sources.append((text, "-e"))
+            sources.append(.expression(text))
         } catch {
             Console.err(error.rendered(color: Console.colorErr) + "\n")
             undecodable = true
@@ -63,12 +70,15 @@ for input in options.inputs {
     case .file("-"):
         guard !readStdin else { usageError("standard input ('-') can be read only once") }
         readStdin = true
-        guard let bytes = Console.readAll(fd: STDIN_FILENO) else { usageError("cannot read standard input") }
-        if let text = decoded(bytes, name: "<stdin>") { sources.append((text, "<stdin>")) } else { undecodable = true }
+        sources.append(.reader(standardInput()))
     case .file(let path):
-        switch Console.readFile(path) {
-        case .success(let bytes):
-            if let text = decoded(bytes, name: path) { sources.append((text, path)) } else { undecodable = true }
+        switch ScriptReader.open(path) {
+        case .success(let reader):
+            if reader.isRegularFile, let error = reader.checkWhole() {
+                Console.err(error.rendered(color: Console.colorErr) + "\n")
+                undecodable = true
+            }
+            sources.append(.reader(reader))
         case .failure(let problem): usageError(problem.message)
         }
     }
@@ -77,7 +87,9 @@ if undecodable { exit(ExitStatus.failed) }
 
 let settings = DataLoading.Settings(locale: options.locale, skipBadRows: options.skipBadRows, useCache: options.useCache)
 var engine = Engine()
-if let directory = options.dataDirectory {
+// Each `--data` adds to what the ones before it loaded; the first that fails stops lkq, so a
+// built-in table never answers in place of a file that was asked for.
+for directory in options.dataPaths {
     switch DataLoading.loadDirectory(directory, into: engine, settings: settings) {
     case .success(let loaded):
         engine = loaded
@@ -99,16 +111,18 @@ if interactive {
 }
 
 if sources.isEmpty {
-    guard let bytes = Console.readAll(fd: STDIN_FILENO) else { usageError("cannot read standard input") }
-    guard let text = decoded(bytes, name: "<stdin>") else { exit(ExitStatus.failed) }
-    sources.append((text, "<stdin>"))
+    sources.append(.reader(standardInput()))
+    if undecodable { exit(ExitStatus.failed) }
 }
 // Scripts and standard input may hold dot-commands (.load, .mode, ...) as the shell does;
 // `-e` statements are LKQ only.
 let shell = REPL(runner: runner, settings: settings)
 for source in sources {
-    let goOn = source.name == "-e" ? runner.run(source.text, sourceName: source.name)
-                                   : shell.runScript(source.text, sourceName: source.name)
+    let goOn: Bool
+    switch source {
+    case .expression(let text): goOn = runner.run(text, sourceName: "-e")
+    case .reader(let reader): goOn = shell.runScript(reader)
+    }
     if !goOn { break }
 }
 exit(runner.failed ? ExitStatus.failed : ExitStatus.ok)

@@ -63,7 +63,7 @@ import Testing
         #expect(try rows("t where k = 'a' and n < 2 | sum n") == [[.int(1)]])
     }
 
-    @Test(arguments: ["t | sum d", "t | avg d", "t | group by k sum(d)", "t | select d * 10", "t | select d + d",
+    @Test(arguments: ["t | sum d", "t | group by k sum(d)", "t | select d * 10", "t | select d + d",
                       "t | select d / 1e-300", "t | select 1e308 * 10 as x", "t | select -1e308 - 1e308 as x"])
     func decimalOverflowIsAnErrorNeverInfinity(_ query: String) throws {
         let e = try failure(query)

@@ -53,7 +53,9 @@ public struct Engine: Sendable {
         for t in tables { add(t) }
     }
 
-    private mutating func add(_ table: Table) {
+    /// Adds `table` in place: adding many tables this way costs one copy of the engine in all,
+    /// where ``adding(_:)`` copies it for each.
+    mutating func add(_ table: Table) {
         if byName[table.name] == nil { order.append(table.name) }
         byName[table.name] = table
     }

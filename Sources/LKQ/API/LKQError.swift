@@ -39,10 +39,10 @@ public struct LKQError: Error, Sendable, CustomStringConvertible {
             return .type
         case .fileNotFound, .fileUnreadable, .csvUnterminatedQuote, .csvFieldCount, .csvBadValue, .csvEmpty,
              .csvDuplicateHeader, .csvInvalidUTF8, .csvNulByte, .csvCharacterAfterQuote, .csvHeaderMismatch,
-             .notFiniteValue, .csvRowSkipped:
+             .notFiniteValue, .csvRowSkipped, .cacheRefused:
             return .data
         case .cancelled: return .cancelled
-        case .budgetExceeded, .tooManyRows: return .limit
+        case .budgetExceeded, .tooManyRows, .runningMedianTooLong: return .limit
         case .auditNeedsClaims, .auditInsideAudit: return .name
         }
     }

@@ -40,6 +40,9 @@ public struct CSVOptions: Sendable {
     /// then, on the thread running that query; on a later run served from the cache the same
     /// warnings are reported again.
     public var onWarning: (@Sendable (LKQError) -> Void)?
+    /// Nanoseconds a file must have been left unwritten before its columns are cached (see
+    /// ``CSVCache``); tests set 0 to cache the files they have just written.
+    var settleTime: Int64 = CSVCache.racyWindow
 
     /// Options with the defaults: automatic number style and separator, failing on bad rows,
     /// no cache, no default measure.
@@ -72,6 +75,11 @@ extension Engine {
     ///     characters other than letters, digits and `_` replaced by `_`.
     ///   - options: number style, bad-row handling, cache, default measure, warnings.
     public func loadingCSV(at path: String, as name: String? = nil, options: CSVOptions = .init()) throws(LKQError) -> Engine {
+        adding(try Self.csvTable(at: path, as: name, options: options))
+    }
+
+    /// The table ``loadingCSV(at:as:options:)`` adds.
+    static func csvTable(at path: String, as name: String?, options: CSVOptions) throws(LKQError) -> Table {
         let tableName = name ?? CSVReader.tableName(forFile: path)
         let table: Table
         do {
@@ -79,7 +87,7 @@ extension Engine {
         } catch {
             throw LKQError(error)
         }
-        return adding(table.addingCapaian(rumus: options.rumusNegatif) ?? table)
+        return table.addingCapaian(rumus: options.rumusNegatif) ?? table
     }
 
     /// A copy of this engine with every `*.csv` file of the folder `dir` added, in name order,
@@ -95,10 +103,11 @@ extension Engine {
             }
             throw LKQError(Diagnostic(.fileUnreadable(dir, reason: "cannot list the folder"), .none))
         }
+        // Added in place: a copy of the engine per file would make a folder of N files cost N².
         var engine = self
         for file in entries.filter({ $0.lowercased().hasSuffix(".csv") }).sorted() {
             let path = dir.hasSuffix("/") ? dir + file : dir + "/" + file
-            engine = try engine.loadingCSV(at: path, options: options)
+            engine.add(try Self.csvTable(at: path, as: nil, options: options))
         }
         return engine
     }
@@ -144,6 +153,7 @@ extension Table {
         let rumusNote = rumus == .selisih ? "(2 x target - realisasi) / target x 100" : "target / realisasi x 100"
         return Table(name: name, fields: fields + [Field(name: "capaian", type: .double)], measure: measure ?? "capaian",
                      origin: origin + "; capaian computed: realisasi / target x 100 (positif), \(rumusNote) (negatif)",
-                     store: ColumnStore(columnCount: extra + 1, loader: computed))
+                     store: ColumnStore(columnCount: extra + 1, check: { () throws(Diagnostic) in try base.validate() },
+                                        loader: computed))
     }
 }

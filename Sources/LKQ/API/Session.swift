@@ -51,11 +51,14 @@ public struct Session: Sendable {
     /// Runs the statements of `script` one by one, handing each outcome to `each`; stops when
     /// `each` returns false. A statement with a syntax error fails alone: the others still run.
     ///
-    /// - Parameter cancellation: checked while a query runs; set it from another thread to stop.
-    public mutating func execute(_ script: String, sourceName: String = "<input>",
+    /// - Parameters:
+    ///   - firstLine: the line number of the script's first line in errors, for a piece of a
+    ///     longer script run as it is read.
+    ///   - cancellation: checked while a query runs; set it from another thread to stop.
+    public mutating func execute(_ script: String, sourceName: String = "<input>", firstLine: Int = 1,
                                  cancellation: Cancellation? = nil,
                                  _ each: (Outcome) -> Bool) {
-        let source = SourceFile(name: sourceName, text: script)
+        let source = SourceFile(name: sourceName, text: script, firstLine: firstLine)
         for parsed in Parser.Statements(parser: Parser(source)) {
             let outcome: Outcome
             switch parsed {
@@ -64,8 +67,18 @@ public struct Session: Sendable {
             case .success(let statement):
                 do {
                     let control = RunControl(cancellation: cancellation, budget: budget)
+                    // The interpreter reads a copy of this session while a `let` writes the new
+                    // name: written into this session directly, the copy would make every `let`
+                    // copy all the names bound before it (N lets, N² work). The name goes into
+                    // a session of its own, then here once the copy is gone.
+                    var bound = Session(engine: engine)
+                    bound.parameters = parameters
                     outcome = try Interpreter(session: self, source: source, control: control)
-                        .run(statement, into: &self)
+                        .run(statement, into: &bound)
+                    engine = bound.engine
+                    // A name is a table or a value, never both: the newer meaning replaces the older.
+                    for (name, table) in bound.bindings { bindings[name] = table; values[name] = nil }
+                    for (name, value) in bound.values { values[name] = value; bindings[name] = nil }
                 } catch {
                     outcome = .failed(LKQError(error))
                 }

@@ -86,7 +86,9 @@ public struct Table: Sendable {
                     throw LKQError(Diagnostic(.notFiniteValue(column: columnName, row: row), .none))
                 }
                 fields.append(Field(name: columnName, type: .double)); built.append(.doubles(v))
-            case .text(let v): fields.append(Field(name: columnName, type: .text)); built.append(.texts(v))
+            case .text(let v):
+                // In NFC, as all text in LKQ (Data/Text.swift).
+                fields.append(Field(name: columnName, type: .text)); built.append(.texts(v.map { $0?.nfc }))
             }
         }
         let count = built.first?.count ?? 0
@@ -120,25 +122,36 @@ final class ColumnStore: @unchecked Sendable {
     private var count: Int?
     private var columns: [Column?]
     private let loader: Loader?
+    /// Called on every load, even when every column asked for is in memory: throws when the
+    /// columns held no longer stand for the source (a CSV file changed since it was read).
+    private let check: (@Sendable () throws(Diagnostic) -> Void)?
 
     /// A store whose columns are all present.
     init(count: Int, columns: [Column]) {
         self.count = count
         self.columns = columns
         self.loader = nil
+        self.check = nil
     }
 
     /// A store that calls `loader` for the columns a query needs, once each.
-    init(columnCount: Int, loader: @escaping Loader) {
+    init(columnCount: Int, check: (@Sendable () throws(Diagnostic) -> Void)? = nil, loader: @escaping Loader) {
         self.count = nil
         self.columns = Array(repeating: nil, count: columnCount)
         self.loader = loader
+        self.check = check
+    }
+
+    /// Throws if the columns held no longer stand for the source (see `check`).
+    func validate() throws(Diagnostic) {
+        try check?()
     }
 
     /// The row count and the asked-for columns, in the order asked.
     func load(_ wanted: [Int]) throws(Diagnostic) -> (count: Int, columns: [Column]) {
         lock.lock()
         defer { lock.unlock() }
+        try check?()
         let missing = wanted.filter { columns[$0] == nil }
         if count == nil || !missing.isEmpty {
             guard let loader else { preconditionFailure("complete store is missing a column") }

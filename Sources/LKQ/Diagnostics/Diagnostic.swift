@@ -49,6 +49,7 @@ enum DiagnosticKind: Sendable, Equatable {
     case windowNeedsOver(String)
     case windowOutsideProjection(String)
     case windowNeedsOrder(String)
+    case runningMedianTooLong(rows: Int, limit: Int)
     // Warnings
     case limitBeforeSort
     case columnHidesValue(String)
@@ -74,6 +75,8 @@ enum DiagnosticKind: Sendable, Equatable {
     case notFiniteValue(column: String, row: Int)
     /// A warning: a row left out because of `because` (with skip-bad-rows on).
     indirect case csvRowSkipped(because: DiagnosticKind)
+    /// The CSV cache folder is not used (a warning): the reason and what to do.
+    case cacheRefused(String)
     // Running
     case cancelled
     case tooManyRows(limit: Int)
@@ -92,7 +95,7 @@ struct Diagnostic: Sendable, Error {
     /// Whether this reports something LKQ worked around (a skipped row) rather than a failure.
     var isWarning: Bool {
         switch kind {
-        case .csvRowSkipped, .limitBeforeSort, .columnHidesValue, .mixedLevels, .caseOnlyMatch: return true
+        case .csvRowSkipped, .cacheRefused, .limitBeforeSort, .columnHidesValue, .mixedLevels, .caseOnlyMatch: return true
         default: return false
         }
     }
@@ -169,6 +172,8 @@ struct Diagnostic: Sendable, Error {
             return "\(clip(name))() over (...) can only be used in 'extend' or 'select'; compute it there, then filter or sort on its name"
         case .windowNeedsOrder(let name):
             return "\(clip(name))() needs an order; add sort to over (...), as in over (by induk sort pagu desc)"
+        case .runningMedianTooLong(let rows, let limit):
+            return "a running median over \(rows) rows of one partition is too slow (at most \(limit)); partition with 'by', or take median over the whole partition without 'sort'"
         case .limitBeforeSort:
             return "limit before sort keeps the first rows as they come and then sorts only those; for the top rows write sort first, then limit"
         case .columnHidesValue(let name):
@@ -236,6 +241,8 @@ struct Diagnostic: Sendable, Error {
             default:
                 return "row skipped: " + Diagnostic(reason, .none).message
             }
+        case .cacheRefused(let reason):
+            return reason + "; files are read without the cache"
         case .cancelled:
             return "query cancelled"
         case .tooManyRows(let limit):
@@ -289,7 +296,7 @@ struct Diagnostic: Sendable, Error {
             let label = isWarning ? "warning:" : "error:"
             out = "\(bold)\(path):\(line):\(column):\(reset) \(red)\(label)\(reset) \(message)"
         case .none:
-            out = "\(red)error:\(reset) \(message)"
+            out = "\(red)\(isWarning ? "warning:" : "error:")\(reset) \(message)"
         }
         for note in notes { out += "\n" + note }
         return out

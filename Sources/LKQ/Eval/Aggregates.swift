@@ -70,10 +70,22 @@ extension Evaluator {
                 for k in 0..<n { raw[k] = c.isNull(k) ? nullSlot : b[k] - lo }
                 return compact(raw, range: nullSlot + 1)
             }
-            // Every Int64 is a possible value, so null gets a group of its own rather than a
-            // marker value (Int64.min was one: null and -9223372036854775808 were one group).
-            for k in 0..<n { raw[k] = c.isNull(k) ? 0 : b[k] }
-            return compact(raw, range: nil, nulls: c.nulls)
+            // Values may span the whole Int64 range, leaving no value free to mark a null:
+            // nulls get a group of their own.
+            var ids = [Int32](repeating: 0, count: n)
+            var table: [Int64: Int32] = [:]
+            var next: Int32 = 0, nullId: Int32 = -1
+            for k in 0..<n {
+                if c.isNull(k) {
+                    if nullId < 0 { nullId = next; next += 1 }
+                    ids[k] = nullId
+                } else if let g = table[b[k]] {
+                    ids[k] = g
+                } else {
+                    table[b[k]] = next; ids[k] = next; next += 1
+                }
+            }
+            return (ids, Int(next))
         case .double(let b):
             var raw = [Int64](repeating: 0, count: n)
             for k in 0..<n {
@@ -184,19 +196,20 @@ extension Evaluator {
             if overflow { throw fail(.integerOverflow(operation: "sum"), range) }
             return .ints(zip(sums, empty).map { $1 ? nil : $0 })
         case (.avg, .int):
-            // Exact 128-bit sums, so the mean of large integers keeps its fraction (Int64.max
-            // and Int64.min average -0.5; summed as doubles they gave 0).
+            // Added exactly in 128 bits (no overflow: at most 2^63 values below 2^63) and divided
+            // once: through rounded doubles the mean of Int64.max and Int64.min is 0, not -0.5.
             var sums = [Int128](repeating: 0, count: g)
-            switch arg {
-            case .column(let c):
-                if case .int(let b) = c.storage {
-                    for k in 0..<n where nulls?.isNull(k) != true { sums[grouped ? Int(ids[k]) : 0] += Int128(b[k]) }
-                }
-            case .constant:
-                let x = Int128(arg.int(0))
-                for i in 0..<g { sums[i] = x * Int128(counts[i]) }
+            if case .column(let c) = arg, case .int(let b) = c.storage {
+                for k in 0..<n where nulls?.isNull(k) != true { sums[grouped ? Int(ids[k]) : 0] += Int128(b[k]) }
+            } else if case .constant(.int(let x)) = arg {
+                for i in 0..<g { sums[i] = Int128(x) * Int128(counts[i]) }
             }
-            return .doubles((0..<g).map { i in empty[i] ? nil : Evaluator.mean(sums[i], counts[i]) })
+            return .doubles((0..<g).map { i -> Double? in
+                guard counts[i] > 0 else { return nil }
+                let count = Int128(counts[i])
+                let (q, r) = sums[i].quotientAndRemainder(dividingBy: count)
+                return Double(q) + Double(r) / Double(count)
+            })
         case (.sum, .double), (.avg, .double):
             // Neumaier's compensated sum: the result is the correctly rounded sum far more
             // often than a plain loop, so `avg` of 51.09 and 37.74 prints as 44.415.
@@ -221,6 +234,16 @@ extension Evaluator {
                 for i in 0..<g { sums[i] = x * Double(counts[i]) }
             }
             for i in 0..<g { sums[i] += carry[i] }
+            if fn == .avg && sums.contains(where: { !$0.isFinite }), case .column(let c) = arg, case .double(let b) = c.storage {
+                // A total past the range of a decimal whose mean is not (1e308 and 1e308): add
+                // each value divided by its group's count instead, which cannot overflow.
+                for i in 0..<g { sums[i] = 0; carry[i] = 0 }
+                for k in 0..<n where nulls?.isNull(k) != true {
+                    let i = grouped ? Int(ids[k]) : 0
+                    add(i, b[k] / Double(counts[i]))
+                }
+                for i in 0..<g { sums[i] += carry[i]; counts[i] = 1 }
+            }
             // A total past the range of a decimal is an error, never an infinity in the output.
             if sums.contains(where: { !$0.isFinite }) { throw fail(.decimalOverflow(operation: fn.rawValue), range) }
             if fn == .avg { for i in 0..<g where counts[i] > 0 { sums[i] /= Double(counts[i]) } }
@@ -234,13 +257,6 @@ extension Evaluator {
         }
     }
 
-    /// `sum / count` from the exact quotient and remainder, so the fraction is not lost in the
-    /// rounding of a large sum (as `Double(sum) / Double(count)` would lose it).
-    static func mean(_ sum: Int128, _ count: Int64) -> Double {
-        let (q, r) = sum.quotientAndRemainder(dividingBy: Int128(count))
-        return Double(q) + Double(r) / Double(count)
-    }
-
     private func extreme(_ isMax: Bool, _ arg: Operand, rows n: Int, groups g: Int, ids: [Int32]?, empty: [Bool]) -> Column {
         let column = arg.materialize(count: n)
         var best = [Int](repeating: -1, count: g)
@@ -252,13 +268,24 @@ extension Evaluator {
             if isMax ? c > 0 : c < 0 { best[i] = k }
         }
         let rows = best.map { Int32(Swift.max($0, 0)) }
-        // No rows: nulls of the argument's type, so `max(text)` of nothing is still text.
-        var out = n > 0 ? column.gather(rows) : Column.allNull(arg.type ?? .int, count: g)
+        var out = n > 0 ? column.gather(rows) : Self.nulls(like: column, count: g)
         if empty.contains(true) {
             let flags = (0..<g).map { empty[$0] || out.isNull($0) }
             out.nulls = NullMask.from(flags)
         }
         return out
+    }
+}
+
+extension Evaluator {
+    /// `count` nulls of `column`'s type: `min` and `max` over no rows keep their argument's
+    /// type, so `max(kabupaten) = "x"` compares text with text.
+    static func nulls(like column: Column, count: Int) -> Column {
+        switch column.type {
+        case .int: return .ints([Int64?](repeating: nil, count: count))
+        case .double: return .doubles([Double?](repeating: nil, count: count))
+        case .text: return .texts([String?](repeating: nil, count: count))
+        }
     }
 }
 

@@ -15,8 +15,19 @@ struct Evaluator {
 
     // MARK: Values
 
-    /// The value of `expr` for every visible row of `frame`.
+    /// The value of `expr` for every visible row of `frame`, of the type the plan gave it (a
+    /// null from constants, `10 / 0`, is still a decimal).
     func value(_ expr: Bound, _ frame: Frame) throws(Diagnostic) -> Operand {
+        let v = try untypedValue(expr, frame)
+        if expr.type == .double, v.type == .int, case .column(let c) = v, case .int(let b) = c.storage {
+            return .column(Column(storage: .double(Buffer.make(count: b.count) { out in
+                for i in 0..<b.count { out[i] = Double(b[i]) }
+            }), nulls: c.nulls))
+        }
+        return v
+    }
+
+    private func untypedValue(_ expr: Bound, _ frame: Frame) throws(Diagnostic) -> Operand {
         switch expr.kind {
         case .literal(let v): return .constant(v)
         case .column(let c): return .column(frame.visible(c))
@@ -81,7 +92,12 @@ struct Evaluator {
             throw fail(.typeMismatch(operation: op.rawValue, left: l.typeName, right: r.typeName), range)
         }
         if case .constant(let a) = l, case .constant(let b) = r {
-            return .constant(try fold(op, a, b, range: range))
+            let v = try fold(op, a, b, range: range)
+            // `0/0` is a null decimal, not an untyped null (which reads as an integer).
+            if v == .null && (op == .divide || l.type == .double || r.type == .double) {
+                return .column(.doubles([Double?](repeating: nil, count: count)))
+            }
+            return .constant(v)
         }
         let n = count
         var nulls = [Bool](repeating: false, count: n)
@@ -170,7 +186,7 @@ struct Evaluator {
             return mapDouble(values[0], count: count) { Swift.abs($0) }
         case .lower, .upper:
             let upper = fn == .upper
-            return try mapText(values[0], range: args[0].range, name: fn.rawValue) { upper ? $0.uppercased() : $0.lowercased() }
+            return try mapText(values[0], count: count, range: args[0].range, name: fn.rawValue) { upper ? $0.uppercased() : $0.lowercased() }
         case .coalesce:
             return try coalesce(values, args: args, count: count)
         case .kategori:
@@ -273,12 +289,14 @@ struct Evaluator {
 
     /// Applies `f` to each distinct string once, through the dictionary, then merges entries
     /// that became equal so the dictionary stays free of duplicates.
-    private func mapText(_ v: Operand, range: SourceRange, name: String, _ f: (String) -> String) throws(Diagnostic) -> Operand {
+    private func mapText(_ v: Operand, count: Int, range: SourceRange, name: String, _ f: (String) -> String) throws(Diagnostic) -> Operand {
         guard v.type == .text || v.type == nil else {
             throw fail(.typeMismatch(operation: name, left: v.typeName, right: "text"), range)
         }
         switch v {
         case .constant(.text(let s)): return .constant(.text(f(s)))
+        // `lower(null)` is a null text, not an untyped null (which reads as an integer).
+        case .constant(.null): return .column(.texts([String?](repeating: nil, count: count)))
         case .column(let c):
             guard case .text(let codes, let dict) = c.storage else { return v }
             var index: [String: Int32] = [:]

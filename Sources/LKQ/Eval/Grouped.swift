@@ -184,8 +184,13 @@ extension Evaluator {
                 }
             }
         case .aggregate(let fn):
-            // Each frame is a prefix of the partition (or all of it): aggregate the prefixes
-            // ending at each peer group's last row, as groups of their own.
+            let (base, operand) = try aggregateOperand(fn, w.arguments, frame)
+            if !w.order.isEmpty, base != .median {
+                try running(base, operand, runs: runs, ordered: ordered, peers: peers, into: &result, range: range)
+                break
+            }
+            // The whole partition, or (a running median) each prefix ending at a peer group's
+            // last row: aggregate those row sets as groups of their own.
             var frames: [[Int]] = []
             var frameOfRow = [Int](repeating: 0, count: n)
             for run in runs {
@@ -194,6 +199,9 @@ extension Evaluator {
                     frames.append(rows)
                     for r in rows { frameOfRow[r] = frames.count - 1 }
                     continue
+                }
+                if rows.count > 20_000 {
+                    throw fail(.runningMedianTooLong(rows: rows.count, limit: 20_000), range)
                 }
                 var p = 0
                 while p < rows.count {
@@ -209,6 +217,80 @@ extension Evaluator {
             for k in 0..<n { result[k] = values.value(at: frameOfRow[k]) }
         }
         return Column.build(type: type, count: n) { result[$0] }
+    }
+
+    /// A running aggregate: for each row, the aggregate from its partition's first row (in
+    /// window order) to the last of its peers, kept up to date one row at a time.
+    private func running(_ fn: AggregateFunction, _ operand: Operand?, runs: [Range<Int>], ordered: [Int],
+                         peers: (Int, Int) -> Bool, into result: inout [Value], range: SourceRange) throws(Diagnostic) {
+        let n = ordered.count
+        let column = operand.map { $0.materialize(count: n) }
+        let key = column.map { SortColumn($0, descending: false) }
+        for run in runs {
+            var count: Int64 = 0
+            var intSum: Int64 = 0
+            var sum = 0.0, carry = 0.0
+            var best: Int? = nil
+            var distinct = Set<Value>()
+            var p = run.lowerBound
+            while p < run.upperBound {
+                if (p - run.lowerBound) & 0xFFFF == 0 { try checkCancelled() }
+                var end = p
+                while end + 1 < run.upperBound && peers(ordered[end + 1], ordered[p]) { end += 1 }
+                for q in p...end {
+                    let row = ordered[q]
+                    guard let column else { count += 1; continue }
+                    if column.isNull(row) { continue }
+                    count += 1
+                    switch fn {
+                    case .sum, .avg:
+                        if case .int(let b) = column.storage, fn == .sum {
+                            let (v, o) = intSum.addingReportingOverflow(b[row])
+                            if o { throw fail(.integerOverflow(operation: "sum"), range) }
+                            intSum = v
+                        } else {
+                            let x = Operand.column(column).double(row)
+                            let t = sum + x
+                            carry += Swift.abs(sum) >= Swift.abs(x) ? (sum - t) + x : (x - t) + sum
+                            sum = t
+                        }
+                    case .min, .max:
+                        if let b = best {
+                            let c = key!.compare(row, b)
+                            if fn == .max ? c > 0 : c < 0 { best = row }
+                        } else {
+                            best = row
+                        }
+                    case .count_distinct:
+                        var v = column.value(at: row)
+                        if case .double(let d) = v, d == 0 { v = .double(0) }
+                        distinct.insert(v)
+                    case .count, .count_if, .sum_if, .median:
+                        break
+                    }
+                }
+                let value: Value
+                switch fn {
+                case .count, .count_if: value = .int(count)
+                case .count_distinct: value = .int(Int64(distinct.count))
+                case .sum, .sum_if:
+                    if count == 0 { value = .null }
+                    else if case .int = column?.storage { value = .int(intSum) }
+                    else {
+                        guard (sum + carry).isFinite else { throw fail(.decimalOverflow(operation: "sum"), range) }
+                        value = .double(sum + carry)
+                    }
+                case .avg:
+                    guard count > 0 else { value = .null; break }
+                    guard (sum + carry).isFinite else { throw fail(.decimalOverflow(operation: "avg"), range) }
+                    value = .double((sum + carry) / Double(count))
+                case .min, .max: value = best.map { column!.value(at: $0) } ?? .null
+                case .median: value = .null
+                }
+                for q in p...end { result[ordered[q]] = value }
+                p = end + 1
+            }
+        }
     }
 
     /// An aggregate over arbitrary (overlapping) sets of visible rows, one result per set.

@@ -21,8 +21,8 @@ struct Interpreter {
                 throw Diagnostic(.cannotRedefineTable(name.text), in: source, at: name.range)
             }
             // `let b = batas` names a value again when batas is a value, not a table.
-            if query.stages.isEmpty, case .table(let other) = query.source, session.bindings[other.text] == nil,
-               session.engine.table(named: other.text) == nil, let v = session.values[other.text] {
+            if query.stages.isEmpty, case .table(let other) = query.source, self.session.bindings[other.text] == nil,
+               self.session.engine.table(named: other.text) == nil, let v = self.session.values[other.text] {
                 session.bindings[name.text] = nil
                 session.values[name.text] = v
                 return .bound(name.text)
@@ -193,7 +193,10 @@ struct Interpreter {
             let keyValues = try keys.map { (k: Bound) throws(Diagnostic) -> Operand in try ev.value(k, frame) }
             let grouping = ev.group(keyValues, rows: frame.rowCount)
             try checkLevels(items, frame, keys: keys, at: step.range)
-            var columns = keyValues.map { $0.gather(grouping.first) }
+            var columns = zip(keyValues, keys).map { value, key in
+                if case .constant(.null) = value { return Column.allNull(key.type.columnType, count: grouping.first.count) }
+                return value.gather(grouping.first)
+            }
             for item in items {
                 let v = try ev.groupValue(item, frame, grouping, keys: columns)
                 columns.append(v.materialize(count: grouping.count, as: item.type))

@@ -28,6 +28,13 @@ final class RunControl: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// The warnings so far, kept.
+    var pendingWarnings: [Diagnostic] {
+        lock.lock()
+        defer { lock.unlock() }
+        return warnings
+    }
+
     /// The warnings so far, which are then forgotten.
     func takeWarnings() -> [LKQError] {
         lock.lock()

@@ -239,7 +239,8 @@ struct Lexer {
             if c == quote {
                 if peek(1) == quote { value.append(quote); pos += 2; continue }
                 pos += 1
-                return Token(kind: .string(String(decoding: value, as: UTF8.self)), range: SourceRange(start, pos))
+                // In NFC, as all text in LKQ (Data/Text.swift).
+                return Token(kind: .string(String(decoding: value, as: UTF8.self).nfc), range: SourceRange(start, pos))
             }
             if c == UInt8(ascii: "\\"), let n = peek(1) {
                 switch n {

@@ -19,7 +19,7 @@ enum TokenKind: Sendable, Hashable {
         case .name(let n): return "name '\(n)'"
         case .keyword(let k): return "'\(k.rawValue)'"
         case .int(let v): return "number \(v)"
-        case .double(let v): return "number \(Value.format(v))"
+        case .double(let v): return "number " + (v == v.rounded() && Swift.abs(v) < 1e15 ? String(Int64(v)) : "\(v)")
         case .string: return "a string"
         case .newline: return "end of line"
         case .semicolon: return "';'"

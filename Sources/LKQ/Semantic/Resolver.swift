@@ -594,43 +594,18 @@ struct Resolver {
         for (i, a) in args.enumerated() {
             try check(a, is: fn.parameters[min(i, fn.parameters.count - 1)], function: fn.rawValue)
         }
-        let type: ValueType
-        var rupiah = false
-        switch fn {
-        case .round:
-            if args.count == 2 {
-                guard case .literal(.int(let d)) = args[1].kind, (-18...18).contains(d) else {
-                    throw fail(.expected("a whole number of digits between -18 and 18", found: source.slice(exprs[1].range)), exprs[1].range)
-                }
-                type = args[0].type == .int && d >= 0 ? .int : .double
-            } else {
-                type = args[0].type == .int ? .int : .double
+        for c in fn.constantArguments where c.position < args.count {
+            guard case .literal(let v) = args[c.position].kind, c.accepts(v) else {
+                let r = exprs[c.position].range
+                throw fail(.expected(c.expected, found: source.slice(r)), r)
             }
-        case .abs:
-            type = args[0].type == .null ? .int : args[0].type
-            rupiah = args[0].isRupiah
-        case .lower, .upper, .trim, .substr, .replace, .split_part, .concat, .kategori, .text: type = .text
-        case .length: type = .int
-        case .starts_with, .ends_with: type = .condition
-        case .number: type = .double
-        case .hitung_capaian:
-            type = .double
-            if args.count == 4 {
-                guard case .literal(.text(let rumus)) = args[3].kind, Kinerja.RumusNegatif(rawValue: rumus.lowercased()) != nil else {
-                    throw fail(.expected("'selisih' or 'rasio'", found: source.slice(exprs[3].range)), exprs[3].range)
-                }
-            }
-        case .coalesce:
-            var t = ValueType.null
-            for a in args {
-                guard let c = ValueType.common(t, a.type) else {
-                    throw fail(.typeMismatch(operation: "coalesce", left: args[0].type.name, right: a.type.name), a.range)
-                }
-                t = c
-            }
-            type = t
-            rupiah = args.allSatisfy { $0.isRupiah || $0.type == .null }
         }
+        let constants = args.map { (a: Bound) -> Value? in if case .literal(let v) = a.kind { return v }; return nil }
+        guard let (type, keepsRupiah) = fn.result(args.map(\.type), constants: constants) else {
+            let bad = args.first { ValueType.common(args[0].type, $0.type) == nil } ?? args[0]
+            throw fail(.typeMismatch(operation: fn.rawValue, left: args[0].type.name, right: bad.type.name), bad.range)
+        }
+        let rupiah = keepsRupiah && args.contains(where: \.isRupiah) && args.allSatisfy { $0.isRupiah || $0.type == .null }
         return Bound(kind: .call(fn, args), type: type, range: range, isRupiah: rupiah && type == .int)
     }
 }

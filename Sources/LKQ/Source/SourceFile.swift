@@ -10,11 +10,15 @@ public final class SourceFile: Sendable {
     let bytes: [UInt8]
     /// Offsets at which each line starts; the first is 0.
     private let lineStarts: [Int]
+    /// The line number of the text's first line, less one: a piece of a longer script (read a
+    /// statement at a time) reports the lines of the whole.
+    private let linesBefore: Int
 
-    /// Wraps `text` for lexing and error reporting under `name`.
-    public init(name: String, text: String) {
+    /// Wraps `text` for lexing and error reporting under `name`; its first line is `firstLine`.
+    public init(name: String, text: String, firstLine: Int = 1) {
         self.name = name
         self.text = text
+        self.linesBefore = max(0, firstLine - 1)
         let bytes = Array(text.utf8)
         self.bytes = bytes
         var starts = [0]
@@ -26,6 +30,12 @@ public final class SourceFile: Sendable {
 
     /// One-based line and column (counted in characters, not bytes) of a UTF-8 offset.
     public func location(of offset: Int) -> (line: Int, column: Int) {
+        let (line, column) = localLocation(of: offset)
+        return (line + linesBefore, column)
+    }
+
+    /// Line (within this text) and column of a UTF-8 offset.
+    private func localLocation(of offset: Int) -> (line: Int, column: Int) {
         let offset = max(0, min(offset, bytes.count))
         var lo = 0, hi = lineStarts.count - 1
         while lo < hi {
@@ -39,12 +49,12 @@ public final class SourceFile: Sendable {
 
     /// The offset at which the line holding `offset` starts.
     func lineStart(containing offset: Int) -> Int {
-        lineStarts[location(of: offset).line - 1]
+        lineStarts[localLocation(of: offset).line - 1]
     }
 
     /// The text of the line holding `offset`, without its line break.
     func lineText(containing offset: Int) -> String {
-        let (line, _) = location(of: offset)
+        let (line, _) = localLocation(of: offset)
         let start = lineStarts[line - 1]
         var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
         if end > start && bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }

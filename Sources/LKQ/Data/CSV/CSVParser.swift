@@ -254,6 +254,13 @@ final class ChunkParser {
     private(set) var error: ChunkIssue?
     private(set) var warnings: [ChunkIssue] = []
 
+    /// Stops at the row being read, which is longer than `limit` bytes: no CSV row is, and
+    /// reading on would hold the rest of the file in memory.
+    func rowTooLong(limit: Int) {
+        error = ChunkIssue(kind: .fileUnreadable("", reason: "a row is longer than \(limit >> 20) MB; is this a CSV file?"),
+                           line: lines + 1, column: 1)
+    }
+
     init(separator: UInt8, names: [String], types: [ColumnType], locales: [NumberLocale],
          wanted: [Int], policy: ColumnBuilder.Policy, skipBadRows: Bool) {
         columnCount = names.count

@@ -30,6 +30,10 @@ enum CSVReader {
     static let sampleBytes = 1 << 20
     /// Bytes read at a time by each reader of a big file.
     static let window = 4 << 20
+    /// The longest header row read (the head of the file is read until the header ends).
+    static let maxHeaderBytes = 4 << 20
+    /// The longest row read: fields of many megabytes are read, a file with no line break is not.
+    static let maxRowBytes = 256 << 20
     /// Files with at least this many bytes are read by several threads.
     static let parallelThreshold = 8 << 20
 
@@ -73,7 +77,7 @@ enum CSVReader {
             throw Diagnostic(e.kind, .file(path: path, line: header.lines + e.line, column: e.column))
         }
         var byColumn: [Int: Column] = [:]
-        for (j, col) in parser.wanted.enumerated() { byColumn[col] = ColumnBuilder.merge([parser.builders[j]]) }
+        for (j, col) in parser.wanted.enumerated() { byColumn[col] = ColumnBuilder.merge([parser.builders[j]]).nfcText() }
         return (parser.rows, fields.indices.map { byColumn[$0]! })
     }
 
@@ -118,13 +122,23 @@ enum CSVReader {
             }
             var names: [String] = [], columns: [Int] = []
             var seen = Set<String>()
+            // Columns are counted on from the field before, not from the row's start for each
+            // field: a header of many fields would cost fields × length.
+            var counted = rowStart, column = 1
+            func columnAt(_ offset: Int) -> Int {
+                while counted < offset {
+                    if b[counted] == 10 { column = 1 } else if b[counted] & 0xC0 != 0x80 { column += 1 }
+                    counted += 1
+                }
+                return column
+            }
             for i in 0..<tok.fieldCount {
                 let s = tok.starts[i], e = tok.ends[i]
                 var text = String(decoding: UnsafeBufferPointer(start: b + s, count: e - s), as: UTF8.self)
                 if tok.flags[i] & 2 != 0 { text = text.replacingOccurrences(of: "\"\"", with: "\"") }
                 var name = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
                 if name.isEmpty { name = "column\(i + 1)" }
-                let column = RowTokenizer.locate(b, rowStart: rowStart, at: tok.flags[i] & 1 != 0 ? s - 1 : s).column
+                let column = columnAt(tok.flags[i] & 1 != 0 ? s - 1 : s)
                 if !seen.insert(name).inserted {
                     throw Diagnostic(.csvDuplicateHeader(name), .file(path: path, line: lines - tok.newlines, column: column))
                 }
@@ -198,7 +212,7 @@ enum CSVReader {
             }
             measure = m
         }
-        let store = ColumnStore(columnCount: fields.count) { wanted throws(Diagnostic) in
+        let store = ColumnStore(columnCount: fields.count, check: { () throws(Diagnostic) in try source.verify() }) { wanted throws(Diagnostic) in
             try source.load(wanted)
         }
         return Table(name: name.lowercased(), fields: fields, measure: measure, origin: path, store: store)
@@ -220,7 +234,17 @@ enum CSVReader {
             switch outcome {
             case .success(let s): return s
             case .failure(let d):
-                if d.notes == ["incomplete"] && !final { want = min(size, want * 4); continue }
+                if d.notes == ["incomplete"] && !final {
+                    // A header row this long is not a header: stop before reading (and holding)
+                    // a whole file of gigabytes that has no line break.
+                    if want >= maxHeaderBytes {
+                        throw Diagnostic(.fileUnreadable(path, reason: "the header row is longer than \(maxHeaderBytes >> 20) MB; "
+                                                         + "is this a CSV file? a header names the columns on one line"),
+                                         .file(path: path, line: 1, column: 1))
+                    }
+                    want = min(size, want * 4)
+                    continue
+                }
                 if d.notes == ["incomplete"] { throw Diagnostic(.csvEmpty, .file(path: path, line: 1, column: 1)) }
                 throw d
             }
@@ -388,6 +412,10 @@ enum CSVReader {
                     filled -= pos
                     pos = 0
                 } else if filled == capacity {
+                    if capacity >= maxRowBytes {
+                        parser.rowTooLong(limit: maxRowBytes)
+                        return (bufOffset + pos, nil)
+                    }
                     capacity *= 2
                     buf = realloc(buf, capacity)!.assumingMemoryBound(to: UInt8.self)
                 }
@@ -454,7 +482,9 @@ enum CSVReader {
                 warnings.append(Diagnostic(w.kind, .file(path: path, line: lineBase + w.line, column: w.column)))
             }
             if let e = parser.error {
-                throw Diagnostic(e.kind, .file(path: path, line: lineBase + e.line, column: e.column))
+                var kind = e.kind
+                if case .fileUnreadable(_, let reason) = kind { kind = .fileUnreadable(path, reason: reason) }
+                throw Diagnostic(kind, .file(path: path, line: lineBase + e.line, column: e.column))
             }
             lineBase += parser.lines
             expected = result.end
@@ -476,7 +506,8 @@ enum CSVReader {
         } else {
             for i in merging.indices { merged.run(i) }
         }
-        for (i, m) in merging.enumerated() { columns[m.column] = merged.result(i) }
+        // Text in NFC, so equal text is equal bytes (Data/Text.swift).
+        for (i, m) in merging.enumerated() { columns[m.column] = merged.result(i).nfcText() }
         return ScanOutput(count: chain.reduce(0) { $0 + $1.rows }, columns: columns, failed: failed.sorted(), warnings: warnings)
     }
 }
@@ -519,14 +550,16 @@ final class CSVSource: @unchecked Sendable {
     private(set) var schema: CSVSchema
     /// Types of the columns as read so far (wider than the head suggested when a value needed it).
     private(set) var types: [ColumnType]
-    let size: Int
-    let mtime: Int64
+    /// The file as it was opened: every read checks it is still that file, unchanged.
+    let identity: CSVCache.Identity
+    var size: Int { identity.size }
     private var rowCount: Int?
     private var warningsReported = false
-    /// Cache state: the folder, the meta as last read or written (nil: nothing valid yet).
-    private let cacheFolder: String?
+    /// Cache state: the folder, the entry's name, the meta as last read or written (nil:
+    /// nothing valid yet).
+    private let cacheRoot: String?
+    private let entryName: String
     private let absolutePath: String
-    private var content: UInt64?
     private var meta: CSVCache.Meta?
     /// Whether a valid cache was found when the file was opened (for tests).
     let openedFromCache: Bool
@@ -538,17 +571,19 @@ final class CSVSource: @unchecked Sendable {
         self.options = options
         let fd = try CSVSource.openFile(path)
         defer { close(fd) }
-        let (size, mtime) = try CSVSource.stat(fd, path: path)
-        self.size = size
-        self.mtime = mtime
-        if size == 0 { throw Diagnostic(.csvEmpty, .file(path: path, line: 1, column: 1)) }
+        guard let identity = CSVCache.Identity.of(fd: fd) else {
+            throw Diagnostic(.fileUnreadable(path, reason: String(cString: strerror(errno))), .none)
+        }
+        self.identity = identity
+        if identity.size == 0 { throw Diagnostic(.csvEmpty, .file(path: path, line: 1, column: 1)) }
         absolutePath = CSVCache.absolutePath(path)
+        entryName = CSVCache.entryName(forSource: absolutePath)
         if options.useCache {
-            let folder = CSVCache.folder(forSource: absolutePath, in: options.cacheDirectory ?? CSVCache.directory())
-            cacheFolder = folder
-            content = CSVCache.contentCheck(fd: fd, size: size)
-            if let m = CSVCache.readMeta(folder: folder, sourcePath: path), m.source == absolutePath, m.size == size,
-               m.mtime == mtime, content != nil, m.content == content, m.locale == CSVCache.localeCode(options.locale),
+            let root = options.cacheDirectory ?? CSVCache.directory()
+            cacheRoot = root
+            if let entry = CSVSource.openEntry(root: root, name: entryName, create: false, options: options),
+               let m = CSVCache.readMeta(in: entry, sourcePath: path, touch: true), m.source == absolutePath,
+               m.identity == identity, m.locale == CSVCache.localeCode(options.locale),
                m.skipBadRows == options.skipBadRows, m.separatorOverride == (options.separator ?? 0),
                m.schema.names.count == m.present.count {
                 meta = m
@@ -559,51 +594,77 @@ final class CSVSource: @unchecked Sendable {
                 return
             }
         } else {
-            cacheFolder = nil
+            cacheRoot = nil
         }
         openedFromCache = false
-        schema = try CSVReader.inferSchema(fd: fd, size: size, path: path, options: options)
+        schema = try CSVReader.inferSchema(fd: fd, size: identity.size, path: path, options: options)
         types = schema.types
     }
 
+    /// The cache entry folder, after checking the cache folder is safe (a refusal is said once).
+    private static func openEntry(root: String, name: String, create: Bool, options: CSVOptions) -> CSVCache.Folder? {
+        switch CSVCache.openRoot(root, create: create) {
+        case .success(let folder):
+            return CSVCache.openEntry(name, in: folder, create: create)
+        case .failure(.unsafe(let reason)):
+            CSVCache.warnOnce(reason, folder: root, onWarning: options.onWarning)
+            return nil
+        case .failure(.unavailable):
+            return nil
+        }
+    }
+
+    /// Opens a CSV file for reading. Only a regular file: a FIFO or a device would block the
+    /// open (no writer) or the reads (no end), and neither has a size to split the work by.
     static func openFile(_ path: String) throws(Diagnostic) -> Int32 {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
+        let fd = Glibc.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         if fd < 0 {
             let e = errno
             if e == ENOENT || e == ENOTDIR { throw Diagnostic(.fileNotFound(path), .none) }
             throw Diagnostic(.fileUnreadable(path, reason: String(cString: strerror(e))), .none)
         }
         var st = Glibc.stat()
-        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
             close(fd)
-            throw Diagnostic(.fileUnreadable(path, reason: "it is a folder"), .none)
+            let what: String
+            switch st.st_mode & S_IFMT {
+            case S_IFDIR: what = "it is a folder"
+            case S_IFIFO: what = "it is a pipe (FIFO), not a file; save what it carries to a file and load that"
+            default: what = "it is not a regular file; save its contents to a file and load that"
+            }
+            throw Diagnostic(.fileUnreadable(path, reason: what), .none)
         }
+        // Reads of a regular file never block anyway; clear the flag all the same.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         return fd
-    }
-
-    static func stat(_ fd: Int32, path: String) throws(Diagnostic) -> (size: Int, mtime: Int64) {
-        var st = Glibc.stat()
-        if fstat(fd, &st) != 0 {
-            throw Diagnostic(.fileUnreadable(path, reason: String(cString: strerror(errno))), .none)
-        }
-        return (Int(st.st_size), Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
     }
 
     private func changed() -> Diagnostic {
         Diagnostic(.fileUnreadable(path, reason: "it changed after it was opened; load it again"), .none)
     }
 
+    /// Throws if the file at `path` is no longer the file opened: replaced, or written to. Called
+    /// for every query that reads the table, so columns already in memory never answer for a
+    /// file that has changed since.
+    func verify() throws(Diagnostic) {
+        guard CSVCache.Identity.of(path: path) == identity else { throw changed() }
+    }
+
     /// Reads the asked-for columns: from the cache when it has them, else by reading the rows
     /// (every column the first time when bad rows are skipped, so the kept rows never depend on
     /// the columns asked for).
     func load(_ wanted: [Int]) throws(Diagnostic) -> (count: Int, columns: [Int: Column]) {
+        try verify()
         var columns: [Int: Column] = [:]
         var missing = wanted
-        if let meta, let folder = cacheFolder {
+        if let meta, let root = cacheRoot {
             missing = []
+            let entry = wanted.contains(where: { meta.present[$0] })
+                ? CSVSource.openEntry(root: root, name: entryName, create: false, options: options) : nil
             for c in wanted {
-                if meta.present[c], let col = CSVCache.mapColumn(folder: folder, index: c, generation: meta.generation,
-                                                                  rows: meta.rowCount, type: types[c]) {
+                if meta.present[c], let entry, let col = CSVCache.readColumn(in: entry, index: c, generation: meta.generation,
+                                                                             rows: meta.rowCount, type: types[c]) {
                     columns[c] = col
                 } else {
                     missing.append(c)
@@ -617,8 +678,9 @@ final class CSVSource: @unchecked Sendable {
         if options.skipBadRows && rowCount == nil { missing = Array(schema.names.indices) }
         let fd = try CSVSource.openFile(path)
         defer { close(fd) }
-        let (nowSize, nowMtime) = try CSVSource.stat(fd, path: path)
-        if nowSize != size || nowMtime != mtime { throw changed() }
+        // The file must be the one opened before the scan and still after it: rows read while
+        // it was being written are neither used nor cached.
+        guard CSVCache.Identity.of(fd: fd) == identity else { throw changed() }
         scans += 1
         var out = try CSVReader.scanFile(fd: fd, fileSize: size, path: path, schema: schema, types: types,
                                          wanted: missing, skipBadRows: options.skipBadRows)
@@ -629,6 +691,7 @@ final class CSVSource: @unchecked Sendable {
                                                wanted: out.failed, skipBadRows: false)
             for (c, column) in again.columns { out.columns[c] = column }
         }
+        guard CSVCache.Identity.of(fd: fd) == identity, CSVCache.Identity.of(path: path) == identity else { throw changed() }
         if let known = rowCount, known != out.count { throw changed() }
         rowCount = out.count
         for (c, column) in out.columns {
@@ -649,28 +712,28 @@ final class CSVSource: @unchecked Sendable {
     /// Adds newly read columns to the cache; any failure just leaves the cache as it was.
     private func store(_ new: [Int: Column], count: Int, warnings: [Diagnostic]) {
         // With no new columns the meta alone is still worth writing: it holds the row count,
-        // so a later `count` needs no scan.
-        guard let folder = cacheFolder, let content, !(new.isEmpty && meta != nil) else { return }
+        // so a later `count` needs no scan. A file written within the last clock ticks could be
+        // written again without its times changing: it is not cached until it has settled.
+        guard let root = cacheRoot, !(new.isEmpty && meta != nil), !identity.isRacy(window: options.settleTime),
+              case .success(let rootFolder) = CSVCache.openRoot(root, create: true),
+              let folder = CSVCache.openEntry(entryName, in: rootFolder, create: true) else { return }
         var m: CSVCache.Meta
         if let meta {
             m = meta
         } else {
-            guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)) != nil
-            else { return }
-            // A new generation: files from an older one are foreign now; remove them.
-            if let old = try? FileManager.default.contentsOfDirectory(atPath: folder) {
-                for f in old where f.hasPrefix("c") || f == "meta" { unlink(folder + "/" + f) }
-            }
-            m = CSVCache.Meta(generation: UInt64.random(in: 1...UInt64.max), source: absolutePath, size: size, mtime: mtime,
-                              content: content, locale: CSVCache.localeCode(options.locale),
+            // A new generation: column files of an older one are foreign now; remove them.
+            for f in CSVCache.names(in: folder) where f != "meta" { CSVCache.removeOwnFile(f, in: folder) }
+            m = CSVCache.Meta(generation: UInt64.random(in: 1...UInt64.max), source: absolutePath, identity: identity,
+                              locale: CSVCache.localeCode(options.locale),
                               skipBadRows: options.skipBadRows, separatorOverride: options.separator ?? 0,
                               schema: schema, rowCount: count, present: Array(repeating: false, count: schema.names.count),
                               warnings: warnings)
         }
         for (c, column) in new.sorted(by: { $0.key < $1.key }) {
-            if CSVCache.writeColumn(column, index: c, generation: m.generation, folder: folder) { m.present[c] = true }
+            if CSVCache.writeColumn(column, index: c, generation: m.generation, in: folder) { m.present[c] = true }
         }
         m.schema.types = types
-        if CSVCache.writeMeta(m, folder: folder) { meta = m }
+        if CSVCache.writeMeta(m, in: folder) { meta = m }
+        CSVCache.evict(in: rootFolder, limit: CSVCache.maxBytes(), keep: entryName)
     }
 }
