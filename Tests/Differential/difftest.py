@@ -135,9 +135,7 @@ def csv_field(v):
     return str(v)
 
 
-def make_tables(rng, folder):
-    """Writes t.csv and u.csv; returns {table: [(column, type, class)]}."""
-    rows = rng.randint(8, 40)
+def t_rows(rng, rows):
     null = lambda p: rng.random() < p
     t = []
     ids = list(range(1, rows + 1))
@@ -160,18 +158,31 @@ def make_tables(rng, folder):
         if t[0][c] is None:
             t[0][c] = 1
     t[0][8], t[0][9] = 1.5, 0.5
+    return t
+
+
+def make_tables(rng, folder, large=0):
+    """Writes t.csv and u.csv, and with `large` g.csv, a table like t of that many rows;
+    returns {table: [(column, type, class)]}."""
+    # g has a generator of its own, so the queries of a seed are the same with or without it.
+    g_rng = random.Random(rng.randrange(2**32))
+    t = t_rows(rng, rng.randint(8, 40))
+    null = lambda p: rng.random() < p
     u = []
     for i in range(rng.randint(3, 15)):
         u.append([i + 1, None if null(0.1) else rng.choice(KODES), rng.choice(GROUPS),
                   None if null(0.15) else rng.choice([50.0, 75.5, 100.0, 0.0, -3.25]),
                   None if null(0.15) else rng.randint(-3, 10), rng.choice(NAMES)])
     u[0][1], u[0][2], u[0][3], u[0][4], u[0][5] = "2.13.01", "Alpha", 75.5, 1, "Kupang"
-    for name, cols, data in (("t", T_COLUMNS, t), ("u", U_COLUMNS, u)):
+    tables = [("t", T_COLUMNS, t), ("u", U_COLUMNS, u)]
+    if large:
+        tables.append(("g", T_COLUMNS, t_rows(g_rng, large)))
+    for name, cols, data in tables:
         with open(os.path.join(folder, name + ".csv"), "w", encoding="utf-8", newline="") as f:
             f.write(",".join(c[0] for c in cols) + "\n")
             for r in data:
                 f.write(",".join(csv_field(v) for v in r) + "\n")
-    return {"t": T_COLUMNS, "u": U_COLUMNS}
+    return {name: cols for name, cols, _ in tables}
 
 
 DUCK_TYPES = {"int": "BIGINT", "double": "DOUBLE", "text": "VARCHAR"}
@@ -590,7 +601,8 @@ class Pipeline:
         self.lkq = table
         self.sql = f"SELECT * FROM {table}"
         self.cols = list(gen.schema[table])
-        self.unique = ["id"] if table == "t" else ["uid"]
+        self.unique = ["uid"] if table == "u" else ["id"]
+        self.table = table
         self.ordered = False  # the SQL ends in an ORDER BY over a total order
         self.n = 0
         self.variants = {}  # known bug id: the SQL so far as the bug computes it
@@ -787,7 +799,8 @@ class Pipeline:
         g, r = self.gen, self.gen.rng
         keys_l, keys_s, order_s, cols, used = [], [], [], [], set()
         for _ in range(r.randint(1, 2)):
-            keyable = [c for c in self.cols if c[0] not in used and (c[1] == "text" or c[2] != 3 or r.random() < 0.3)]
+            keyable = [c for c in self.cols if c[0] not in used and (c[1] == "text" or c[2] != 3 or r.random() < 0.3)
+                       and (self.table != "g" or c[0] in ("grp", "nama", "kode", "n", "y"))]  # few groups
             if not keyable:
                 break
             if r.random() < 0.8:
@@ -797,7 +810,7 @@ class Pipeline:
                 name = c[0]
                 keys_l.append(name)
             else:
-                e = g.text_expr(self.cols) if r.random() < 0.5 else g.num_expr(self.cols)
+                e = g.text_expr(self.cols) if r.random() < 0.5 or self.table == "g" else g.num_expr(self.cols)
                 name = g.alias("k")
                 keys_l.append(f"{e.lkq} as {name}")
             ks = text_sql(e) if e.type == "text" else e.sql
@@ -879,8 +892,11 @@ def generate(rng, schema, categories):
     """One query of a category drawn from `categories`."""
     gen = Gen(rng, schema, categories)
     cat = rng.choice(sorted(categories))
-    p = Pipeline(gen, "t")
     r = rng
+    # The large table, when there is one, for forms whose results stay small: LKQ scans,
+    # groups and sums it in slices on every core, which a small table never reaches.
+    large = r.random() < 0.3 and "g" in schema and cat in ("aggregate", "group", "agg_new")
+    p = Pipeline(gen, "g" if large else "t")
     # Stages before the last may not overflow (the SQL engine may evaluate them over other
     # rows than LKQ does, so an error there is not comparable); the last stage may.
     if cat == "join" or r.random() < 0.1:
@@ -1245,6 +1261,9 @@ def main():
     ap.add_argument("--categories", default=",".join(CATEGORIES),
                     help="comma-separated categories (default: all; those lkq cannot parse are skipped)")
     ap.add_argument("--batch", type=int, default=500, help="queries per lkq process")
+    ap.add_argument("--large-rows", type=int, default=0, metavar="N",
+                    help="also a table g of N rows for aggregates and group by (LKQ works in"
+                         " parallel slices from 262,144 rows)")
     ap.add_argument("--show", type=int, default=20, help="disagreements printed in full")
     ap.add_argument("--keep", metavar="DIR", help="write the tables and queries of each seed under DIR")
     ap.add_argument("--rules", action="store_true", help="print the rules and known bugs, and exit")
@@ -1300,7 +1319,7 @@ def main():
             rng = random.Random(seed)
             folder = os.path.join(args.keep, f"seed-{seed}") if args.keep else os.path.join(work, f"seed-{seed}")
             os.makedirs(folder, exist_ok=True)
-            schema = make_tables(rng, folder)
+            schema = make_tables(rng, folder, args.large_rows)
             cats, skipped = probe_categories(args.lkq, folder, wanted)
             if skipped and skipped_note is None:
                 skipped_note = skipped
