@@ -73,13 +73,13 @@ limits: release
 	python3 Scripts/limits.py ./.build/release/lkq
 
 ## Fuzzing (Fuzz/README.md): libFuzzer with Address Sanitizer, built by hand because SwiftPM
-## cannot build a fuzz target. Each target is the LKQ sources plus one entry file, compiled as
+## cannot build a fuzz target. Each target is the LKQSyntax and LKQ sources plus one entry file, compiled as
 ## one module. `make fuzz FUZZ_TIME=600` runs both targets that many seconds each; new inputs
 ## are kept in .build/fuzz/corpus/, crashing ones written to .build/fuzz/crashes/.
 FUZZ_TIME ?= 60
 FUZZ_DIR := .build/fuzz
 FUZZ_SWIFTC := swiftc -sanitize=fuzzer,address -parse-as-library -module-name LKQ -swift-version 6 -O -g -use-ld=lld
-LKQ_SOURCES := $(sort $(shell find Sources/LKQ -name '*.swift'))
+LKQ_SOURCES := $(sort $(shell find Sources/LKQSyntax Sources/LKQ -name '*.swift'))
 # Leak reports that are not LKQ's are suppressed; Fuzz/lsan.supp gives the reason for each.
 FUZZ_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan.supp:print_suppressions=0
 FUZZ_ARGS = -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -print_pcs=0

@@ -9,8 +9,12 @@ let package = Package(
         .executable(name: "lkq-embed-example", targets: ["EmbedExample"]),
     ],
     targets: [
+        // The syntax of the language: lexer, parser, AST, printer, diagnostics, the registry of
+        // its words. It depends on nothing, and knows nothing of values, tables or plans.
+        .target(name: "LKQSyntax"),
         .target(
             name: "LKQ",
+            dependencies: ["LKQSyntax"],
             exclude: ["Data/LKIP2023"]
         ),
         .systemLibrary(
@@ -29,7 +33,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LKQTests",
-            dependencies: ["LKQ"],
+            dependencies: ["LKQ", "LKQSyntax"],
             exclude: ["Cases"]
         ),
         .testTarget(

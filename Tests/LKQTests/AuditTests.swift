@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LKQ
+@testable import LKQSyntax
 
 /// `audit [all]`: each claim of table `klaim` recomputed by its own query.
 @Suite struct AuditTests {

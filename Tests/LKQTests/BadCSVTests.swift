@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LKQ
+@testable import LKQSyntax
 
 /// A malformed CSV file and what reading it must give: a located error, or exactly these
 /// columns and values. Never a crash, never a number that silently differs from the file.

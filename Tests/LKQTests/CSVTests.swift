@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LKQ
+@testable import LKQSyntax
 
 /// A fresh temporary folder for one test.
 func makeTempDir() -> String {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LKQ
+@testable import LKQSyntax
 
 /// A CSV file and its own cache folder.
 struct CacheFixture {

@@ -1,5 +1,6 @@
 import Testing
 @testable import LKQ
+@testable import LKQSyntax
 
 /// `Session.check` finds name and type errors of every statement without running any.
 @Suite struct CheckTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LKQ
+@testable import LKQSyntax
 
 /// One engine, many threads: the built-in tables and a lazily loaded CSV give every thread the
 /// same answers as a single thread does.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LKQ
+@testable import LKQSyntax
 
 /// The built-in LKIP 2023 tables reproduce the report's own totals where the report is
 /// consistent, and pin down (rather than hide) the places where it is not.

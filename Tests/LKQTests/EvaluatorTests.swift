@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LKQ
+@testable import LKQSyntax
 
 private func engine() throws -> Engine {
     let t = try Table(name: "t", columns: [

@@ -1,5 +1,6 @@
 import Testing
 @testable import LKQ
+@testable import LKQSyntax
 
 /// Random statements built from LKQ's own words over the built-in tables: whatever comes out,
 /// running it gives a result or an `LKQError`, never a crash or a hang.

@@ -1,4 +1,5 @@
 @testable import LKQ
+@testable import LKQSyntax
 
 /// SplitMix64: a small, fast, seeded generator, so that every run makes the same statements
 /// and a failure can be replayed from its seed.

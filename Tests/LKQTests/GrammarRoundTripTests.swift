@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LKQ
+@testable import LKQSyntax
 
 /// Statements made by ``GrammarGenerator`` from `Grammar/lkq.ebnf`: every one parses, runs to a
 /// result or a located error, and its canonical text parses back to the same tree.

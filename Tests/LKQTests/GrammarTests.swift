@@ -24,7 +24,7 @@ import Testing
 
     @Test func parserDocCommentsRepeatTheGrammar() throws {
         let rules = try Self.ebnfRules()
-        let parser = try String(contentsOf: Self.root.appendingPathComponent("Sources/LKQ/Parser/Parser.swift"), encoding: .utf8)
+        let parser = try String(contentsOf: Self.root.appendingPathComponent("Sources/LKQSyntax/Parser/Parser.swift"), encoding: .utf8)
         let documented = parser.components(separatedBy: "\n")
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { $0.hasPrefix("/// `") && $0.hasSuffix(";`") }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LKQ
+@testable import LKQSyntax
 
 /// Regression tests for issue 14 outside the cache: wrong answers in aggregates, inputs that
 /// cost quadratic time or unbounded memory. The slow ones (large inputs) run when

@@ -1,5 +1,6 @@
 import Testing
 @testable import LKQ
+@testable import LKQSyntax
 
 private func kinds(_ text: String) -> [TokenKind] {
     Lexer.tokenize(SourceFile(name: "t", text: text)).tokens.map(\.kind)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LKQ
+@testable import LKQSyntax
 
 /// Inputs at the edge of what LKQ accepts, the budget a host sets on queries, and
 /// cancellation from another thread or task: each ends in a result or a located error,

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LKQ
+@testable import LKQSyntax
 
 /// Numbers at the edge of what Int64 and Double hold, in LKQ text and in arithmetic: an exact
 /// answer, null where the README says so (division by zero), or a located error. Never a

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LKQ
+@testable import LKQSyntax
 
 /// Script tests that state their own expectations, in the manner of craftinginterpreters:
 /// each `.lkq` file under `Tests/LKQTests/Cases` and `Examples` says what it must print with

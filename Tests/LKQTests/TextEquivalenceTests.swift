@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LKQ
+@testable import LKQSyntax
 
 /// One text spelled two ways, NFC ("é" as one code point) and NFD ("e" and a combining accent),
 /// read from a CSV so the column's dictionary holds both byte strings. `=` finds them equal;

@@ -1,4 +1,5 @@
 @testable import LKQ
+@testable import LKQSyntax
 
 /// A parsed tree written out in full with its source ranges left out, so that two trees compare
 /// equal exactly when they have the same shape and values. Doubles are written by their bits:

@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 extension Engine {
     /// The statements of `script` in canonical form, one per line: lower-case keywords, single
     /// spaces, ` | ` between stages and only the parentheses that precedence needs. Comments and

@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// Draws a result that carries a ``Chart`` in the `table` format: a bar per row, or a sparkline
 /// per series. Numbers are written as the table writes them (separators, decimals, locale).
 struct ChartRenderer {

@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 extension Session {
     /// The problems in `script` that show without reading a row: syntax errors, unknown
     /// tables, columns and functions, wrong types and argument counts, misplaced aggregates and

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 
 /// The LKQ evaluator over a set of tables. Immutable and `Sendable`: share one engine between
 /// threads freely; each caller keeps its own ``Session`` for `let` names.

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 
 /// How a ``QueryResult`` is written out.
 public enum OutputFormat: String, Sendable, CaseIterable {

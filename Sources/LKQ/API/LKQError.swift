@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// The one error type the LKQ library throws: what went wrong, where, and the text to show.
 public struct LKQError: Error, Sendable, CustomStringConvertible {
     let diagnostic: Diagnostic

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 
 /// How to read a CSV file.
 public struct CSVOptions: Sendable {

@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// Limits a host sets on every query of a ``Session``: a query that passes one stops with an
 /// ``LKQError`` of kind ``LKQError/Kind/limit`` that says which.
 ///

@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// The answer to a query: named, typed columns and their rows.
 ///
 /// Encodes to JSON as an array of row objects keyed by column name, in column order.

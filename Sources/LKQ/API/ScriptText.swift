@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// LKQ text that comes from outside as bytes (a script file, standard input) or through a
 /// decoder that replaced what it could not read (a terminal, the command line) is checked here
 /// before any of it runs: text that is not UTF-8 is an ``LKQError`` (kind `lexical`) at the

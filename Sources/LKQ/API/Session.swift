@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 
 /// Runs statements against an ``Engine`` and remembers the tables that `let` names.
 public struct Session: Sendable {

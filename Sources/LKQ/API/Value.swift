@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// One value in a result: what a cell of a ``QueryResult`` holds.
 public enum Value: Sendable, Hashable, Encodable, CustomStringConvertible {
     case null

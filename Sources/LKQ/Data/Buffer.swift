@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 
 /// Immutable, contiguous elements owned either by a heap allocation or by a mapped cache file.
 ///

@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// The built-in dataset: the tables described by `BuiltinSources.manifest`, read from the CSV
 /// text in `BuiltinSources.files` (generated into BuiltinSources.generated.swift).
 ///

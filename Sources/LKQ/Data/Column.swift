@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// The type of a column's values.
 public enum ColumnType: String, Sendable, Codable, CaseIterable {
     /// 64-bit integers; rupiah amounts are kept exact as these.

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 
 /// A named column of a table, with its type.
 public struct Field: Sendable, Hashable, Codable {

@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// Rows assigned to groups: `ids[k]` is the group of visible row `k`; groups are numbered
 /// in key order, and `first[g]` is a visible row of group `g`.
 struct Grouping {
@@ -11,11 +15,12 @@ extension Evaluator {
 
     /// Groups the visible rows by the values of `keys` (hashing encoded values: text by
     /// dictionary code, numbers by value), then numbers the groups in ascending key order.
-    func group(_ keys: [Operand], rows n: Int) -> Grouping {
+    func group(_ keys: [Operand], rows n: Int) throws(Diagnostic) -> Grouping {
         var ids = [Int32](repeating: 0, count: n)
         var cardinality = 1
         for key in keys {
-            let (keyIds, keyCard) = denseIds(key, rows: n)
+            try checkCancelled()
+            let (keyIds, keyCard) = try denseIds(key, rows: n)
             if cardinality == 1 {
                 ids = keyIds
                 cardinality = keyCard
@@ -24,19 +29,23 @@ extension Evaluator {
             // Combine with the groups so far, then renumber densely.
             var combined = [Int64](repeating: 0, count: n)
             for k in 0..<n { combined[k] = Int64(ids[k]) * Int64(keyCard) + Int64(keyIds[k]) }
-            (ids, cardinality) = compact(combined, range: Int64(cardinality) * Int64(keyCard))
+            (ids, cardinality) = try compact(combined, range: Int64(cardinality) * Int64(keyCard))
         }
+        try checkCancelled()
         var first = [Int32](repeating: -1, count: cardinality)
         for k in 0..<n where first[Int(ids[k])] < 0 { first[Int(ids[k])] = Int32(k) }
         // Order groups by their key values so output is deterministic and readable.
         let sortKeys = keys.map { SortColumn($0.gather(first), descending: false) }
+        let poll = StopPoll(control)
         let order = (0..<cardinality).sorted { a, b in
+            if poll.shouldStop() { return a < b }
             for key in sortKeys {
                 let c = key.compare(a, b)
                 if c != 0 { return c < 0 }
             }
             return a < b
         }
+        try poll.check()
         var rank = [Int32](repeating: 0, count: cardinality)
         for (r, g) in order.enumerated() { rank[g] = Int32(r) }
         for k in 0..<n { ids[k] = rank[Int(ids[k])] }
@@ -44,7 +53,7 @@ extension Evaluator {
     }
 
     /// Dense group numbers for one key, and how many there are.
-    private func denseIds(_ key: Operand, rows n: Int) -> ([Int32], Int) {
+    private func denseIds(_ key: Operand, rows n: Int) throws(Diagnostic) -> ([Int32], Int) {
         guard case .column(let c) = key else { return ([Int32](repeating: 0, count: n), n > 0 ? 1 : 0) }
         switch c.storage {
         case .text(let codes, let dict):
@@ -59,7 +68,7 @@ extension Evaluator {
             let nullCode = Int64(dict.count)
             var raw = [Int64](repeating: 0, count: n)
             for k in 0..<n { raw[k] = c.isNull(k) ? nullCode : entry[Int(codes[k])] }
-            return compact(raw, range: nullCode + 1)
+            return try compact(raw, range: nullCode + 1)
         case .int(let b):
             var lo = Int64.max, hi = Int64.min
             for k in 0..<n { lo = Swift.min(lo, b[k]); hi = Swift.max(hi, b[k]) }
@@ -68,7 +77,7 @@ extension Evaluator {
             if n > 0, !overflow, span < Int64(Swift.max(1 << 20, 2 * n)) {
                 let nullSlot = span + 1
                 for k in 0..<n { raw[k] = c.isNull(k) ? nullSlot : b[k] - lo }
-                return compact(raw, range: nullSlot + 1)
+                return try compact(raw, range: nullSlot + 1)
             }
             // Values may span the whole Int64 range, leaving no value free to mark a null:
             // nulls get a group of their own.
@@ -76,6 +85,7 @@ extension Evaluator {
             var table: [Int64: Int32] = [:]
             var next: Int32 = 0, nullId: Int32 = -1
             for k in 0..<n {
+                if k & 0xFFFF == 0 { try checkCancelled() }
                 if c.isNull(k) {
                     if nullId < 0 { nullId = next; next += 1 }
                     ids[k] = nullId
@@ -92,14 +102,14 @@ extension Evaluator {
                 let v = b[k] == 0 ? 0 : b[k]   // -0.0 and 0.0 are one group
                 raw[k] = c.isNull(k) ? 0 : Int64(bitPattern: v.bitPattern)
             }
-            return compact(raw, range: nil, nulls: c.nulls)
+            return try compact(raw, range: nil, nulls: c.nulls)
         }
     }
 
     /// Renumbers values as 0, 1, 2... in order of first appearance. Uses a direct table when
     /// the values lie in a known small range, a hash table otherwise.
     /// With `nulls`, the rows it marks form one group whatever their raw value.
-    private func compact(_ raw: [Int64], range: Int64?, nulls: NullMask? = nil) -> ([Int32], Int) {
+    private func compact(_ raw: [Int64], range: Int64?, nulls: NullMask? = nil) throws(Diagnostic) -> ([Int32], Int) {
         var ids = [Int32](repeating: 0, count: raw.count)
         var next: Int32 = 0
         if let range, range <= Int64(Swift.max(1 << 22, 4 * raw.count)) {
@@ -121,6 +131,7 @@ extension Evaluator {
         var table: [Int64: Int32] = [:]
         var nullGroup: Int32?
         for k in 0..<raw.count {
+            if k & 0xFFFF == 0 { try checkCancelled() }
             if nulls?.isNull(k) == true {
                 if nullGroup == nil { nullGroup = next; next += 1 }
                 ids[k] = nullGroup!

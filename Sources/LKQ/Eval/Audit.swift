@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 
 /// `audit [all]`: every claim of the report (table `klaim`) recomputed by its own query and
 /// compared with the value the report states.

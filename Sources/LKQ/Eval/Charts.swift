@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// The chart stages, `bar` and `spark`. Each reshapes the rows into the data its picture shows
 /// (which csv and json print as they are) and records a ``Chart`` for the `table` format.
 extension Interpreter {
@@ -168,7 +172,7 @@ extension Interpreter {
             return frame.columns[i] != nil && !used.contains(f.name) && (f.type == .text || (f.type == .int && !f.isRupiah))
         }
         let labelColumns = labels.map { frame.visible($0) }
-        let grouping = ev.group(labelColumns.map { .column($0) }, rows: n)
+        let grouping = try ev.group(labelColumns.map { .column($0) }, rows: n)
         // With no rows there are no series, even when there are no label columns to group by.
         let count = n == 0 ? 0 : grouping.count
         let byAppearance = (0..<count).sorted { grouping.first[$0] < grouping.first[$1] }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 
 extension Evaluator {
     /// The visible rows of `frame` for which `condition` holds, as a new selection.
@@ -161,12 +164,14 @@ extension Evaluator {
                 var hits: [Int32] = []
                 if let among {
                     for k in slice {
+                        if k & 0xFFFF == 0, control?.shouldStop == true { break }
                         let p = among[k]
                         let row = frame.row(Int(p))
                         if nulls?.isNull(row) != true && test(row) { hits.append(p) }
                     }
                 } else {
                     for p in slice {
+                        if p & 0xFFFF == 0, control?.shouldStop == true { break }
                         let row = frame.row(p)
                         if nulls?.isNull(row) != true && test(row) { hits.append(Int32(p)) }
                     }
@@ -175,6 +180,7 @@ extension Evaluator {
             }
             out = parts.count == 1 ? parts[0] : Array(parts.joined())
         }
+
         switch (column.storage, constant) {
         case (.text(let codes, let dict), .text(let s)):
             // Decide once per distinct string, then scan the codes.
@@ -209,6 +215,8 @@ extension Evaluator {
             throw fail(.typeMismatch(operation: op.rawValue, left: column.type.article,
                                      right: Operand.constant(constant).typeName), range)
         }
+        // A scan cut short on another core says why here.
+        try checkCancelled()
         return out
     }
 

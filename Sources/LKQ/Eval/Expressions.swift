@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 
 /// Evaluates expressions a column at a time over a ``Frame``.
 struct Evaluator {

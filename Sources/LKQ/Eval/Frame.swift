@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// The rows flowing between pipeline stages: base columns plus a selection of row numbers.
 ///
 /// Filters never copy columns: they narrow `selection`. Stages that compute new columns

@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// Items of `group by` and whole-table aggregates, the aggregates beyond the basic five, and
 /// window functions.
 extension Evaluator {
@@ -128,7 +132,7 @@ extension Evaluator {
     func window(_ w: WindowCall, type: ValueType, _ frame: Frame, range: SourceRange) throws(Diagnostic) -> Column {
         let n = frame.rowCount
         let partitionValues = try w.partition.map { (b: Bound) throws(Diagnostic) -> Operand in try value(b, frame) }
-        let grouping = partitionValues.isEmpty ? nil : group(partitionValues, rows: n)
+        let grouping = partitionValues.isEmpty ? nil : try group(partitionValues, rows: n)
         let partitionOf: (Int) -> Int = { k in grouping.map { Int($0.ids[k]) } ?? 0 }
         // Rows in window order: by partition, then by the sort keys, ties in row order.
         var sortColumns: [SortColumn] = []

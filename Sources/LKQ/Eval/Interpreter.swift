@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 
 /// Runs statements: the ``Resolver`` makes each query a ``QueryPlan``, and the plan's steps
 /// are applied one by one to a ``Frame``. Nothing here looks a name up or works a type out:
@@ -186,12 +189,12 @@ struct Interpreter {
             return derived(frame, step.output, columns)
         case .distinct(let indexes):
             let keys = indexes.map { Operand.column(frame.visible($0)) }
-            let grouping = ev.group(keys, rows: frame.rowCount)
+            let grouping = try ev.group(keys, rows: frame.rowCount)
             let first = frame.rowCount == 0 ? [] : grouping.first
             return derived(frame, step.output, keys.map { $0.gather(first) })
         case .group(let keys, let items):
             let keyValues = try keys.map { (k: Bound) throws(Diagnostic) -> Operand in try ev.value(k, frame) }
-            let grouping = ev.group(keyValues, rows: frame.rowCount)
+            let grouping = try ev.group(keyValues, rows: frame.rowCount)
             try checkLevels(items, frame, keys: keys, at: step.range)
             var columns = zip(keyValues, keys).map { value, key in
                 if case .constant(.null) = value { return Column.allNull(key.type.columnType, count: grouping.first.count) }

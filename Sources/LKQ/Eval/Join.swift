@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// `join`: pairs each pipeline row with the rows of another query whose keys are equal.
 ///
 /// Keys are encoded to integers once per column (text through the joined side's dictionary,

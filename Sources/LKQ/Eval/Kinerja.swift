@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// The rules of performance measurement (SAKIP) that LKQ applies: how a capaian is computed
 /// from a target and its realisasi, and how a capaian is rated.
 public enum Kinerja {

@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// An evaluated expression: a column with one value per visible row, or one value for all.
 enum Operand {
     case column(Column)

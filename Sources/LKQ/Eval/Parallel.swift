@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 
 /// Wraps a value that is shared across `concurrentPerform` workers which only read it, or
 /// write disjoint parts of it.

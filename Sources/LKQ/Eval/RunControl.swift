@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 
 /// What may stop a running query: the caller's ``Cancellation``, and the ``QueryBudget`` of
 /// its session (rows scanned, rows produced, time). One per statement; shared by the
@@ -51,6 +54,12 @@ final class RunControl: @unchecked Sendable {
         }
     }
 
+    /// Whether the query should stop (cancelled or out of time), for loops on other cores
+    /// that cannot throw: they end early and the caller then calls ``check()``.
+    var shouldStop: Bool {
+        do { try check(); return false } catch { return true }
+    }
+
     /// Counts rows read from a table; throws past the budget.
     func scan(_ rows: Int, at location: DiagnosticLocation) throws(Diagnostic) {
         guard let limit = budget.maxRowsScanned else { return }
@@ -66,5 +75,31 @@ final class RunControl: @unchecked Sendable {
         if let limit = budget.maxRowsProduced, rows > limit {
             throw Diagnostic(.budgetExceeded(what: "rows produced", limit: limit), location)
         }
+    }
+}
+
+/// Asks the run control every 65,536 calls whether to stop, for loops that cannot throw (a
+/// sort's comparator, a slice on another core). Once told to stop it stays stopped, so the
+/// loop can hurry to its end; the caller then calls ``check()`` to throw.
+final class StopPoll: @unchecked Sendable {
+    private let control: RunControl?
+    private var calls = 0
+    private(set) var stopped = false
+
+    init(_ control: RunControl?) { self.control = control }
+
+    /// Whether the loop should stop; cheap on all but one call in 65,536.
+    @inline(__always) func shouldStop() -> Bool {
+        guard let control, !stopped else { return stopped }
+        calls &+= 1
+        if calls & 0xFFFF == 0 {
+            do { try control.check() } catch { stopped = true }
+        }
+        return stopped
+    }
+
+    /// Throws the reason the loop stopped, if it did.
+    func check() throws(Diagnostic) {
+        if stopped { try control?.check() }
     }
 }

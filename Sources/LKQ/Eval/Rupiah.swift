@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 extension Frame {
     /// Whether `e` computes amounts of rupiah, so that its column keeps ``Field/isRupiah``: a
     /// rupiah column (or default measure), `sum`, `min`, `max`, `abs` or `coalesce` of rupiah, a

@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// A column prepared for ordering rows: numbers as they are, text as the rank of each
 /// dictionary entry, so comparing two rows never touches a string.
 struct SortColumn {
@@ -88,7 +92,9 @@ extension Evaluator {
             return SortEntry(key: isNull ? 0 : first.orderKey(row), isNull: isNull, position: Int32(row))
         }
         let rest = keys.dropFirst()
+        let poll = StopPoll(control)
         entries.sort { a, b in
+            if poll.shouldStop() { return a.position < b.position }
             if a.isNull != b.isNull { return b.isNull }
             if a.key != b.key { return a.key < b.key }
             for key in rest {
@@ -97,6 +103,7 @@ extension Evaluator {
             }
             return a.position < b.position
         }
+        try poll.check()
         let count = min(n, limit ?? n)
         return (0..<count).map { entries[$0].position }
     }

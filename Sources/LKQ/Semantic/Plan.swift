@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// The typed logical plan: what the resolver makes of a query, and the one thing the executor
 /// (and a SQL compiler) consume. Every name in it is settled to a column number, every
 /// expression has a type, and every output column its name and rupiah flag.

@@ -1,3 +1,7 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
 /// Turns a parsed query into a ``QueryPlan``: tables and columns looked up, expressions typed,
 /// the default measure applied, functions checked against their signatures, output names and
 /// rupiah flags decided, and the columns the source must read worked out. Every name and type

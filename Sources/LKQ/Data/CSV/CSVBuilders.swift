@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 
 /// Memory from `malloc`, freed when the last `Buffer` using it goes.
 final class MallocBlock: @unchecked Sendable {

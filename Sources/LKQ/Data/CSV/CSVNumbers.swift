@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 
 /// How a column's numbers are written.
 enum NumberLocale: UInt8, Sendable {

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 
 /// Splits CSV bytes into rows and fields (RFC 4180: doubled quotes, separators and newlines
 /// inside quotes, LF or CRLF line ends) and checks that the bytes are UTF-8 with no NUL (a NUL

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif

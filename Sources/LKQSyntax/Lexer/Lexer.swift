@@ -1,11 +1,11 @@
 /// Turns LKQ text into tokens. Works on UTF-8 bytes; never fails part-way: a bad character
 /// or an unterminated string is reported as a diagnostic with its range.
-struct Lexer {
-    let source: SourceFile
+public struct Lexer {
+    public let source: SourceFile
     private let bytes: [UInt8]
     private var pos = 0
 
-    init(_ source: SourceFile) {
+    public init(_ source: SourceFile) {
         self.source = source
         self.bytes = source.bytes
     }
@@ -13,7 +13,7 @@ struct Lexer {
     /// All tokens up to and including `.end`. A lexical error becomes an `.invalid` token whose
     /// diagnostic is kept in `errors` under the token's index, so that only the statement
     /// holding it fails; lexing goes on after the bad character.
-    static func tokenize(_ source: SourceFile) -> (tokens: [Token], errors: [Int: Diagnostic]) {
+    public static func tokenize(_ source: SourceFile) -> (tokens: [Token], errors: [Int: Diagnostic]) {
         var lexer = Lexer(source)
         var tokens: [Token] = []
         var errors: [Int: Diagnostic] = [:]
@@ -34,7 +34,7 @@ struct Lexer {
         pos + ahead < bytes.count ? bytes[pos + ahead] : nil
     }
 
-    mutating func next() throws(Diagnostic) -> Token {
+    public mutating func next() throws(Diagnostic) -> Token {
         skipSpaceAndComments()
         let start = pos
         guard let c = peek() else { return Token(kind: .end, range: SourceRange(pos, pos)) }
@@ -115,7 +115,7 @@ struct Lexer {
         return scalar.properties.isAlphabetic
     }
 
-    static func scalarLength(_ lead: UInt8) -> Int {
+    public static func scalarLength(_ lead: UInt8) -> Int {
         switch lead {
         case 0xF0...: return 4
         case 0xE0...: return 3
@@ -203,7 +203,7 @@ struct Lexer {
 
     /// Indonesian magnitude suffixes and the power of ten each stands for: ribu (thousand),
     /// juta (million), miliar (10^9; `m` is miliar, as in Indonesian budgets), triliun (10^12).
-    static let magnitudes: [String: Int] = [
+    public static let magnitudes: [String: Int] = [
         "rb": 3, "ribu": 3,
         "jt": 6, "juta": 6,
         "m": 9, "miliar": 9, "milyar": 9,
@@ -213,7 +213,7 @@ struct Lexer {
     /// `digits` (with an optional fraction, no exponent) times 10^zeros, computed on the decimal
     /// text so that `1.5m` is exactly the integer 1500000000. A result with a fraction left over
     /// is a decimal; `nil` when the text has an exponent or the value does not fit.
-    static func scaled(_ digits: String, zeros: Int) -> TokenKind? {
+    public static func scaled(_ digits: String, zeros: Int) -> TokenKind? {
         guard !digits.contains(where: { $0 == "e" || $0 == "E" }) else { return nil }
         let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
         let whole = String(parts[0])

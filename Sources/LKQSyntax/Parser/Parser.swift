@@ -1,25 +1,25 @@
 /// A recursive-descent parser with one function per rule of `Grammar/lkq.ebnf`; each
 /// function's doc comment repeats its rule. Statements are parsed independently: a syntax
 /// error fails only its own statement, and parsing resumes at the next separator.
-struct Parser {
+public struct Parser {
     /// Deeper nesting than this is refused, so no input can overflow the stack.
-    static let maxDepth = 200
+    public static let maxDepth = 200
 
     /// Binary operators by precedence level, loosest first; the rules `disjunction`,
     /// `conjunction`, `expr` and `term` each read one level through ``parseLevel(_:next:)``.
-    static let binaryLevels: [[TokenKind: BinaryOperator]] = [
+    public static let binaryLevels: [[TokenKind: BinaryOperator]] = [
         [.keyword(.or): .or],
         [.keyword(.and): .and],
         [.plus: .add, .minus: .subtract],
         [.star: .multiply, .slash: .divide],
     ]
 
-    static let comparisons: [TokenKind: BinaryOperator] = [
+    public static let comparisons: [TokenKind: BinaryOperator] = [
         .equal: .equal, .notEqual: .notEqual, .less: .less, .lessEqual: .lessEqual,
         .greater: .greater, .greaterEqual: .greaterEqual,
     ]
 
-    let source: SourceFile
+    public let source: SourceFile
     private let tokens: [Token]
     private let lexErrors: [Int: Diagnostic]
     private var index = 0
@@ -27,22 +27,24 @@ struct Parser {
     /// Open parentheses; inside them line breaks are just spaces.
     private var openParens = 0
 
-    init(_ source: SourceFile) {
+    public init(_ source: SourceFile) {
         self.source = source
         (tokens, lexErrors) = Lexer.tokenize(source)
     }
 
     /// `script = [ statement ] , { separator , [ statement ] } ;`
-    static func parseScript(_ source: SourceFile) -> [Result<Statement, Diagnostic>] {
+    public static func parseScript(_ source: SourceFile) -> [Result<Statement, Diagnostic>] {
         Array(Statements(parser: Parser(source)))
     }
 
     /// The statements of a script, parsed one at a time as they are asked for, so that a
     /// script of a million statements never holds a million trees.
-    struct Statements: Sequence, IteratorProtocol {
-        var parser: Parser
+    public struct Statements: Sequence, IteratorProtocol {
+        public var parser: Parser
 
-        mutating func next() -> Result<Statement, Diagnostic>? {
+        public init(parser: Parser) { self.parser = parser }
+
+        public mutating func next() -> Result<Statement, Diagnostic>? {
             parser.skipSeparators()
             if parser.current.kind == .end { return nil }
             do {
@@ -166,7 +168,7 @@ struct Parser {
     /// `let_statement = "let" , NAME , "=" , query ;`
     /// `let_value = "let" , NAME , "=" , expr ;`
     /// `param_statement = "param" , NAME , [ "=" , expr ] ;`
-    mutating func parseStatement() throws(Diagnostic) -> Statement {
+    public mutating func parseStatement() throws(Diagnostic) -> Statement {
         if let letToken = accept(.keyword(.let)) {
             let name = try expectName("a name after 'let'")
             _ = try expect(.equal, "'=' after 'let \(name.text)'")
@@ -208,7 +210,7 @@ struct Parser {
     }
 
     /// `query = source , [ "where" , condition ] , { "|" , stage } ;`
-    mutating func parseQuery() throws(Diagnostic) -> Query {
+    public mutating func parseQuery() throws(Diagnostic) -> Query {
         let start = current.range
         let (source, sourceRange) = try parseSource()
         var stages: [Stage] = []
@@ -224,7 +226,7 @@ struct Parser {
 
     /// `source = "audit" , [ "all" ] | [ "from" ] , NAME ;`
     /// `audit` is the claims audit unless written `from audit`.
-    mutating func parseSource() throws(Diagnostic) -> (Query.Source, SourceRange) {
+    public mutating func parseSource() throws(Diagnostic) -> (Query.Source, SourceRange) {
         if accept(.keyword(.from)) == nil, case .name("audit") = current.kind {
             var range = advance().range
             var all = false
@@ -236,7 +238,7 @@ struct Parser {
     }
 
     /// `stage = where_stage | select_stage | extend_stage | distinct_stage | sort_stage | limit_stage | group_stage | aggregate_stage | join_stage | bar_stage | spark_stage ;`
-    mutating func parseStage() throws(Diagnostic) -> Stage {
+    public mutating func parseStage() throws(Diagnostic) -> Stage {
         let start = current.range
         switch current.kind {
         case .keyword(.where):
@@ -279,7 +281,7 @@ struct Parser {
     }
 
     /// Words from SQL that users type by habit, and what LKQ writes instead.
-    static let sqlHabits: [String: String] = [
+    public static let sqlHabits: [String: String] = [
         "order": "sort COLUMN [desc]",
         "top": "sort COLUMN desc | limit N",
         "having": "a '| where' stage after 'group by'",
@@ -292,16 +294,12 @@ struct Parser {
     ]
 
     /// `extend_stage = "extend" , item , { "," , item } ;`
-    mutating func parseExtend() throws(Diagnostic) -> Stage {
-        let start = advance().range
-        var items = [try parseItem()]
-        while accept(.comma) != nil { items.append(try parseItem()) }
-        let last = items[items.count - 1]
-        return Stage(kind: .extend(items), range: start.to(last.alias?.range ?? last.expr.range))
+    public mutating func parseExtend() throws(Diagnostic) -> Stage {
+        try parseItemStage(Stage.Kind.extend)
     }
 
     /// `distinct_stage = "distinct" , [ NAME , { "," , NAME } ] ;`
-    mutating func parseDistinct() throws(Diagnostic) -> Stage {
+    public mutating func parseDistinct() throws(Diagnostic) -> Stage {
         var range = advance().range
         var names: [Name] = []
         if case .name = current.kind {
@@ -317,7 +315,7 @@ struct Parser {
     /// `join_stage = [ "left" ] , "join" , join_source , "on" , join_key , { "," , join_key } ;`
     /// `join_source = NAME | "(" , query , ")" ;`
     /// `join_key = NAME , [ "=" , NAME ] ;`
-    mutating func parseJoin() throws(Diagnostic) -> Stage {
+    public mutating func parseJoin() throws(Diagnostic) -> Stage {
         let start = current.range
         var keepUnmatched = false
         if case .name("left") = current.kind {
@@ -353,16 +351,21 @@ struct Parser {
     }
 
     /// `select_stage = "select" , item , { "," , item } ;`
-    mutating func parseSelect() throws(Diagnostic) -> Stage {
+    public mutating func parseSelect() throws(Diagnostic) -> Stage {
+        try parseItemStage(Stage.Kind.select)
+    }
+
+    /// A stage word followed by a list of items; the stage's range covers its last alias.
+    private mutating func parseItemStage(_ kind: ([Item]) -> Stage.Kind) throws(Diagnostic) -> Stage {
         let start = advance().range
         var items = [try parseItem()]
         while accept(.comma) != nil { items.append(try parseItem()) }
         let last = items[items.count - 1]
-        return Stage(kind: .select(items), range: start.to(last.alias?.range ?? last.expr.range))
+        return Stage(kind: kind(items), range: start.to(last.alias?.range ?? last.expr.range))
     }
 
     /// `item = expr , [ "as" , NAME ] ;`
-    mutating func parseItem() throws(Diagnostic) -> Item {
+    public mutating func parseItem() throws(Diagnostic) -> Item {
         let expr = try parseExpr()
         var alias: Name?
         if accept(.keyword(.as)) != nil { alias = try expectName("a column name after 'as'") }
@@ -371,7 +374,7 @@ struct Parser {
 
     /// `sort_stage = "sort" , sort_key , { "," , sort_key } ;`
     /// `sort_key = expr , [ "asc" | "desc" ] ;`
-    mutating func parseSort() throws(Diagnostic) -> Stage {
+    public mutating func parseSort() throws(Diagnostic) -> Stage {
         let start = advance().range
         var keys: [SortKey] = []
         var end = start
@@ -387,7 +390,7 @@ struct Parser {
     }
 
     /// `limit_stage = "limit" , INTEGER ;`
-    mutating func parseLimit() throws(Diagnostic) -> Stage {
+    public mutating func parseLimit() throws(Diagnostic) -> Stage {
         let start = advance().range
         let t = current
         switch t.kind {
@@ -403,7 +406,7 @@ struct Parser {
 
     /// `group_stage = "group" , "by" , item , { [ "," ] , item } ;`
     /// Keys are the items before the first one holding an aggregate call.
-    mutating func parseGroup() throws(Diagnostic) -> Stage {
+    public mutating func parseGroup() throws(Diagnostic) -> Stage {
         let start = advance().range
         _ = try expect(.keyword(.by), "'by' after 'group'")
         var keys: [Item] = []
@@ -435,7 +438,7 @@ struct Parser {
     }
 
     /// `aggregate_stage = AGGREGATE , [ "(" , [ condition , { "," , condition } ] , ")" | condition ] ;`
-    mutating func parseAggregateStage() throws(Diagnostic) -> Stage {
+    public mutating func parseAggregateStage() throws(Diagnostic) -> Stage {
         let t = advance()
         guard case .name(let n) = t.kind, let aggregate = Aggregate(rawValue: n) else {
             throw unexpected("an aggregate")
@@ -458,7 +461,7 @@ struct Parser {
     }
 
     /// `bar_stage = "bar" , [ expr , [ [ "," ] , expr ] ] ;`
-    mutating func parseBar() throws(Diagnostic) -> Stage {
+    public mutating func parseBar() throws(Diagnostic) -> Stage {
         let start = advance().range
         guard startsExpression(current.kind) else { return Stage(kind: .bar(label: nil, measure: nil), range: start) }
         let label = try parseExpr()
@@ -468,7 +471,7 @@ struct Parser {
     }
 
     /// `spark_stage = "spark" , [ expr ] , [ "by" , expr ] ;`
-    mutating func parseSpark() throws(Diagnostic) -> Stage {
+    public mutating func parseSpark() throws(Diagnostic) -> Stage {
         var range = advance().range
         var measure: Expr?
         var year: Expr?
@@ -489,17 +492,17 @@ struct Parser {
 
     /// `condition = disjunction ;`
     /// `disjunction = conjunction , { "or" , conjunction } ;`
-    mutating func parseCondition() throws(Diagnostic) -> Expr {
+    public mutating func parseCondition() throws(Diagnostic) -> Expr {
         try parseLevel(0) { (p: inout Parser) throws(Diagnostic) in try p.parseConjunction() }
     }
 
     /// `conjunction = negation , { "and" , negation } ;`
-    mutating func parseConjunction() throws(Diagnostic) -> Expr {
+    public mutating func parseConjunction() throws(Diagnostic) -> Expr {
         try parseLevel(1) { (p: inout Parser) throws(Diagnostic) in try p.parseNegation() }
     }
 
     /// `negation = "not" , negation | predicate ;`
-    mutating func parseNegation() throws(Diagnostic) -> Expr {
+    public mutating func parseNegation() throws(Diagnostic) -> Expr {
         if let t = accept(.keyword(.not)) {
             try nest()
             defer { depth -= 1 }
@@ -510,7 +513,7 @@ struct Parser {
     }
 
     /// `predicate = compare_op , expr | expr , [ compare_op , expr | "~" , expr | "is" , [ "not" ] , "null" | [ "not" ] , "in" , "(" , expr , { "," , expr } , ")" | [ "not" ] , "between" , expr , "and" , expr ] ;`
-    mutating func parsePredicate() throws(Diagnostic) -> Expr {
+    public mutating func parsePredicate() throws(Diagnostic) -> Expr {
         if let op = Parser.comparisons[current.kind] {
             // A bare comparison: the left side is the table's default measure.
             let opToken = advance()
@@ -562,12 +565,12 @@ struct Parser {
     // MARK: Expressions
 
     /// `expr = term , { ( "+" | "-" ) , term } ;`
-    mutating func parseExpr() throws(Diagnostic) -> Expr {
+    public mutating func parseExpr() throws(Diagnostic) -> Expr {
         try parseLevel(2) { (p: inout Parser) throws(Diagnostic) in try p.parseTerm() }
     }
 
     /// `term = factor , { ( "*" | "/" ) , factor } ;`
-    mutating func parseTerm() throws(Diagnostic) -> Expr {
+    public mutating func parseTerm() throws(Diagnostic) -> Expr {
         try parseLevel(3) { (p: inout Parser) throws(Diagnostic) in try p.parseFactor() }
     }
 
@@ -590,7 +593,7 @@ struct Parser {
     }
 
     /// `factor = "-" , factor | primary ;`
-    mutating func parseFactor() throws(Diagnostic) -> Expr {
+    public mutating func parseFactor() throws(Diagnostic) -> Expr {
         if let t = accept(.minus) {
             try nest()
             defer { depth -= 1 }
@@ -606,7 +609,7 @@ struct Parser {
     }
 
     /// `primary = NUMBER | STRING | "null" | NAME , "(" , [ condition , { "," , condition } ] , ")" , [ window ] | NAME | case_expr | "(" , condition , ")" ;`
-    mutating func parsePrimary() throws(Diagnostic) -> Expr {
+    public mutating func parsePrimary() throws(Diagnostic) -> Expr {
         let t = current
         switch t.kind {
         case .int(let v): advance(); return Expr(kind: .int(v), range: t.range)

@@ -1,5 +1,5 @@
 /// The kinds of token LKQ text is made of.
-enum TokenKind: Sendable, Hashable {
+public enum TokenKind: Sendable, Hashable {
     case name(String)          // lower-cased identifier
     case keyword(Keyword)
     case int(Int64)
@@ -14,7 +14,7 @@ enum TokenKind: Sendable, Hashable {
     case invalid
 
     /// How the token is named in "expected X, found Y" messages.
-    var description: String {
+    public var description: String {
         switch self {
         case .name(let n): return "name '\(n)'"
         case .keyword(let k): return "'\(k.rawValue)'"
@@ -46,13 +46,13 @@ enum TokenKind: Sendable, Hashable {
 
 /// Reserved words; matched case-insensitively. Aggregate names (count, sum, ...) are not
 /// reserved: they are ordinary names that the parser recognises in stage position.
-enum Keyword: String, Sendable, CaseIterable {
+public enum Keyword: String, Sendable, CaseIterable {
     case `let`, from, `where`, select, `as`, sort, asc, desc, limit, group, by, and, or, not, `is`, null
     case `in`, between, `case`, when, then, `else`, end, over
 }
 
 /// A token and the UTF-8 range it covers.
-struct Token: Sendable {
-    var kind: TokenKind
-    var range: SourceRange
+public struct Token: Sendable {
+    public var kind: TokenKind
+    public var range: SourceRange
 }

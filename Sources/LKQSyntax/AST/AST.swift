@@ -1,12 +1,13 @@
 /// A name as written, lower-cased, with where it was written.
-struct Name: Sendable, Equatable {
-    var text: String
-    var range: SourceRange
+public struct Name: Sendable, Equatable {
+    public var text: String
+    public var range: SourceRange
+    public init(text: String, range: SourceRange) { self.text = text; self.range = range }
 }
 
 /// One statement of a script.
-struct Statement: Sendable {
-    enum Kind: Sendable {
+public struct Statement: Sendable {
+    public enum Kind: Sendable {
         /// A query whose result is printed.
         case query(Query)
         /// `let NAME = query`: the result is kept under a name.
@@ -16,37 +17,37 @@ struct Statement: Sendable {
         /// `param NAME [= default]`: a value the caller may set (`--param NAME=VALUE`).
         case param(Name, default: Expr?)
     }
-    var kind: Kind
-    var range: SourceRange
+    public var kind: Kind
+    public var range: SourceRange
 }
 
 /// `TABLE [where COND] { | STAGE }`; the leading `where` is kept as the first stage.
-struct Query: Sendable {
+public struct Query: Sendable {
     /// Where the rows come from.
-    enum Source: Sendable {
+    public enum Source: Sendable {
         /// A table, view or `let` name.
         case table(Name)
         /// `audit [all]`: the report's claims, each recomputed.
         case audit(all: Bool, range: SourceRange)
     }
-    var source: Source
-    var stages: [Stage]
-    var range: SourceRange
+    public var source: Source
+    public var stages: [Stage]
+    public var range: SourceRange
 }
 
 /// `join [left] SOURCE on KEY {, KEY}`: rows of the pipeline matched with rows of another query.
-struct Join: Sendable {
+public struct Join: Sendable {
     /// Keep pipeline rows without a match (their right-hand columns are null).
-    var keepUnmatched: Bool
+    public var keepUnmatched: Bool
     /// The right-hand rows: a table name or a parenthesised query.
-    var right: Query
+    public var right: Query
     /// Pairs of equal columns, pipeline side first.
-    var keys: [(left: Name, right: Name)]
+    public var keys: [(left: Name, right: Name)]
 }
 
 /// One stage of a pipeline.
-struct Stage: Sendable {
-    enum Kind: Sendable {
+public struct Stage: Sendable {
+    public enum Kind: Sendable {
         case filter(Expr)
         case select([Item])
         /// `extend`: computed columns added to (or replacing, by name) the existing ones.
@@ -67,40 +68,42 @@ struct Stage: Sendable {
         /// `spark [measure] [by year]`: one row per series, one column per year.
         case spark(measure: Expr?, year: Expr?)
     }
-    var kind: Kind
-    var range: SourceRange
+    public var kind: Kind
+    public var range: SourceRange
 }
 
 /// An expression with an optional `as` name.
-struct Item: Sendable {
-    var expr: Expr
-    var alias: Name?
+public struct Item: Sendable {
+    public var expr: Expr
+    public var alias: Name?
+    public init(expr: Expr, alias: Name?) { self.expr = expr; self.alias = alias }
 }
 
 /// A sort key and its direction.
-struct SortKey: Sendable {
-    var expr: Expr
-    var descending: Bool
+public struct SortKey: Sendable {
+    public var expr: Expr
+    public var descending: Bool
+    public init(expr: Expr, descending: Bool) { self.expr = expr; self.descending = descending }
 }
 
 /// The aggregate functions (their signatures are in ``Registry``).
-typealias Aggregate = AggregateFunction
+public typealias Aggregate = AggregateFunction
 
 /// `over (by KEY, ... sort KEY [desc], ...)`: the rows a window function sees.
-struct Window: Sendable {
-    var partition: [Expr]
-    var order: [SortKey]
-    var range: SourceRange
+public struct Window: Sendable {
+    public var partition: [Expr]
+    public var order: [SortKey]
+    public var range: SourceRange
 }
 
 /// Binary operators, arithmetic, comparison and logical.
-enum BinaryOperator: String, Sendable {
+public enum BinaryOperator: String, Sendable {
     case add = "+", subtract = "-", multiply = "*", divide = "/"
     case equal = "=", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
     case contains = "~"
     case and, or
 
-    var isComparison: Bool {
+    public var isComparison: Bool {
         switch self {
         case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: return true
         default: return false
@@ -109,8 +112,8 @@ enum BinaryOperator: String, Sendable {
 }
 
 /// An expression: a range in the source and what it is.
-struct Expr: Sendable {
-    indirect enum Kind: Sendable {
+public struct Expr: Sendable {
+    public indirect enum Kind: Sendable {
         case int(Int64)
         case double(Double)
         case string(String)
@@ -133,11 +136,11 @@ struct Expr: Sendable {
         /// `f(args) over (...)`: a window function or an aggregate over a window.
         case window(Name, [Expr], Window)
     }
-    var kind: Kind
-    var range: SourceRange
+    public var kind: Kind
+    public var range: SourceRange
 
     /// Every column name the expression reads, plus whether it reads the default measure.
-    func collectColumns(into names: inout Set<String>, measure: inout Bool) {
+    public func collectColumns(into names: inout Set<String>, measure: inout Bool) {
         switch kind {
         case .int, .double, .string, .null: break
         case .column(let n): names.insert(n)
@@ -164,7 +167,7 @@ struct Expr: Sendable {
     }
 
     /// The sub-expressions directly inside this one.
-    var children: [Expr] {
+    public var children: [Expr] {
         switch kind {
         case .int, .double, .string, .null, .column, .defaultMeasure: return []
         case .negate(let e), .not(let e), .isNull(let e, _): return [e]
@@ -179,14 +182,14 @@ struct Expr: Sendable {
     }
 
     /// Whether a window (`over`) appears anywhere inside.
-    var containsWindow: Bool {
+    public var containsWindow: Bool {
         if case .window = kind { return true }
         return children.contains { $0.containsWindow }
     }
 
     /// Whether an aggregate call appears anywhere inside.
     /// (An aggregate with `over` is a window, not an aggregate of the group.)
-    var containsAggregate: Bool {
+    public var containsAggregate: Bool {
         switch kind {
         case .call(let name, let args):
             return Aggregate(rawValue: name.text) != nil || args.contains { $0.containsAggregate }

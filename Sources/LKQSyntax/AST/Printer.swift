@@ -1,3 +1,5 @@
+import Foundation
+
 /// The canonical text of a parsed statement: lower-case keywords, single spaces, ` | ` between
 /// stages and only the parentheses that precedence needs. Parsing the canonical text gives the
 /// same tree again (ranges aside), and printing that tree gives the same text.
@@ -5,7 +7,7 @@
 /// Every switch below covers each kind of node without `default:`, so a new node cannot be
 /// added without saying how it is written.
 extension Statement {
-    var canonical: String {
+    public var canonical: String {
         switch kind {
         case .query(let query): return query.canonical
         case .bind(let name, let query): return "let \(Expr.name(name.text)) = \(query.canonical)"
@@ -17,7 +19,7 @@ extension Statement {
 }
 
 extension Query {
-    var canonical: String {
+    public var canonical: String {
         var text: String
         switch source {
         case .table(let name):
@@ -40,7 +42,7 @@ extension Query {
 }
 
 extension Stage {
-    var canonical: String {
+    public var canonical: String {
         switch kind {
         case .filter(let condition):
             return "where " + condition.canonical(at: .condition)
@@ -102,7 +104,7 @@ extension Stage {
 }
 
 extension Item {
-    var canonical: String {
+    public var canonical: String {
         expr.canonical(at: .expr) + (alias.map { " as \($0.text)" } ?? "")
     }
 }
@@ -110,7 +112,7 @@ extension Item {
 extension Expr {
     /// How tightly a form binds, loosest first; the levels of `Grammar/lkq.ebnf`, with
     /// `Parser.binaryLevels` for the binary operators.
-    enum Precedence: Int, Comparable {
+    public enum Precedence: Int, Comparable {
         case condition = 1  // or
         case conjunction    // and
         case negation       // not
@@ -120,18 +122,18 @@ extension Expr {
         case factor         // prefix -, and negative numbers
         case primary
 
-        static func < (a: Precedence, b: Precedence) -> Bool { a.rawValue < b.rawValue }
+        public static func < (a: Precedence, b: Precedence) -> Bool { a.rawValue < b.rawValue }
 
         /// The next level in.
-        var tighter: Precedence { Precedence(rawValue: rawValue + 1) ?? .primary }
+        public var tighter: Precedence { Precedence(rawValue: rawValue + 1) ?? .primary }
     }
 
     /// The canonical text, without parentheses of its own.
-    var canonical: String { canonical(at: .condition) }
+    public var canonical: String { canonical(at: .condition) }
 
     /// The text where the grammar expects at least `context`: parenthesised if this
     /// expression binds more loosely.
-    func canonical(at context: Precedence) -> String {
+    public func canonical(at context: Precedence) -> String {
         let (text, precedence) = printed
         return precedence < context ? "(\(text))" : text
     }
@@ -195,7 +197,7 @@ extension Expr {
         }
     }
 
-    static func precedence(of op: BinaryOperator) -> Precedence {
+    public static func precedence(of op: BinaryOperator) -> Precedence {
         switch op {
         case .or: return .condition
         case .and: return .conjunction
@@ -206,7 +208,7 @@ extension Expr {
     }
 
     /// A name as it must be typed: as it is when it lexes as that name, else in backquotes.
-    static func name(_ n: String) -> String {
+    public static func name(_ n: String) -> String {
         var bytes = Array(n.utf8)
         let plain = !bytes.isEmpty && Keyword(rawValue: n) == nil && n == n.lowercased() && {
             guard let first = bytes.first, first == 95 || (first >= 97 && first <= 122) || first >= 0xC0 else { return false }
@@ -218,7 +220,7 @@ extension Expr {
     }
 
     /// `s` in double quotes, escaped so that the lexer reads back exactly `s`.
-    static func quoted(_ s: String) -> String {
+    public static func quoted(_ s: String) -> String {
         var out = "\""
         for c in s.unicodeScalars {
             switch c {

@@ -7,7 +7,7 @@ public final class SourceFile: Sendable {
     public let name: String
     /// The text itself.
     public let text: String
-    let bytes: [UInt8]
+    public let bytes: [UInt8]
     /// Offsets at which each line starts; the first is 0.
     private let lineStarts: [Int]
     /// The line number of the text's first line, less one: a piece of a longer script (read a
@@ -48,12 +48,12 @@ public final class SourceFile: Sendable {
     }
 
     /// The offset at which the line holding `offset` starts.
-    func lineStart(containing offset: Int) -> Int {
+    public func lineStart(containing offset: Int) -> Int {
         lineStarts[localLocation(of: offset).line - 1]
     }
 
     /// The text of the line holding `offset`, without its line break.
-    func lineText(containing offset: Int) -> String {
+    public func lineText(containing offset: Int) -> String {
         let (line, _) = localLocation(of: offset)
         let start = lineStarts[line - 1]
         var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
@@ -62,7 +62,7 @@ public final class SourceFile: Sendable {
     }
 
     /// The text covered by a range of offsets.
-    func slice(_ range: SourceRange) -> String {
+    public func slice(_ range: SourceRange) -> String {
         let lo = max(0, min(range.start, bytes.count))
         let hi = max(lo, min(range.end, bytes.count))
         return String(decoding: bytes[lo..<hi], as: UTF8.self)
@@ -78,7 +78,7 @@ public struct SourceRange: Sendable, Hashable {
         self.end = max(start, end)
     }
     /// The smallest range covering both.
-    func to(_ other: SourceRange) -> SourceRange {
+    public func to(_ other: SourceRange) -> SourceRange {
         SourceRange(min(start, other.start), max(end, other.end))
     }
 }

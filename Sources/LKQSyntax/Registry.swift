@@ -80,13 +80,13 @@ public enum Registry {
 }
 
 /// A function of one row's values.
-enum ScalarFunction: String, CaseIterable, Sendable {
+public enum ScalarFunction: String, CaseIterable, Sendable {
     case round, abs, lower, upper, coalesce, kategori, hitung_capaian
     case length, trim, substr, replace, split_part, starts_with, ends_with, concat
     case number, text
 
     /// The kinds of the arguments; the last one repeats for a variadic function.
-    var parameters: [Registry.ArgumentKind] {
+    public var parameters: [Registry.ArgumentKind] {
         switch self {
         case .round: return [.number, .number]
         case .abs, .kategori: return [.number]
@@ -104,7 +104,7 @@ enum ScalarFunction: String, CaseIterable, Sendable {
     }
 
     /// How many arguments it takes.
-    var arity: ClosedRange<Int> {
+    public var arity: ClosedRange<Int> {
         switch self {
         case .round: return 1...2
         case .coalesce, .concat: return 1...Int.max
@@ -118,44 +118,9 @@ enum ScalarFunction: String, CaseIterable, Sendable {
 
     /// Whether the result is a condition (usable after `where`, in `case when`, `count_if`)
     /// rather than a value.
-    var isCondition: Bool { self == .starts_with || self == .ends_with }
+    public var isCondition: Bool { self == .starts_with || self == .ends_with }
 
-    /// Arguments that must be written as a constant of a certain form: their position, what to
-    /// say when one is not, and the test.
-    var constantArguments: [(position: Int, expected: String, accepts: @Sendable (Value) -> Bool)] {
-        switch self {
-        case .round:
-            return [(1, "a whole number of digits between -18 and 18", { if case .int(let d) = $0 { return (-18...18).contains(d) }; return false })]
-        case .hitung_capaian:
-            return [(3, "'selisih' or 'rasio'", { if case .text(let r) = $0 { return Kinerja.RumusNegatif(rawValue: r.lowercased()) != nil }; return false })]
-        default:
-            return []
-        }
-    }
-
-    /// The type of a call from its arguments' types (and constant arguments, where given), and
-    /// whether rupiah arguments give rupiah; nil when the arguments have no common type.
-    func result(_ args: [ValueType], constants: [Value?]) -> (type: ValueType, keepsRupiah: Bool)? {
-        switch self {
-        case .round:
-            if args.count == 2, case .int(let d)? = constants[1] { return (args[0] == .int && d >= 0 ? .int : .double, false) }
-            return (args[0] == .int ? .int : .double, false)
-        case .abs: return (args[0] == .null ? .int : args[0], true)
-        case .lower, .upper, .trim, .substr, .replace, .split_part, .concat, .kategori, .text: return (.text, false)
-        case .length: return (.int, false)
-        case .starts_with, .ends_with: return (.condition, false)
-        case .number, .hitung_capaian: return (.double, false)
-        case .coalesce:
-            var t = ValueType.null
-            for a in args {
-                guard let c = ValueType.common(t, a) else { return nil }
-                t = c
-            }
-            return (t, true)
-        }
-    }
-
-    var word: Registry.Word {
+    public var word: Registry.Word {
         let (syntax, doc): (String, String)
         switch self {
         case .round: (syntax, doc) = ("round(x [, digits])", "x rounded half away from zero to digits decimals (0 by default)")
@@ -181,10 +146,10 @@ enum ScalarFunction: String, CaseIterable, Sendable {
 }
 
 /// A function of many rows' values: in `group by`, as a whole-table stage, or with `over`.
-enum AggregateFunction: String, CaseIterable, Sendable {
+public enum AggregateFunction: String, CaseIterable, Sendable {
     case count, sum, avg, min, max, count_distinct, count_if, sum_if, median
 
-    var arity: ClosedRange<Int> {
+    public var arity: ClosedRange<Int> {
         switch self {
         case .count: return 0...1
         case .sum_if: return 2...2
@@ -192,7 +157,7 @@ enum AggregateFunction: String, CaseIterable, Sendable {
         }
     }
 
-    var parameters: [Registry.ArgumentKind] {
+    public var parameters: [Registry.ArgumentKind] {
         switch self {
         case .count, .min, .max, .count_distinct: return [.any]
         case .sum, .avg, .median: return [.number]
@@ -202,14 +167,14 @@ enum AggregateFunction: String, CaseIterable, Sendable {
     }
 
     /// Whether a bare whole-table stage (`| avg`) takes the default measure.
-    var usesDefaultMeasure: Bool {
+    public var usesDefaultMeasure: Bool {
         switch self {
         case .sum, .avg, .min, .max, .median, .count_distinct: return true
         case .count, .count_if, .sum_if: return false
         }
     }
 
-    var word: Registry.Word {
+    public var word: Registry.Word {
         let (syntax, doc): (String, String)
         switch self {
         case .count: (syntax, doc) = ("count([x])", "rows, or rows where x is not null")
@@ -227,10 +192,10 @@ enum AggregateFunction: String, CaseIterable, Sendable {
 }
 
 /// A function that needs `over (...)`: its value for a row depends on the row's place among others.
-enum WindowFunction: String, CaseIterable, Sendable {
+public enum WindowFunction: String, CaseIterable, Sendable {
     case row_number, rank, dense_rank, lag, lead, first, last
 
-    var arity: ClosedRange<Int> {
+    public var arity: ClosedRange<Int> {
         switch self {
         case .row_number, .rank, .dense_rank: return 0...0
         case .lag, .lead: return 1...2
@@ -239,14 +204,14 @@ enum WindowFunction: String, CaseIterable, Sendable {
     }
 
     /// Whether the window must say `sort`: the function means nothing without an order.
-    var needsOrder: Bool {
+    public var needsOrder: Bool {
         switch self {
         case .row_number, .rank, .dense_rank, .lag, .lead: return true
         case .first, .last: return false
         }
     }
 
-    var word: Registry.Word {
+    public var word: Registry.Word {
         let (syntax, doc): (String, String)
         switch self {
         case .row_number: (syntax, doc) = ("row_number() over (...)", "1, 2, 3, ... in the window's order")

@@ -1,5 +1,5 @@
 /// The candidate closest to a misspelt name, if one is close enough to be a likely typo.
-func nearestName(to name: String, in candidates: [String]) -> String? {
+public func nearestName(to name: String, in candidates: [String]) -> String? {
     // Nothing is a typo of a name hundreds of characters long; measuring would be slow.
     guard name.utf8.count <= 256 else { return nil }
     let target = Array(name.lowercased())
@@ -17,7 +17,7 @@ func nearestName(to name: String, in candidates: [String]) -> String? {
 
 /// Optimal string alignment distance: insertions, deletions, substitutions and swaps of
 /// neighbours each cost one.
-func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+public func editDistance(_ a: [Character], _ b: [Character]) -> Int {
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
     var previous2 = [Int](repeating: 0, count: b.count + 1)

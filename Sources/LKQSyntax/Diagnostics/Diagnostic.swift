@@ -1,5 +1,5 @@
 /// Where a diagnostic points: into LKQ text, or into a data file read from disk.
-enum DiagnosticLocation: Sendable {
+public enum DiagnosticLocation: Sendable {
     /// A range of UTF-8 offsets in LKQ source text.
     case source(SourceFile, SourceRange)
     /// A place in a data file (CSV), as one-based line and column.
@@ -10,7 +10,7 @@ enum DiagnosticLocation: Sendable {
 
 /// Everything LKQ can complain about. The words users read for each case live in one place,
 /// ``Diagnostic/message``, so that tests compare kinds and ranges, never English.
-enum DiagnosticKind: Sendable, Equatable {
+public enum DiagnosticKind: Sendable, Equatable {
     // Lexical
     case unexpectedCharacter(String)
     case unterminatedString
@@ -86,38 +86,38 @@ enum DiagnosticKind: Sendable, Equatable {
 }
 
 /// A problem found in LKQ text or data, with where it is and what to do about it.
-struct Diagnostic: Sendable, Error {
-    var kind: DiagnosticKind
-    var location: DiagnosticLocation
+public struct Diagnostic: Sendable, Error {
+    public var kind: DiagnosticKind
+    public var location: DiagnosticLocation
     /// Extra lines printed after the message (for example which rows were skipped).
-    var notes: [String] = []
+    public var notes: [String] = []
 
     /// Whether this reports something LKQ worked around (a skipped row) rather than a failure.
-    var isWarning: Bool {
+    public var isWarning: Bool {
         switch kind {
         case .csvRowSkipped, .cacheRefused, .limitBeforeSort, .columnHidesValue, .mixedLevels, .caseOnlyMatch: return true
         default: return false
         }
     }
 
-    init(_ kind: DiagnosticKind, _ location: DiagnosticLocation, notes: [String] = []) {
+    public init(_ kind: DiagnosticKind, _ location: DiagnosticLocation, notes: [String] = []) {
         self.kind = kind
         self.location = location
         self.notes = notes
     }
 
-    init(_ kind: DiagnosticKind, in source: SourceFile, at range: SourceRange) {
+    public init(_ kind: DiagnosticKind, in source: SourceFile, at range: SourceRange) {
         self.init(kind, .source(source, range))
     }
 
     /// The source range, for diagnostics in LKQ text (an empty range otherwise).
-    var range: SourceRange {
+    public var range: SourceRange {
         if case .source(_, let r) = location { return r }
         return SourceRange(0, 0)
     }
 
     /// The one sentence that says what went wrong.
-    var message: String {
+    public var message: String {
         switch kind {
         case .unexpectedCharacter(let c):
             return "unexpected character '\(clip(c))'"
@@ -269,7 +269,7 @@ struct Diagnostic: Sendable, Error {
     }
 
     /// `SOURCE:LINE:COL: error: MESSAGE`, then the offending line with a caret under the spot.
-    func rendered(color: Bool = false) -> String {
+    public func rendered(color: Bool = false) -> String {
         let red = color ? "\u{1B}[1;31m" : "", bold = color ? "\u{1B}[1m" : "", reset = color ? "\u{1B}[0m" : ""
         var out = ""
         switch location {
