@@ -556,9 +556,10 @@ class Gen:
             if arg.type == "text":
                 arg = E(c[0], text_sql(arg), "text", name=c[0])
         else:
-            # A count shows no inf, so an overflow inside it would go unseen in DuckDB (R7);
-            # sum_if's x is computed on every row in LKQ, in SQL only where the condition holds.
-            arg = self.num_expr(cols, 1, risky=risky and f not in ("count", "count_distinct", "sum_if"))
+            # A count, min, max or median need not show an inf among its values, so an overflow
+            # inside it could go unseen in DuckDB (R7); sum_if's x is computed on every row in
+            # LKQ, in SQL only where the condition holds.
+            arg = self.num_expr(cols, 1, risky=risky and f in ("sum", "avg"))
         if f in ("sum", "sum_if") and not risky and arg.cls > 1:
             arg = self.literal_num("int")
         name = f"{f}_{arg.name}" if arg.name else None  # R8
