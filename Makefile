@@ -22,12 +22,13 @@ test: deps test-deps
 ## seeds, a few hundred queries, on the release build. DIFFTEST_ARGS overrides (.ci/run:
 ## --seed-random --queries 10000). make test runs the same on the debug build it has just
 ## made, rather than compiling a release build too.
-DIFFTEST_ARGS ?= --seeds 1,42,44 --queries 150
+DIFFTEST_ARGS ?= --seeds 1,42,44 --queries 200
 DIFFTEST_LKQ ?= .build/release/lkq
 
 difftest: release difftest-run
 
 difftest-run: difftest-deps
+	python3 Tests/Differential/difftest.py --self-test
 	python3 Tests/Differential/difftest.py --lkq $(DIFFTEST_LKQ) $(DIFFTEST_ARGS)
 
 ## The Python package duckdb. pip refuses to install into a Debian-managed Python (PEP 668)
