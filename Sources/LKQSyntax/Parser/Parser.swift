@@ -445,12 +445,7 @@ public struct Parser {
         }
         // `count()` and `sum(x)` are accepted in stage position too.
         if tokens[index].kind == .leftParen {
-            let open = advance()
-            openParens += 1
-            try nest()
-            defer { depth -= 1 }
-            let args = try parseArguments(of: n)
-            let close = try expectClose(open)
+            let (args, close) = try parseCallParentheses(of: n)
             return Stage(kind: .aggregate(aggregate, args), range: t.range.to(close.range))
         }
         // A bare comparison is a condition too (`| count_if < 75`: rows whose measure is below 75).
@@ -623,12 +618,7 @@ public struct Parser {
             advance()
             let name = Name(text: n, range: t.range)
             guard tokens[index].kind == .leftParen else { return Expr(kind: .column(n), range: t.range) }
-            let open = advance()
-            openParens += 1
-            try nest()
-            defer { depth -= 1 }
-            let args = try parseArguments(of: n)
-            let close = try expectClose(open)
+            let (args, close) = try parseCallParentheses(of: n)
             if check(.keyword(.over)) {
                 let window = try parseWindow()
                 return Expr(kind: .window(name, args, window), range: t.range.to(window.range))
@@ -648,6 +638,16 @@ public struct Parser {
         default:
             throw unexpected("a value, a column name or '('")
         }
+    }
+
+    /// `( arguments )` after a function or aggregate name: the arguments and the `)`.
+    private mutating func parseCallParentheses(of function: String) throws(Diagnostic) -> ([Expr], Token) {
+        let open = advance()
+        openParens += 1
+        try nest()
+        defer { depth -= 1 }
+        let args = try parseArguments(of: function)
+        return (args, try expectClose(open))
     }
 
     /// The arguments of a call: conditions, as a condition is a value too (the resolver checks
