@@ -101,7 +101,8 @@ extension Evaluator {
         case .length:
             return .int(Int64(scalars.count))
         case .trim:
-            return .text(s.trimmingCharacters(in: .whitespaces))
+            // Spaces only, as SQL's trim: a tab or line break inside data is kept where it is.
+            return .text(s.trimmingCharacters(in: CharacterSet(charactersIn: " ")))
         case .substr:
             guard let start = int(args[1]) else { return .null }
             var len: Int64? = nil
