@@ -372,6 +372,17 @@ final class REPL {
                 stoppedByLoad = true
                 return false
             }
+        case ".open":
+            // The database's tables join the session's, as with `lkq --db URL`.
+            guard arguments.count == 1 else {
+                complain("use '.open postgresql://user@host/db' (or a libpq connection string in quotes)")
+                break
+            }
+            if let engine = DatabaseConnection.open(arguments[0], into: runner.session.engine) {
+                runner.session.use(engine)
+            } else if scriptLocation != nil {
+                return false
+            }
         case ".maxrows":
             switch arguments.first?.lowercased() {
             case nil: Console.out(runner.maxRows.map { "\($0)\n" } ?? "off\n")

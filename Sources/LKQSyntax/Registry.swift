@@ -65,6 +65,7 @@ public enum Registry {
         Word(name: ".locale", syntax: ".locale en|id", doc: "number style of printed results"),
         Word(name: ".read", syntax: ".read FILE", doc: "run a script file"),
         Word(name: ".load", syntax: ".load FILE [as NAME]", doc: "load a CSV file as a table"),
+        Word(name: ".open", syntax: ".open postgresql://USER@HOST/DB", doc: "read the tables of a PostgreSQL database in place, as --db does"),
         Word(name: ".timer", syntax: ".timer on|off", doc: "print how long each statement took"),
         Word(name: ".maxrows", syntax: ".maxrows N|off", doc: "show at most N rows of a table result on the terminal (40 at first)"),
         Word(name: ".last", syntax: ".last", doc: "print the previous result again, every row"),
