@@ -267,3 +267,18 @@ func column(_ table: Table, _ cols: [Column], _ name: String) -> [Value] {
         #expect(source.openedFromCache)
     }
 }
+
+/// Found by the differential tester: a decimal column whose values carry an exponent or a sign
+/// (`-2.5e+300`, the last digit 0) was taken for dotted codes with trailing zeros, and read as
+/// text. A code is digits and points only.
+@Suite struct SignedAndExponentDecimalsAreNumbers {
+    @Test func exponentEndingInZeroIsNotACode() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lkq-exp-\(getpid()).csv").path
+        try "x\n1.5\n-0.0\n123456.789\n-2.5e+300\n0.5\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let table = try CSVReader.open(path: path, name: "t", options: opts())
+        let (_, cols) = try table.store.load([0])
+        #expect(cols[0].type == .double)
+        #expect(values(cols[0]).last == .double(0.5))
+    }
+}

@@ -454,9 +454,13 @@ enum CSVReader {
             } else if dots == 1 && commas == 0 && cValue != nil {
                 let fraction = m - dotAt - 1
                 fractionLengths |= 1 << UInt64(min(fraction, 63))
+                // A code is digits and points only: a sign or an exponent (`-2.5e+300`) says number.
+                var plainDigits = true
+                for i in 0..<m where q[i] != 46 && q[i] &- 48 > 9 { plainDigits = false; break }
+                if !plainDigits { allDotted = false }
                 // `2.10`: a trailing zero after other decimals, which a program printing a number
                 // at its shortest never writes and one printing fixed decimals writes in every value.
-                if fraction >= 2 && q[m - 1] == 48 && trailingZero == nil { trailingZero = text() }
+                if plainDigits && fraction >= 2 && q[m - 1] == 48 && trailingZero == nil { trailingZero = text() }
                 if idValue != nil {
                     dotThree += 1
                     if dotThreeExample == nil { dotThreeExample = text() }
