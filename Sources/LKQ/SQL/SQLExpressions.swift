@@ -279,7 +279,11 @@ extension SQLCompiler {
             return try aggregate(fn, w.arguments, over: over, b, columns, [])
         case .window(let fn):
             var a: [String] = []
-            for x in w.arguments { a.append(top(try sql(x, columns))) }
+            for x in w.arguments {
+                // A bare string literal has no type in PostgreSQL, which LAG and FIRST_VALUE need.
+                if case .literal(.text) = x.kind { a.append("CAST(\(top(try sql(x, columns))) AS \(dialect.textType))"); continue }
+                a.append(top(try sql(x, columns)))
+            }
             switch fn {
             case .row_number: return "ROW_NUMBER() OVER \(over)"
             case .rank: return "RANK() OVER \(over)"
