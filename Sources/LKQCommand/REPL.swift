@@ -199,8 +199,11 @@ final class REPL {
         var chunkStart = 1
         var scanner = StatementScanner()
         var chunkBytes = 0
+        // Where in the chunk the statement being read begins: only it is asked whether it is
+        // complete, so a chunk of many statements is not parsed again for every line.
+        var statementStart = 0
         func flush() -> Bool {
-            defer { chunk = []; chunkBytes = 0; scanner.reset() }
+            defer { chunk = []; chunkBytes = 0; statementStart = 0; scanner.reset() }
             guard chunk.contains(where: { !$0.allSatisfy(\.isWhitespace) }) else { return true }
             let text = chunk.joined(separator: "\n")
             if interactive {
@@ -239,7 +242,8 @@ final class REPL {
             // which the scanner rules out cheaply (an open quote or parenthesis, a trailing
             // `|`) and the library's parser decides (a trailing `,`, operator, `and`...).
             let startsAnew = !trimmed.isEmpty && !trimmed.hasPrefix("#") && !trimmed.hasPrefix("|")
-            if startsAnew && !scanner.needsMore && (chunk.isEmpty || StatementText.isComplete(chunk.joined(separator: "\n"))) {
+            if startsAnew && !scanner.needsMore
+                && (chunk.count <= statementStart || StatementText.isComplete(chunk[statementStart...].joined(separator: "\n"))) {
                 if trimmed.hasPrefix(".") {
                     guard flush() else { return false }
                     scriptLocation = "\(sourceName):\(number):\(line.count - trimmed.count + 1)"
@@ -259,6 +263,7 @@ final class REPL {
                     } else {
                         // A stray `)` of a statement before must not leave this one looking open.
                         scanner.reset()
+                        statementStart = chunk.count
                     }
                 }
             }

@@ -43,6 +43,21 @@ public struct QueryBudget: Sendable, Equatable {
         Int(ProcessInfo.processInfo.physicalMemory)
     }
 
+    /// The resident memory of this process, in bytes, read at most every 10 ms: the checks
+    /// inside operators ask often, and reading /proc costs a few system calls.
+    static func recentResidentMemory() -> Int {
+        let now = ContinuousClock.now
+        residentLock.lock()
+        defer { residentLock.unlock() }
+        if let (at, bytes) = lastResident, now - at < .milliseconds(10) { return bytes }
+        let bytes = residentMemory()
+        lastResident = (now, bytes)
+        return bytes
+    }
+
+    private static let residentLock = NSLock()
+    nonisolated(unsafe) private static var lastResident: (ContinuousClock.Instant, Int)?
+
     /// The resident memory of this process now, in bytes (from /proc/self/statm; 0 elsewhere).
     public static func residentMemory() -> Int {
         guard let f = fopen("/proc/self/statm", "r") else { return 0 }

@@ -48,7 +48,7 @@ final class RunControl: @unchecked Sendable {
     /// Throws when the query was cancelled or ran out of time.
     func check() throws(Diagnostic) {
         if cancellation?.isCancelled == true { throw Diagnostic(.cancelled, .none) }
-        if let limit = budget.maxMemory, QueryBudget.residentMemory() > limit {
+        if let limit = budget.maxMemory, QueryBudget.recentResidentMemory() > limit {
             throw Diagnostic(.budgetExceeded(what: "MB of memory", limit: limit >> 20), .none)
         }
         if let deadline, ContinuousClock.now > deadline, let limit = budget.timeLimit {
