@@ -62,11 +62,13 @@ let package = Package(
             linkerSettings: [.unsafeFlags([
                 "-static-stdlib",
                 // The libraries static Foundation is made of, most dependent first; the module
-                // was compiled against the shared Foundation, which names none of them.
+                // was compiled against the shared Foundation, which names none of them. A missing
+                // one shows when make test loads the library from Python and PHP (not with
+                // --no-undefined, which the sanitizer builds cannot link: their runtime is the
+                // executable's).
                 "-lFoundationInternationalization", "-lFoundationEssentials", "-l_FoundationCollections",
                 "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims", "-lswiftSynchronization",
                 "-lswiftDispatch", "-ldispatch", "-lBlocksRuntime",
-                "-Xlinker", "--no-undefined",
                 "-Xlinker", "--version-script=Sources/LKQC/exports.map",
             ])]
         ),
