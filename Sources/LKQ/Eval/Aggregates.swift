@@ -207,19 +207,39 @@ extension Evaluator {
             if overflow { throw fail(.integerOverflow(operation: "sum"), range) }
             return .ints(zip(sums, empty).map { $1 ? nil : $0 })
         case (.avg, .int):
-            // Added exactly in 128 bits (no overflow: at most 2^63 values below 2^63) and divided
-            // once: through rounded doubles the mean of Int64.max and Int64.min is 0, not -0.5.
-            var sums = [Int128](repeating: 0, count: g)
+            // Added exactly and divided once: through rounded doubles the mean of Int64.max and
+            // Int64.min is 0, not -0.5. Each sum is a wrapped Int64 plus how many times it
+            // wrapped, which is exact (at most 2^63 values below 2^63); 128-bit arithmetic,
+            // which the standard library does not specialise, only for the groups that wrapped.
+            var sums = [Int64](repeating: 0, count: g)
+            var wraps = [Int](repeating: 0, count: g)
             if case .column(let c) = arg, case .int(let b) = c.storage {
-                for k in 0..<n where nulls?.isNull(k) != true { sums[grouped ? Int(ids[k]) : 0] += Int128(b[k]) }
+                sums.withUnsafeMutableBufferPointer { sums in
+                    for k in 0..<n where nulls?.isNull(k) != true {
+                        let i = grouped ? Int(ids[k]) : 0
+                        let (v, o) = sums[i].addingReportingOverflow(b[k])
+                        sums[i] = v
+                        if o { wraps[i] += b[k] < 0 ? -1 : 1 }
+                    }
+                }
             } else if case .constant(.int(let x)) = arg {
-                for i in 0..<g { sums[i] = Int128(x) * Int128(counts[i]) }
+                for i in 0..<g {
+                    let wide = Int128(x) * Int128(counts[i])
+                    sums[i] = Int64(truncatingIfNeeded: wide)
+                    wraps[i] = Int((wide - Int128(sums[i])) >> 64)
+                }
             }
+            try checkCancelled()
             return .doubles((0..<g).map { i -> Double? in
                 guard counts[i] > 0 else { return nil }
+                if wraps[i] == 0 {
+                    let (q, r) = sums[i].quotientAndRemainder(dividingBy: counts[i])
+                    return Double(q) + Double(r) / Double(counts[i])
+                }
+                let total = Int128(wraps[i]) << 64 + Int128(sums[i])
                 let count = Int128(counts[i])
-                let (q, r) = sums[i].quotientAndRemainder(dividingBy: count)
-                return Double(q) + Double(r) / Double(count)
+                let (q, r) = total.quotientAndRemainder(dividingBy: count)
+                return Double(Int64(q)) + Double(Int64(r)) / Double(counts[i])
             })
         case (.sum, .double), (.avg, .double):
             // Decimals with a few places (money with cents) add up exactly; see ExactSum.

@@ -39,8 +39,12 @@ struct Frame {
 
 extension Column {
     /// The rows listed in `rows`, in that order, as a new column.
-    func gather(_ rows: [Int32]) -> Column {
-        let n = rows.count
+    ///
+    /// With a `control`, the copy asks it between slices of a million rows whether to stop: a
+    /// join's output can be tens of millions of rows per column, seconds of copying that Ctrl-C
+    /// must be able to cut short. A copy cut short is incomplete: the caller checks the control
+    /// right after and throws, so it is never used.
+    func gather(_ rows: [Int32], control: RunControl? = nil) -> Column {
         var nullFlags: [Bool]?
         if let nulls {
             nullFlags = rows.map { nulls.isNull(Int($0)) }
@@ -48,17 +52,23 @@ extension Column {
         let mask = nullFlags.flatMap(NullMask.from)
         switch storage {
         case .int(let b):
-            return Column(storage: .int(Buffer.make(count: n) { out in
-                for i in 0..<n { out[i] = b[Int(rows[i])] }
-            }), nulls: mask)
+            return Column(storage: .int(Column.gathered(b, rows, control)), nulls: mask)
         case .double(let b):
-            return Column(storage: .double(Buffer.make(count: n) { out in
-                for i in 0..<n { out[i] = b[Int(rows[i])] }
-            }), nulls: mask)
+            return Column(storage: .double(Column.gathered(b, rows, control)), nulls: mask)
         case .text(let codes, let dict):
-            return Column(storage: .text(codes: Buffer.make(count: n) { out in
-                for i in 0..<n { out[i] = codes[Int(rows[i])] }
-            }, dictionary: dict), nulls: mask)
+            return Column(storage: .text(codes: Column.gathered(codes, rows, control), dictionary: dict), nulls: mask)
+        }
+    }
+
+    private static func gathered<T>(_ b: Buffer<T>, _ rows: [Int32], _ control: RunControl?) -> Buffer<T> {
+        Buffer.make(count: rows.count) { out in
+            var start = 0
+            while start < rows.count {
+                let end = min(rows.count, start + 1 << 20)
+                for i in start..<end { out[i] = b[Int(rows[i])] }
+                start = end
+                if control?.shouldStop == true { return }
+            }
         }
     }
 }

@@ -206,11 +206,13 @@ struct Interpreter {
             let keyValues = try keys.map { (k: Bound) throws(Diagnostic) -> Operand in try ev.value(k, frame) }
             let grouping = try ev.group(keyValues, rows: frame.rowCount)
             try checkLevels(items, frame, keys: keys, grouping: grouping, at: step.range)
+            try ev.checkCancelled()
             var columns = zip(keyValues, keys).map { value, key in
                 if case .constant(.null) = value { return Column.allNull(key.type.columnType, count: grouping.first.count) }
                 return value.gather(grouping.first)
             }
             for item in items {
+                try ev.checkCancelled()
                 let v = try ev.groupValue(item, frame, grouping, keys: columns)
                 columns.append(v.materialize(count: grouping.count, as: item.type))
             }

@@ -16,15 +16,17 @@ extension Interpreter {
         let pairs = try pair(leftCodes, rightCodes, keepUnmatched: plan.keepUnmatched, range: range)
 
         var columns: [Column?] = []
-        let leftRows = pairs.left.map { Int32(frame.row(Int($0))) }
-        // Each column of a big join is a large copy: Ctrl-C and the budget are checked between them.
+        let leftRows = frame.selection.map { s in pairs.left.map { s[Int($0)] } } ?? pairs.left
+        try evaluator.checkCancelled()
+        // Each column of a big join is a large copy: Ctrl-C and the budget are checked inside it
+        // and between columns.
         for i in frame.fields.indices {
+            columns.append(frame.columns[i].map { $0.gather(leftRows, control: control) })
             try evaluator.checkCancelled()
-            columns.append(frame.columns[i].map { $0.gather(leftRows) })
         }
         for i in plan.rightColumns {
+            columns.append(right.columns[i].gatherAllowingMissing(pairs.right, control: control))
             try evaluator.checkCancelled()
-            columns.append(right.columns[i].gatherAllowingMissing(pairs.right))
         }
         let fields = zip(output.fields, columns).map { f, c in
             c.map { $0.type == f.type ? f : f.with(type: $0.type) } ?? f
@@ -109,19 +111,29 @@ extension Interpreter {
                 }
                 return k
             }
-            rightKeys = (0..<rightCount).map { row in
-                tuple(right, row).map { t in
+            var r: [Int64?] = []
+            r.reserveCapacity(rightCount)
+            for row in 0..<rightCount {
+                if row & 0xFFFF == 0 { try evaluator.checkCancelled() }
+                r.append(tuple(right, row).map { t in
                     if let id = tuples[t] { return id }
                     tuples[t] = Int64(tuples.count)
                     return Int64(tuples.count - 1)
-                }
+                })
             }
-            leftKeys = (0..<leftCount).map { row in tuple(left, row).flatMap { tuples[$0] } }
+            var l: [Int64?] = []
+            l.reserveCapacity(leftCount)
+            for row in 0..<leftCount {
+                if row & 0xFFFF == 0 { try evaluator.checkCancelled() }
+                l.append(tuple(left, row).flatMap { tuples[$0] })
+            }
+            (rightKeys, leftKeys) = (r, l)
         }
         // Chains of joined rows per key, first row first.
         var head: [Int64: Int32] = [:]
         var next = [Int32](repeating: -1, count: rightCount)
         for row in stride(from: rightCount - 1, through: 0, by: -1) {
+            if row & 0xFFFF == 0 { try evaluator.checkCancelled() }
             guard let k = rightKeys[row] else { continue }
             if let h = head[k] { next[row] = h }
             head[k] = Int32(row)
@@ -154,11 +166,11 @@ extension Interpreter {
 
 extension Column {
     /// Like ``gather(_:)``, but a row number of `-1` gives null.
-    func gatherAllowingMissing(_ rows: [Int32]) -> Column {
-        guard rows.contains(-1) else { return gather(rows) }
+    func gatherAllowingMissing(_ rows: [Int32], control: RunControl? = nil) -> Column {
+        guard rows.contains(-1) else { return gather(rows, control: control) }
         if count == 0 { return Column.allNull(type, count: rows.count) }
         let safe = rows.map { max(0, $0) }
-        var column = gather(safe)
+        var column = gather(safe, control: control)
         let flags = rows.indices.map { rows[$0] < 0 || column.isNull($0) }
         column.nulls = NullMask.from(flags)
         return column
