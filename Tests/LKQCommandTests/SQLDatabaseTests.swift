@@ -36,7 +36,12 @@ import Testing
             let job = FileManager.default.temporaryDirectory.appendingPathComponent("lkq-db-\(getpid()).json")
             // A table with types LKQ reads as text (date, boolean) and one it cannot read (json).
             let setup = ["CREATE TABLE laporan (id bigint, tanggal date, final boolean, isi json, \"Catatan\" text)",
-                         "INSERT INTO laporan VALUES (1, '2023-12-31', true, '{}', 'x'), (2, NULL, false, '[]', 'y')"]
+                         "INSERT INTO laporan VALUES (1, '2023-12-31', true, '{}', 'x'), (2, NULL, false, '[]', 'y')",
+                         // A schema whose anggaran has every realisasi halved, for the view test.
+                         "CREATE SCHEMA ubah",
+                         "CREATE TABLE ubah.kegiatan AS SELECT * FROM public.kegiatan",
+                         "CREATE TABLE ubah.anggaran AS SELECT * FROM public.anggaran",
+                         "UPDATE ubah.anggaran SET realisasi = realisasi / 2"]
             try JSONSerialization.data(withJSONObject: ["tables": tables, "queries": [], "setup": setup]).write(to: job)
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("SQL/engine.py").path
@@ -99,6 +104,23 @@ import Testing
         let role = server.url.replacingOccurrences(of: "postgresql://postgres@", with: "postgresql://nobody@")
         let refused = try lkq(["--db", role, "-e", "capaian | count"])
         #expect(refused.status == 1 && refused.stderr.contains("role \"nobody\" does not exist"), "\(refused.stderr)")
+    }
+
+    /// The built-in view `efisiensi` is made again from the database's `kegiatan` and
+    /// `anggaran` (its query then runs in the database), never answered from the built-in rows.
+    @Test func viewsFollowTheDatabaseTables() throws {
+        let server = try Self.shared.get()
+        let url = server.url + "&options=-csearch_path%3Dubah"
+        let query = "efisiensi | select kode, realisasi_anggaran | sort kode"
+        let remote = try lkq(["--db", url, "-f", "csv", "-e", query])
+        #expect(remote.status == 0, "\(remote.stderr)")
+        let builtin = try lkq(["-f", "csv", "-e", query])
+        let halved = builtin.stdout.split(separator: "\n").enumerated().map { i, line -> String in
+            guard i > 0, let comma = line.lastIndex(of: ","), let x = Int64(line[line.index(after: comma)...]) else { return String(line) }
+            return line[..<comma] + "," + String(x / 2)
+        }.joined(separator: "\n") + "\n"
+        #expect(remote.stdout != builtin.stdout)
+        #expect(remote.stdout == halved, "\(remote.stdout)")
     }
 
     /// Cancelling a long query stops it on the server: a join of about 1.5 billion rows ends

@@ -25,8 +25,10 @@ extension Engine {
             let store = ColumnStore(columnCount: fields.count) { _ throws(Diagnostic) in
                 throw Diagnostic(.database("table '\(name)' lives in the database; its rows are read only by a query that runs there"), .none)
             }
-            engine = engine.adding(Table(name: name, fields: fields, measure: measure, origin: "database", store: store))
+            // Known as a database table before it is added, so that a view made again from it
+            // runs its query in the database.
             engine.databaseTables.insert(name)
+            engine = engine.adding(Table(name: name, fields: fields, measure: measure, origin: "database", store: store))
         }
         return engine
     }
