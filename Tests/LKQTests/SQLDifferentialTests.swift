@@ -170,11 +170,18 @@ import Testing
         var disagreements: [String] = []
         var agreed = 0
         var ties = 0
+        var windowTies = 0
         for (n, (e, got)) in zip(expected, results).enumerated() {
             let problem = compare(e.result, got, ordered: e.statement.isOrdered, strictOrder: n >= expected.count - queries.count)
             if let problem, problem.hasPrefix(tieMark) {
                 ties += 1
                 print("SQL differential on \(engineName), order of tied rows differs: \(e.query)")
+                agreed += 1
+            } else if let problem, case .success(let r) = e.result, r.warnings.contains(where: { $0.message.contains("rows tie on the window's sort keys") }) {
+                // LKQ warned that a window function's answer depends on the order of tied rows,
+                // which a database does not keep (README, "Databases").
+                windowTies += 1
+                print("SQL differential on \(engineName), a window over tied rows differs, as LKQ warned: \(e.query)\n  \(problem)")
                 agreed += 1
             } else if let problem {
                 disagreements.append("\(e.query)\n  \(problem)\n  SQL: \(e.statement.text.replacingOccurrences(of: "\n", with: "\n       "))")
@@ -182,7 +189,7 @@ import Testing
                 agreed += 1
             }
         }
-        print("SQL differential on \(engineName): \(expected.count) statements compared, \(agreed) agree (\(ties) of them up to the order of tied rows), \(disagreements.count) disagree")
+        print("SQL differential on \(engineName): \(expected.count) statements compared, \(agreed) agree (\(ties) of them up to the order of tied rows, \(windowTies) up to a window over tied rows that LKQ warned of), \(disagreements.count) disagree")
         return (agreed, disagreements)
     }
 

@@ -41,7 +41,7 @@ public struct LKQError: Error, Sendable, CustomStringConvertible {
         case .typeMismatch, .notNumeric, .wrongArgumentCount, .aggregateOutsideGroup, .integerOverflow, .decimalOverflow,
              .conditionAsValue, .valueAsCondition, .notInGroup, .duplicateYear, .tooManyYears,
              .aggregateInsideAggregate, .windowNeedsOver, .windowOutsideProjection, .windowNeedsOrder, .parameterType,
-             .limitBeforeSort, .mixedLevels, .caseOnlyMatch:
+             .limitBeforeSort, .mixedLevels, .caseOnlyMatch, .windowTies:
             return .type
         case .fileNotFound, .fileUnreadable, .csvUnterminatedQuote, .csvFieldCount, .csvBadValue, .csvEmpty,
              .csvInvalidUTF8, .csvNulByte, .csvCharacterAfterQuote, .csvHeaderMismatch,

@@ -176,6 +176,9 @@ extension Evaluator {
             let arg = try w.arguments.first.map { (a: Bound) throws(Diagnostic) -> Operand in try value(a, frame) }
             var offset = 1
             if w.arguments.count == 2, case .literal(.int(let k)) = w.arguments[1].kind { offset = Int(clamping: k) }
+            // Functions that tell tied rows apart answer by their order, which only LKQ defines.
+            let orderDependent = fn != .rank && fn != .dense_rank
+            var tied = 0
             for run in runs {
                 var rank = 0, dense = 0
                 var peerEnd = run.lowerBound
@@ -186,6 +189,7 @@ extension Evaluator {
                         dense += 1
                         peerEnd = p
                         while peerEnd + 1 < run.upperBound && peers(ordered[peerEnd + 1], row) { peerEnd += 1 }
+                        if orderDependent && peerEnd > p { tied += peerEnd - p + 1 }
                     }
                     switch fn {
                     case .row_number: result[row] = .int(Int64(p - run.lowerBound + 1))
@@ -204,6 +208,7 @@ extension Evaluator {
                     }
                 }
             }
+            if tied > 0 { control?.warn([fail(.windowTies(function: fn.rawValue, rows: tied), range)]) }
         case .aggregate(let fn):
             let (base, operand) = try aggregateOperand(fn, w.arguments, frame)
             if !w.order.isEmpty, base != .median {

@@ -57,6 +57,7 @@ public enum DiagnosticKind: Sendable, Equatable {
     case columnHidesValue(String)
     case mixedLevels(levels: [String], suggestion: String)
     case caseOnlyMatch(String, found: String)
+    case windowTies(function: String, rows: Int)
     // Charts
     case noLabelColumn(table: String)
     case noYearColumn(table: String)
@@ -114,7 +115,7 @@ public struct Diagnostic: Sendable, Error {
     public var isWarning: Bool {
         switch kind {
         case .csvRowSkipped, .cacheRefused, .limitBeforeSort, .columnHidesValue, .mixedLevels, .caseOnlyMatch,
-             .csvNotANumber, .csvMoreNotNumbers, .dataNote, .ambiguousLiteral: return true
+             .windowTies, .csvNotANumber, .csvMoreNotNumbers, .dataNote, .ambiguousLiteral: return true
         default: return false
         }
     }
@@ -199,6 +200,8 @@ public struct Diagnostic: Sendable, Error {
             return "'\(clip(name))' is both a column and a value named by let or param; the column is used here (rename the value to use it)"
         case .mixedLevels(let levels, let suggestion):
             return "this adds up rows of \(levels.count) budget levels (\(levels.joined(separator: ", "))), so amounts are counted once per level above them; add | where level = \"\(suggestion)\" (or the level you mean) first"
+        case .windowTies(let function, let rows):
+            return "\(rows) rows tie on the window's sort keys, so \(function)() depends on their order: LKQ takes tied rows in table order, which a database does not keep; add a key to the sort that tells them apart"
         case .caseOnlyMatch(let text, let found):
             return "no row is \"\(clip(text))\", but some are \"\(clip(found))\"; text '=' is case-sensitive (use ~ or lower() to ignore case)"
         case .typeMismatch(let op, let left, let right):
