@@ -20,5 +20,15 @@ import Testing
         #expect(try warnings("tren | extend lag(capaian) over (by indikator sort tahun) as sebelumnya").isEmpty)
         // rank and aggregates give tied rows one answer.
         #expect(try warnings("tren | extend rank() over (sort tahun) as r, sum(capaian) over (sort tahun) as s").isEmpty)
+        // Sasaran 1's best capaian, 104, is one row: its ties at 100 do not change first().
+        #expect(try warnings("capaian | select first(no) over (by sasaran sort capaian desc) as terbaik").isEmpty)
+        // last() of the sort key itself is the same whichever tied row comes last.
+        #expect(try warnings("capaian | select last(capaian) over (by sasaran sort capaian) as c").isEmpty)
+    }
+
+    @Test func lastOfAnotherColumnOverTiesIsWarnedOf() throws {
+        // Indicators 4 and 5 both reach 100: which no comes last among them is table order.
+        let w = try warnings("capaian | select last(no) over (by sasaran sort capaian) as n")
+        #expect(w.count == 1 && w[0].contains("last()"), "\(w)")
     }
 }

@@ -177,7 +177,21 @@ extension Evaluator {
             var offset = 1
             if w.arguments.count == 2, case .literal(.int(let k)) = w.arguments[1].kind { offset = Int(clamping: k) }
             // Functions that tell tied rows apart answer by their order, which only LKQ defines.
-            let orderDependent = fn != .rank && fn != .dense_rank
+            // (Without sort, a database refuses them: the SQL compiler says so.)
+            let orderDependent = !w.order.isEmpty && fn != .rank && fn != .dense_rank
+            // Whether the answer depends on how the peers at positions `p...end` are ordered:
+            // `first` and `last` only when they differ in the value taken, `first` only in the
+            // partition's first peer group.
+            func tieMatters(_ p: Int, _ end: Int, first: Bool) -> Bool {
+                switch fn {
+                case .row_number, .lag, .lead: return true
+                case .rank, .dense_rank: return false
+                case .first, .last:
+                    if fn == .first && !first { return false }
+                    let v = arg!.value(ordered[p])
+                    return (p...end).contains { arg!.value(ordered[$0]) != v }
+                }
+            }
             var tied = 0
             for run in runs {
                 var rank = 0, dense = 0
@@ -189,7 +203,9 @@ extension Evaluator {
                         dense += 1
                         peerEnd = p
                         while peerEnd + 1 < run.upperBound && peers(ordered[peerEnd + 1], row) { peerEnd += 1 }
-                        if orderDependent && peerEnd > p { tied += peerEnd - p + 1 }
+                        if orderDependent && peerEnd > p && tieMatters(p, peerEnd, first: p == run.lowerBound) {
+                            tied += peerEnd - p + 1
+                        }
                     }
                     switch fn {
                     case .row_number: result[row] = .int(Int64(p - run.lowerBound + 1))
