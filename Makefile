@@ -4,7 +4,7 @@
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps build release data bench-data bench limits difftest difftest-run difftest-deps dist test-dist
+.PHONY: run test deps build release data bench-data bench bench-db limits difftest difftest-run difftest-deps dist test-dist
 
 ## Start the lkq REPL on the built-in LKIP 2023 data.
 run: release
@@ -94,6 +94,13 @@ bench-data:
 ## Time lkq against sqlite3, DuckDB, Miller and polars (installs peers when missing).
 bench: release bench-data
 	python3 Benchmarks/run.py --data $(BENCH_DATA) $(BENCH_ARGS)
+
+## lkq in memory against lkq --db on one PostgreSQL and on three (a coordinator and two
+## postgres_fdw shards, Benchmarks/pgcluster.py), on anggaran's 1M and 10M rows; writes the
+## figures into Benchmarks/RESULTS.md. Only the anggaran files are generated.
+bench-db: release
+	python3 Benchmarks/generate.py --out $(BENCH_DATA) --only anggaran.csv,anggaran_10m.csv
+	python3 Benchmarks/bench_db.py --data $(BENCH_DATA) $(BENCH_DB_ARGS)
 
 ## Inputs at the edges (a million statements, 10 MB statements, 10,000 nested levels) fed to
 ## the release build: each must end in a result or a located error.

@@ -9,58 +9,31 @@ import Testing
 @Suite(.serialized) struct SQLDatabaseTests {
     /// One server for the suite, started by the first test that needs it; it stops when the
     /// test process ends and with it the helper's standard input.
-    static let shared: Result<Server, any Error> = Result { try Server() }
-
-    /// The server, running while the suite's tests do.
-    final class Server: @unchecked Sendable {
-        let process = Process()
-        let stdin = Pipe()
-        let url: String
-
-        init() throws {
-            let engine = Engine()
-            var tables: [[String: Any]] = []
-            for table in engine.tables {
-                let result = try #require(try engine.run(table.name).last)
-                let columns = table.fields.map { [$0.name, $0.type == .int ? "int" : $0.type == .double ? "double" : "text"] }
-                let rows = result.rows.map { row in row.map { v -> Any in
-                    switch v {
-                    case .null: return NSNull()
-                    case .int(let i): return NSNumber(value: i)
-                    case .double(let d): return NSNumber(value: d)
-                    case .text(let s): return s
-                    }
-                } }
-                tables.append(["name": table.name, "columns": columns, "rows": rows])
-            }
-            let job = FileManager.default.temporaryDirectory.appendingPathComponent("lkq-db-\(getpid()).json")
-            // A table with types LKQ reads as text (date, boolean) and one it cannot read (json).
-            let setup = ["CREATE TABLE laporan (id bigint, tanggal date, final boolean, isi json, \"Catatan\" text)",
-                         "INSERT INTO laporan VALUES (1, '2023-12-31', true, '{}', 'x'), (2, NULL, false, '[]', 'y')",
-                         // A schema whose anggaran has every realisasi halved, for the view test.
-                         "CREATE SCHEMA ubah",
-                         "CREATE TABLE ubah.kegiatan AS SELECT * FROM public.kegiatan",
-                         "CREATE TABLE ubah.anggaran AS SELECT * FROM public.anggaran",
-                         "UPDATE ubah.anggaran SET realisasi = realisasi / 2"]
-            try JSONSerialization.data(withJSONObject: ["tables": tables, "queries": [], "setup": setup]).write(to: job)
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent("SQL/engine.py").path
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script, "serve", job.path]
-            let stdout = Pipe()
-            process.standardInput = stdin
-            process.standardOutput = stdout
-            try process.run()
-            // The first line is the URL, once the tables are in.
-            var line = Data()
-            while true {
-                let byte = stdout.fileHandleForReading.readData(ofLength: 1)
-                if byte.isEmpty || byte == Data("\n".utf8) { break }
-                line.append(byte)
-            }
-            url = String(decoding: line, as: UTF8.self)
+    static let shared: Result<ServedPostgres, any Error> = Result {
+        let engine = Engine()
+        var tables: [[String: Any]] = []
+        for table in engine.tables {
+            let result = try #require(try engine.run(table.name).last)
+            let columns = table.fields.map { [$0.name, $0.type == .int ? "int" : $0.type == .double ? "double" : "text"] }
+            let rows = result.rows.map { row in row.map { v -> Any in
+                switch v {
+                case .null: return NSNull()
+                case .int(let i): return NSNumber(value: i)
+                case .double(let d): return NSNumber(value: d)
+                case .text(let s): return s
+                }
+            } }
+            tables.append(["name": table.name, "columns": columns, "rows": rows])
         }
-
+        // A table with types LKQ reads as text (date, boolean) and one it cannot read (json).
+        let setup = ["CREATE TABLE laporan (id bigint, tanggal date, final boolean, isi json, \"Catatan\" text)",
+                     "INSERT INTO laporan VALUES (1, '2023-12-31', true, '{}', 'x'), (2, NULL, false, '[]', 'y')",
+                     // A schema whose anggaran has every realisasi halved, for the view test.
+                     "CREATE SCHEMA ubah",
+                     "CREATE TABLE ubah.kegiatan AS SELECT * FROM public.kegiatan",
+                     "CREATE TABLE ubah.anggaran AS SELECT * FROM public.anggaran",
+                     "UPDATE ubah.anggaran SET realisasi = realisasi / 2"]
+        return try ServedPostgres(tables: tables, setup: setup)
     }
 
     static let queries = [
@@ -155,5 +128,41 @@ import Testing
         #expect(run.status == 1)
         #expect(run.stderr.contains("cannot connect to postgresql://nobody:***@/nowhere"), "\(run.stderr)")
         #expect(!run.stderr.contains("secret"))
+    }
+}
+
+/// A PostgreSQL server that `Tests/SQL/engine.py serve` starts on a private port and socket
+/// with the given tables and setup statements; it runs until the test process ends, which
+/// closes the helper's standard input.
+final class ServedPostgres: @unchecked Sendable {
+    let process = Process()
+    let stdin = Pipe()
+    /// The server's URL (`postgresql://postgres@/postgres?host=...&port=...`).
+    let url: String
+
+    /// `tables`: `{"name", "columns": [[name, "int"|"double"|"text"]], "rows"}` as engine.py
+    /// reads them; `setup`: SQL run after they are loaded, each string one or more statements.
+    init(tables: [[String: Any]], setup: [String]) throws {
+        // A name of its own: two suites may start servers at the same time.
+        let job = FileManager.default.temporaryDirectory.appendingPathComponent("lkq-db-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: ["tables": tables, "queries": [], "setup": setup]).write(to: job)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("SQL/engine.py").path
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, "serve", job.path]
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        try process.run()
+        // The first line is the URL, once the tables are in; nothing if the server did not start.
+        var line = Data()
+        while true {
+            let byte = stdout.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data("\n".utf8) { break }
+            line.append(byte)
+        }
+        url = String(decoding: line, as: UTF8.self)
+        // engine.py has read the job by the time it prints the URL.
+        try? FileManager.default.removeItem(at: job)
     }
 }
