@@ -483,7 +483,9 @@ final class REPL {
             }
             if i > 0 { Console.out("\n") }
             Console.out("\(tableName) — source: \(origin)\n")
-            if let table = engine.table(named: tableName) {
+            // A database table's rows are read only by a query that runs there: its columns
+            // are what the catalogue says, without reading a row.
+            if let table = engine.table(named: tableName), !engine.isInDatabase(tableName) {
                 // Reading the columns may find cells that are not numbers: they are warned about.
                 do throws(LKQError) {
                     let reports = try table.columnReports()

@@ -64,6 +64,11 @@ import Testing
         let mixed = try lkq(["--db", server.url, "-e", "let k = kegiatan where program = 1", "-e", "capaian | join k on polaritas | count"])
         #expect(mixed.stderr.contains("'k' is a table in LKQ and 'capaian' one in the database"), "\(mixed.stderr)")
         #expect(mixed.stderr.contains("-e:1:16"), "\(mixed.stderr)")
+        // .schema reads the catalogue, not the rows; rupiah columns are known by the built-in
+        // table of the same name.
+        let schema = try lkq(["--db", server.url, "-f", "csv", "-e", ".schema anggaran"])
+        #expect(schema.status == 0 && schema.stdout.contains("pagu,rupiah,") && schema.stdout.contains("anggaran — source: database"),
+                "\(schema.stdout)\(schema.stderr)")
         let tables = try lkq(["--db", server.url], input: ".tables\n")
         #expect(tables.stdout.contains("laporan"), "\(tables.stdout)")
         // Columns of types LKQ does not read are left out with a note; dates and booleans read as text.

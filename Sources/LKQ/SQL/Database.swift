@@ -22,6 +22,12 @@ extension Engine {
             let name = rawName.lowercased()
             // The built-in table of the same name lends its default measure when the column is there.
             let measure = self.table(named: name)?.measure.flatMap { m in fields.contains { $0.name == m } ? m : nil }
+            // And its rupiah columns, where the database's column of that name holds integers.
+            let rupiah = Set(self.table(named: name)?.fields.filter(\.isRupiah).map(\.name) ?? [])
+            let fields = fields.map { f in
+                f.type == .int && rupiah.contains(f.name)
+                    ? Field(name: f.name, type: f.type, isRupiah: true, label: f.label, unit: f.unit, notes: f.notes) : f
+            }
             let store = ColumnStore(columnCount: fields.count) { _ throws(Diagnostic) in
                 throw Diagnostic(.database("table '\(name)' lives in the database; its rows are read only by a query that runs there"), .none)
             }
@@ -32,6 +38,12 @@ extension Engine {
         }
         return engine
     }
+}
+
+extension Engine {
+    /// Whether the table `name` lives in ``database`` (its rows are read only by a query that
+    /// runs there).
+    public func isInDatabase(_ name: String) -> Bool { databaseTables.contains(name.lowercased()) }
 }
 
 extension Interpreter {

@@ -206,8 +206,10 @@ struct SQLCompiler {
                 order.append(OrderKey(sql: top(try sql(key.key, rel.visible)), descending: key.descending,
                                       isText: key.key.type == .text))
             }
-            // A stable sort: rows that tie keep the order they had.
-            rel.order = order + (rel.order ?? [])
+            // A stable sort: rows that tie keep the order they had. A key already sorted on
+            // decides nothing among the rows it ties, so it is written once.
+            var seen = Set<String>()
+            rel.order = (order + (rel.order ?? [])).filter { seen.insert($0.sql).inserted }
             if let limit { rel.limit = limit }
         case .limit(let n):
             guard rel.order != nil else {

@@ -34,7 +34,14 @@ WHERE "tahun" >= 2021
 GROUP BY "sasaran", "tahun"
 ORDER BY "sasaran" ASC NULLS LAST, "tahun" ASC NULLS LAST;
 
--- 27: kegiatan | group by lower(satuan) as satuan count()
+-- 27: tren where tahun >= 2022 | group by sasaran tahun count()
+SELECT "sasaran", "tahun", COUNT(*) AS "count"
+FROM "tren"
+WHERE "tahun" >= 2022
+GROUP BY "sasaran", "tahun"
+ORDER BY "sasaran" ASC NULLS LAST, "tahun" ASC NULLS LAST;
+
+-- 35: kegiatan | group by lower(satuan) as satuan count()
 SELECT LOWER("satuan") AS "satuan", COUNT(*) AS "count"
 FROM "kegiatan"
 GROUP BY LOWER("satuan")
