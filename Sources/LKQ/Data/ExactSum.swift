@@ -22,6 +22,27 @@ enum ExactSum {
     /// non-null values, or `nil` when a value has more than ``maxScale`` places, a total passes
     /// 2^53 units of its last place, or nothing needs it (every value whole).
     static func sum(_ b: Buffer<Double>, nulls: NullMask?, ids: [Int32]?, groups: Int) -> [Double]? {
+        guard let (totals, p) = totals(b, nulls: nulls, ids: ids, groups: groups) else { return nil }
+        return totals.map { Double($0) / p }
+    }
+
+    /// Per group, the mean of the non-null values rounded once from the exact decimal mean
+    /// (the exact total over count × 10^s, both exact doubles, in one division), when the
+    /// values allow an exact sum; `counts` are the groups' non-null counts.
+    static func mean(_ b: Buffer<Double>, nulls: NullMask?, ids: [Int32]?, groups: Int, counts: [Int64]) -> [Double]? {
+        guard let (totals, p) = totals(b, nulls: nulls, ids: ids, groups: groups) else { return nil }
+        var means: [Double] = []
+        means.reserveCapacity(groups)
+        for (total, count) in zip(totals, counts) {
+            let divisor = p * Double(count)
+            if divisor >= limit { return nil }
+            means.append(count == 0 ? 0 : Double(total) / divisor)
+        }
+        return means
+    }
+
+    /// The exact totals in units of 10^-s, and 10^s.
+    private static func totals(_ b: Buffer<Double>, nulls: NullMask?, ids: [Int32]?, groups: Int) -> ([Int64], Double)? {
         var scale = 0
         var p = 1.0
         for k in 0..<b.count where nulls?.isNull(k) != true {
@@ -44,6 +65,6 @@ enum ExactSum {
             totals[i] = t
         }
         if totals.contains(where: { Swift.abs(Double($0)) >= limit }) { return nil }
-        return totals.map { Double($0) / p }
+        return (totals, p)
     }
 }

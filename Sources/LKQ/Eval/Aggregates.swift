@@ -247,6 +247,10 @@ extension Evaluator {
                let exact = ExactSum.sum(b, nulls: nulls, ids: grouped ? ids : nil, groups: g) {
                 return .doubles(zip(exact, empty).map { $1 ? nil : $0 })
             }
+            if fn == .avg, case .column(let c) = arg, case .double(let b) = c.storage,
+               let exact = ExactSum.mean(b, nulls: nulls, ids: grouped ? ids : nil, groups: g, counts: counts) {
+                return .doubles(zip(exact, empty).map { $1 ? nil : $0 })
+            }
             // Neumaier's compensated sum: the result is the correctly rounded sum far more
             // often than a plain loop, so `avg` of 51.09 and 37.74 prints as 44.415.
             var sums = [Double](repeating: 0, count: g)

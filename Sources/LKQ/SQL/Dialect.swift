@@ -34,6 +34,11 @@ public struct SQLDialect: Sendable {
     /// Whether casting a decimal to an integer truncates toward zero (rather than rounding).
     let castTruncates: Bool
     let integerMean: IntegerMean
+    /// An exact decimal type that a decimal converts to as written (PostgreSQL's `NUMERIC`
+    /// takes a `double precision` by its 15 significant digits), for `sum` and `avg` of decimals
+    /// without a window, which LKQ adds exactly (money with cents); nil where the target's
+    /// exact type has a fixed scale that would round other decimals.
+    let exactDecimal: String?
 
     enum PlaceholderStyle: Sendable { case dollar, named }
     enum DoubleLiteral: Sendable { case cast, suffixD }
@@ -53,21 +58,21 @@ public struct SQLDialect: Sendable {
         name: "postgres", title: "PostgreSQL", quoteCharacter: "\"", bigintType: "BIGINT", integerType: "INTEGER",
         doubleType: "DOUBLE PRECISION", textType: "TEXT", binaryCollation: "\"C\"", backslashEscapes: false,
         placeholderStyle: .dollar, doubleSuffix: .cast, median: .percentileCont, distinctInWindow: false,
-        preamble: [], trimStyle: .btrim, castTruncates: false, integerMean: .average)
+        preamble: [], trimStyle: .btrim, castTruncates: false, integerMean: .average, exactDecimal: "NUMERIC")
 
     /// DuckDB 1.0 or later.
     public static let duckdb = SQLDialect(
         name: "duckdb", title: "DuckDB", quoteCharacter: "\"", bigintType: "BIGINT", integerType: "BIGINT",
         doubleType: "DOUBLE", textType: "VARCHAR", binaryCollation: nil, backslashEscapes: false,
         placeholderStyle: .dollar, doubleSuffix: .cast, median: .quantileCont, distinctInWindow: false,
-        preamble: [], trimStyle: .trimFunction, castTruncates: false, integerMean: .average)
+        preamble: [], trimStyle: .trimFunction, castTruncates: false, integerMean: .average, exactDecimal: nil)
 
     /// Spark SQL 3.4 or later, in ANSI mode.
     public static let spark = SQLDialect(
         name: "spark", title: "Spark SQL", quoteCharacter: "`", bigintType: "BIGINT", integerType: "INT",
         doubleType: "DOUBLE", textType: "STRING", binaryCollation: nil, backslashEscapes: true,
         placeholderStyle: .named, doubleSuffix: .suffixD, median: .percentile, distinctInWindow: false,
-        preamble: ["SET spark.sql.ansi.enabled = true"], trimStyle: .trimFrom, castTruncates: true, integerMean: .decimalSum)
+        preamble: ["SET spark.sql.ansi.enabled = true"], trimStyle: .trimFrom, castTruncates: true, integerMean: .decimalSum, exactDecimal: nil)
 
     /// Every target, in the order `--help` lists them.
     public static let all: [SQLDialect] = [.postgres, .duckdb, .spark]
@@ -84,8 +89,10 @@ public struct SQLDialect: Sendable {
     private init(name: String, title: String, quoteCharacter: Character, bigintType: String, integerType: String,
                  doubleType: String, textType: String, binaryCollation: String?, backslashEscapes: Bool,
                  placeholderStyle: PlaceholderStyle, doubleSuffix: DoubleLiteral, median: Median,
-                 distinctInWindow: Bool, preamble: [String], trimStyle: TrimStyle, castTruncates: Bool, integerMean: IntegerMean) {
+                 distinctInWindow: Bool, preamble: [String], trimStyle: TrimStyle, castTruncates: Bool, integerMean: IntegerMean,
+                 exactDecimal: String?) {
         self.name = name
+        self.exactDecimal = exactDecimal
         self.title = title
         self.quoteCharacter = quoteCharacter
         self.bigintType = bigintType

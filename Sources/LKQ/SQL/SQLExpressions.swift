@@ -226,9 +226,17 @@ extension SQLCompiler {
             let x = fn == .sum ? a[0] : "CASE WHEN \(a[1]) THEN \(a[0]) END"
             // SUM of BIGINT is wider than BIGINT on every target: cast back so a total that
             // does not fit is an error, as in LKQ.
-            return args[0].type == .double ? "SUM(\(x))\(window)" : "CAST(SUM(\(x))\(window) AS \(dialect.bigintType))"
+            if args[0].type == .double {
+                // Decimals with cents add up exactly in LKQ: in an exact type where the target has one.
+                guard over == nil, let exact = dialect.exactDecimal else { return "SUM(\(x))\(window)" }
+                return "CAST(SUM(CAST(\(x) AS \(exact))) AS \(dialect.doubleType))"
+            }
+            return "CAST(SUM(\(x))\(window) AS \(dialect.bigintType))"
         case .avg:
-            if args[0].type == .double { return "AVG(\(a[0]))\(window)" }
+            if args[0].type == .double {
+                guard over == nil, let exact = dialect.exactDecimal else { return "AVG(\(a[0]))\(window)" }
+                return "CAST(AVG(CAST(\(a[0]) AS \(exact))) AS \(dialect.doubleType))"
+            }
             switch dialect.integerMean {
             case .average: return "CAST(AVG(\(a[0]))\(window) AS \(dialect.doubleType))"
             case .decimalSum:

@@ -75,7 +75,7 @@ FROM "capaian"
 WHERE "sasaran" = 9;
 
 -- 47: capaian where sasaran = 9 | sum_if(capaian, capaian > 0)
-SELECT SUM(CASE WHEN "capaian" > 0 THEN "capaian" END) AS "sum_if"
+SELECT CAST(SUM(CAST(CASE WHEN "capaian" > 0 THEN "capaian" END AS NUMERIC)) AS DOUBLE PRECISION) AS "sum_if"
 FROM "capaian"
 WHERE "sasaran" = 9;
 

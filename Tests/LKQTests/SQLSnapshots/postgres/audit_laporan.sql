@@ -12,6 +12,6 @@ FROM "klaim"
 WHERE "id" = 'K004';
 
 -- 68: capaian where sasaran = 1 | avg capaian
-SELECT AVG("capaian") AS "avg_capaian"
+SELECT CAST(AVG(CAST("capaian" AS NUMERIC)) AS DOUBLE PRECISION) AS "avg_capaian"
 FROM "capaian"
 WHERE "sasaran" = 1;

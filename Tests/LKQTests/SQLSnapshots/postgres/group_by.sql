@@ -1,7 +1,10 @@
 -- SQL for PostgreSQL of Tests/LKQTests/Cases/group_by.lkq, written by lkq --sql --dialect postgres.
 
 -- 3: capaian | group by sasaran avg(capaian), count()
-SELECT "sasaran", AVG("capaian") AS "avg_capaian", COUNT(*) AS "count"
+SELECT
+  "sasaran",
+  CAST(AVG(CAST("capaian" AS NUMERIC)) AS DOUBLE PRECISION) AS "avg_capaian",
+  COUNT(*) AS "count"
 FROM "capaian"
 GROUP BY "sasaran"
 ORDER BY "sasaran" ASC NULLS LAST;

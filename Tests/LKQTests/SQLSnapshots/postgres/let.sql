@@ -28,7 +28,7 @@ WITH
     FROM "capaian"
     WHERE "capaian" < 75
   )
-SELECT AVG("capaian") AS "avg_capaian"
+SELECT CAST(AVG(CAST("capaian" AS NUMERIC)) AS DOUBLE PRECISION) AS "avg_capaian"
 FROM "lemah";
 
 -- 17: program | sort pagu desc | limit 1 | select kode, pagu

@@ -47,7 +47,7 @@ SELECT COUNT(*) AS "count"
 FROM "capaian";
 
 -- 29: capaian | avg
-SELECT AVG("capaian") AS "avg_capaian"
+SELECT CAST(AVG(CAST("capaian" AS NUMERIC)) AS DOUBLE PRECISION) AS "avg_capaian"
 FROM "capaian";
 
 -- 32: capaian | min

@@ -36,7 +36,7 @@ FROM step_1
 WHERE "c2018" = 0;
 
 -- 35: capaian | avg capaian_2018
-SELECT AVG("capaian_2018") AS "avg_capaian_2018"
+SELECT CAST(AVG(CAST("capaian_2018" AS NUMERIC)) AS DOUBLE PRECISION) AS "avg_capaian_2018"
 FROM "capaian";
 
 -- 41: capaian | sort kategori(null + target) desc, no | select sasaran, no | limit 3
