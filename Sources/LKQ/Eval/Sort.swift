@@ -51,6 +51,46 @@ struct SortColumn {
         return descending ? ~k : k
     }
 
+    /// For rows `0..<n`: a dense rank per row that orders them as ``compare(_:_:)`` does
+    /// (ascending; rows that tie share a rank, nulls last), and how many ranks there are.
+    func denseRanks(rows n: Int) -> (ranks: [UInt32], count: Int) {
+        var ranks = [UInt32](repeating: 0, count: n)
+        var count = 0
+        switch keys {
+        case .rank(let codes, let rank):
+            // The dictionary's ranks are dense already: no sort of the rows is needed.
+            let top = (rank.max() ?? -1) + 1
+            for k in 0..<n { ranks[k] = isNull(k) ? UInt32(top) : UInt32(rank[Int(codes[k])]) }
+            count = Int(top) + 1
+        case .int, .double:
+            var values = [UInt64]()
+            values.reserveCapacity(n)
+            for k in 0..<n where !isNull(k) { values.append(orderKey(k)) }
+            values.sort()
+            var distinct = 0
+            for v in values where distinct == 0 || values[distinct - 1] != v {
+                values[distinct] = v
+                distinct += 1
+            }
+            values.removeLast(values.count - distinct)
+            values.withUnsafeBufferPointer { sorted in
+                for k in 0..<n {
+                    if isNull(k) { ranks[k] = UInt32(distinct); continue }
+                    let v = orderKey(k)
+                    var lo = 0, hi = distinct
+                    while lo < hi {
+                        let mid = (lo + hi) >> 1
+                        if sorted[mid] < v { lo = mid + 1 } else { hi = mid }
+                    }
+                    ranks[k] = UInt32(lo)
+                }
+            }
+            count = distinct + 1
+        }
+        if descending { for k in 0..<n where !isNull(k) { ranks[k] = UInt32(count - 2) - ranks[k] } }
+        return (ranks, count)
+    }
+
     /// Negative, zero or positive as row `a` sorts before, with or after row `b`.
     /// Nulls sort last in either direction.
     @inline(__always) func compare(_ a: Int, _ b: Int) -> Int {
