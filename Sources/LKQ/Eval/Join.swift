@@ -94,48 +94,42 @@ extension Interpreter {
                       range: SourceRange) throws(Diagnostic) -> (left: [Int32], right: [Int32]) {
         let leftCount = left.first?.count ?? 0
         let rightCount = right.first?.count ?? 0
-        // One integer per row: the key itself for one column; for several, a number for each
-        // distinct tuple of the joined side (a pipeline tuple it lacks matches nothing).
-        let rightKeys: [Int64?]
-        let leftKeys: [Int64?]
-        if right.count == 1 {
-            (rightKeys, leftKeys) = (right[0], left[0])
-        } else {
-            var tuples: [[Int64]: Int64] = [:]
-            func tuple(_ side: [[Int64?]], _ row: Int) -> [Int64]? {
-                var k: [Int64] = []
-                k.reserveCapacity(side.count)
-                for column in side {
-                    guard let v = column[row] else { return nil }
-                    k.append(v)
-                }
-                return k
-            }
-            var r: [Int64?] = []
-            r.reserveCapacity(rightCount)
+        // One dense number per joined-side key tuple (-1 for a null key), and the same number
+        // for each pipeline row with that tuple (-1 when the joined side lacks it). Each
+        // column's codes are numbered first, then the pairs (tuple so far, next column) as one
+        // 64-bit key: open addressing over integers, no array per row, no Swift dictionary.
+        var rightKeys = [Int32](repeating: 0, count: rightCount)
+        var leftKeys = [Int32](repeating: 0, count: leftCount)
+        var tuples = DenseNumbering(capacity: rightCount)
+        for (c, (l, r)) in zip(left, right).enumerated() {
+            var numbers = DenseNumbering(capacity: rightCount)
             for row in 0..<rightCount {
                 if row & 0xFFFF == 0 { try evaluator.checkCancelled() }
-                r.append(tuple(right, row).map { t in
-                    if let id = tuples[t] { return id }
-                    tuples[t] = Int64(tuples.count)
-                    return Int64(tuples.count - 1)
-                })
+                guard rightKeys[row] >= 0, let code = r[row] else { rightKeys[row] = -1; continue }
+                let n = numbers.number(code)
+                rightKeys[row] = c == 0 ? n : tuples.number(Int64(rightKeys[row]) << 32 | Int64(n))
             }
-            var l: [Int64?] = []
-            l.reserveCapacity(leftCount)
             for row in 0..<leftCount {
                 if row & 0xFFFF == 0 { try evaluator.checkCancelled() }
-                l.append(tuple(left, row).flatMap { tuples[$0] })
+                guard leftKeys[row] >= 0, let code = l[row] else { leftKeys[row] = -1; continue }
+                let n = numbers.lookup(code)
+                if n < 0 { leftKeys[row] = -1; continue }
+                leftKeys[row] = c == 0 ? n : tuples.lookup(Int64(leftKeys[row]) << 32 | Int64(n))
             }
-            (rightKeys, leftKeys) = (r, l)
+            if c > 0 && c < right.count - 1 {
+                // The tuples of this round are the keys of the next: number afresh.
+                tuples = DenseNumbering(capacity: rightCount)
+            }
         }
+        let distinct = Int(rightKeys.max() ?? -1) + 1
         // Chains of joined rows per key, first row first.
-        var head: [Int64: Int32] = [:]
+        var head = [Int32](repeating: -1, count: distinct)
         var next = [Int32](repeating: -1, count: rightCount)
         for row in stride(from: rightCount - 1, through: 0, by: -1) {
             if row & 0xFFFF == 0 { try evaluator.checkCancelled() }
-            guard let k = rightKeys[row] else { continue }
-            if let h = head[k] { next[row] = h }
+            let k = Int(rightKeys[row])
+            guard k >= 0 else { continue }
+            next[row] = head[k]
             head[k] = Int32(row)
         }
         var outLeft: [Int32] = []
@@ -143,7 +137,7 @@ extension Interpreter {
         let limit = Int(Int32.max)
         for row in 0..<leftCount {
             if row & 0xFFFF == 0 { try evaluator.checkCancelled() }
-            var r = leftKeys[row].flatMap { head[$0] } ?? -1
+            var r = leftKeys[row] >= 0 ? head[Int(leftKeys[row])] : -1
             if r < 0 {
                 if keepUnmatched { outLeft.append(Int32(row)); outRight.append(-1) }
                 continue
@@ -185,6 +179,66 @@ extension Column {
         case .int: return Column(storage: .int(Buffer([Int64](repeating: 0, count: count))), nulls: mask)
         case .double: return Column(storage: .double(Buffer([Double](repeating: 0, count: count))), nulls: mask)
         case .text: return Column(storage: .text(codes: Buffer([Int32](repeating: 0, count: count)), dictionary: []), nulls: mask)
+        }
+    }
+}
+
+/// Numbers distinct 64-bit keys 0, 1, 2... in order of first appearance: an open-addressing
+/// table (linear probing, sized for `capacity` keys at most half full), for the millions of
+/// lookups of a join's keys.
+struct DenseNumbering {
+    private var keys: [Int64]
+    private var numbers: [Int32]
+    private var mask: Int
+    private(set) var count: Int32 = 0
+
+    init(capacity: Int) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        keys = [Int64](repeating: 0, count: size)
+        numbers = [Int32](repeating: -1, count: size)
+        mask = size - 1
+    }
+
+    /// Fibonacci hashing: the high bits of the product spread keys that differ in any bits.
+    @inline(__always) private func slot(_ key: Int64) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
+    /// The number of `key`, given it if new.
+    @inline(__always) mutating func number(_ key: Int64) -> Int32 {
+        if Int(count) * 2 >= keys.count { grow() }
+        var i = slot(key)
+        while numbers[i] >= 0 {
+            if keys[i] == key { return numbers[i] }
+            i = (i + 1) & mask
+        }
+        keys[i] = key
+        numbers[i] = count
+        count += 1
+        return count - 1
+    }
+
+    /// The number of `key`, or -1 when it was never numbered.
+    @inline(__always) func lookup(_ key: Int64) -> Int32 {
+        var i = slot(key)
+        while numbers[i] >= 0 {
+            if keys[i] == key { return numbers[i] }
+            i = (i + 1) & mask
+        }
+        return -1
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldNumbers = numbers
+        keys = [Int64](repeating: 0, count: oldKeys.count * 2)
+        numbers = [Int32](repeating: -1, count: oldKeys.count * 2)
+        mask = keys.count - 1
+        for j in oldKeys.indices where oldNumbers[j] >= 0 {
+            var i = slot(oldKeys[j])
+            while numbers[i] >= 0 { i = (i + 1) & mask }
+            keys[i] = oldKeys[j]
+            numbers[i] = oldNumbers[j]
         }
     }
 }
