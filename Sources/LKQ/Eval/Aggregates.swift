@@ -110,21 +110,7 @@ extension Evaluator {
             }
             // Values may span the whole Int64 range, leaving no value free to mark a null:
             // nulls get a group of their own.
-            var ids = [Int32](repeating: 0, count: n)
-            var table: [Int64: Int32] = [:]
-            var next: Int32 = 0, nullId: Int32 = -1
-            for k in 0..<n {
-                if k & 0xFFFF == 0 { try checkCancelled() }
-                if c.isNull(k) {
-                    if nullId < 0 { nullId = next; next += 1 }
-                    ids[k] = nullId
-                } else if let g = table[b[k]] {
-                    ids[k] = g
-                } else {
-                    table[b[k]] = next; ids[k] = next; next += 1
-                }
-            }
-            return (ids, Int(next))
+            return try number(n) { k in c.isNull(k) ? nil : b[k] }
         case .double(let b):
             var raw = [Int64](repeating: 0, count: n)
             for k in 0..<n {
@@ -157,21 +143,23 @@ extension Evaluator {
             ids = parts.count == 1 ? parts[0] : Array(parts.joined())
             return (ids, Int(next))
         }
-        var table: [Int64: Int32] = [:]
-        var nullGroup: Int32?
-        for k in 0..<raw.count {
+        return try number(raw.count) { k in nulls?.isNull(k) == true ? nil : raw[k] }
+    }
+
+    /// Numbers the distinct values of rows `0..<n` densely through a hash table of integers;
+    /// rows without a value (`nil`) form one group of their own, numbered last.
+    private func number(_ n: Int, _ value: (Int) -> Int64?) throws(Diagnostic) -> ([Int32], Int) {
+        var ids = [Int32](repeating: -1, count: n)
+        var numbering = DenseNumbering(capacity: Swift.min(n, 1 << 16))
+        var anyNull = false
+        for k in 0..<n {
             if k & 0xFFFF == 0 { try checkCancelled() }
-            if nulls?.isNull(k) == true {
-                if nullGroup == nil { nullGroup = next; next += 1 }
-                ids[k] = nullGroup!
-                continue
-            }
-            if let g = table[raw[k]] { ids[k] = g; continue }
-            table[raw[k]] = next
-            ids[k] = next
-            next += 1
+            if let v = value(k) { ids[k] = numbering.number(v) } else { anyNull = true }
         }
-        return (ids, Int(next))
+        guard anyNull else { return (ids, Int(numbering.count)) }
+        let nullGroup = numbering.count
+        for k in 0..<n where ids[k] < 0 { ids[k] = nullGroup }
+        return (ids, Int(nullGroup) + 1)
     }
 
     // MARK: Aggregates
