@@ -978,7 +978,10 @@ def main():
                     log(f"scaling {q} {size} lkq cold")
                     argv = command("lkq", ready["lkq"], q, a.data, size)
                     runs = (a.runs_10m or a.runs) if size == "10m" else a.runs
-                    scaling[(q, size)] = measure(argv, runs, a.timeout, before=lambda: lkq_env(caches.fresh()))
+                    # Through bench_query, which removes each cold run's cache as it goes.
+                    cold = ("lkq", "cold")
+                    scaling[(q, size)] = bench_query(q, size, [cold], {cold: argv}, runs, a.timeout,
+                                                     caches, log)[cold]
         if "lkq" in ready and want("builtin"):
             log("builtin lkq count")
             argv = [ready["lkq"]["argv0"], "--format", "csv", "-e", BUILTIN_QUERY]
