@@ -4,7 +4,7 @@
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test deps build release data bench-data bench bench-db limits difftest difftest-run difftest-deps dist test-dist
+.PHONY: run test deps build release data bench-data bench bench-results bench-db limits difftest difftest-run difftest-deps dist test-dist
 
 ## Start the lkq REPL on the built-in LKIP 2023 data.
 run: release
@@ -91,9 +91,19 @@ BENCH_ARGS ?=
 bench-data:
 	python3 Benchmarks/generate.py --out $(BENCH_DATA)
 
-## Time lkq against sqlite3, DuckDB, Miller and polars (installs peers when missing).
+## Time lkq against DuckDB and polars (installs them when missing; sqlite3 and Miller with
+## BENCH_ARGS='--tools lkq,sqlite3,duckdb,mlr,polars'). The report goes to Benchmarks/out/.
 bench: release bench-data
 	python3 Benchmarks/run.py --data $(BENCH_DATA) $(BENCH_ARGS)
+
+## Issue 15, the committed figures: the six shapes and the earlier queries at 1M and 10M rows,
+## LKQ cold and warm against DuckDB and polars in turns, every answer checked, and LKQ's cost at
+## 1M, 2M, 5M and 10M rows. Rewrites Benchmarks/RESULTS.md, keeping the section bench-db
+## writes. BENCH_RESULTS_ARGS overrides the runs (3 at each size by default).
+BENCH_RESULTS_ARGS ?= --runs 3
+bench-results: release bench-data
+	python3 Benchmarks/run.py --data $(BENCH_DATA) --scaling --results Benchmarks/RESULTS.md \
+		--label "make bench-results BENCH_RESULTS_ARGS='$(BENCH_RESULTS_ARGS)'" $(BENCH_RESULTS_ARGS)
 
 ## lkq in memory against lkq --db on one PostgreSQL and on three (a coordinator and two
 ## postgres_fdw shards, Benchmarks/pgcluster.py), on anggaran's 1M and 10M rows; writes the

@@ -4,7 +4,8 @@
 Writes, OUTSIDE the repository (default /tmp/lkq-bench):
   capaian.csv       1M rows  performance achievement (LKIP-like)
   anggaran.csv      1M rows  budget realisation (Permendagri sub-activity level)
-  anggaran_10m.csv 10M rows  same shape, ~1.5 GB
+  anggaran_10m.csv 10M rows  same shape, ~1.3 GB
+  anggaran_2m.csv, anggaran_5m.csv  2M and 5M rows, same shape (the scaling table)
 
 Python 3 standard library only. The output is byte-for-byte identical on every
 run and independent of the number of worker processes: rows are produced in
@@ -270,6 +271,8 @@ TABLES = {
     # file name: (chunk maker, header, default rows)
     "capaian.csv": (capaian_chunk, CAPAIAN_HEADER, 1_000_000),
     "anggaran.csv": (anggaran_chunk, ANGGARAN_HEADER, 1_000_000),
+    "anggaran_2m.csv": (anggaran_chunk, ANGGARAN_HEADER, 2_000_000),
+    "anggaran_5m.csv": (anggaran_chunk, ANGGARAN_HEADER, 5_000_000),
     "anggaran_10m.csv": (anggaran_chunk, ANGGARAN_HEADER, 10_000_000),
 }
 
@@ -277,9 +280,9 @@ TABLES = {
 def write_table(pool, out_dir, fname, rows):
     maker, header, _ = TABLES[fname]
     table = fname[:-4]
-    # anggaran_10m starts with exactly the rows of anggaran (same seeds) and
-    # then continues, so the 1M file is a prefix of the 10M one.
-    seed_table = "anggaran" if table == "anggaran_10m" else table
+    # anggaran_2m, _5m and _10m start with exactly the rows of anggaran (same
+    # seeds) and then continue, so each file is a prefix of every larger one.
+    seed_table = "anggaran" if table.startswith("anggaran_") else table
     jobs = []
     left, idx = rows, 0
     while left > 0:

@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
-"""Time `lkq` against sqlite3, DuckDB, Miller and polars on the same queries.
+"""Time `lkq` against DuckDB and polars (sqlite3 and Miller on request) on the same queries.
 
 Every measurement is a WHOLE PROCESS, from the CSV file on disk to the answer
 printed on stdout: wall time (median of N runs) and peak memory (ru_maxrss of
-the child, from os.wait4). Answers are normalised and compared across tools.
+the child, from os.wait4). The tools take turns: each repetition runs every
+tool once, starting one tool later than the repetition before, so a slow
+stretch of a shared machine falls on all of them. Answers are normalised and
+compared across tools; queries that print every row are compared through a
+digest (see digest_stream).
 
 Data comes from Benchmarks/generate.py (default /tmp/lkq-bench).
 Peers are installed on demand (apt-get / pip); a failing or timed-out tool is
@@ -12,6 +16,7 @@ reported, never fatal.
 
 import argparse
 import csv
+import hashlib
 import io
 import json
 import math
@@ -29,8 +34,15 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no __pycache__ left in Benchmarks/ by importing shapes.py
+from shapes import EARLIER, NEW, SCALING, SHAPES  # noqa: E402
+
 ALL_TOOLS = ["lkq", "sqlite3", "duckdb", "mlr", "polars"]
 PEERS = ["sqlite3", "duckdb", "mlr", "polars"]
+# Issue 15 compares against these two; sqlite3 and mlr stay selectable with --tools.
+DEFAULT_TOOLS = ["lkq", "duckdb", "polars"]
+RATIO_PEERS = ["duckdb", "polars"]
 
 # ---------------------------------------------------------------- tables
 
@@ -47,8 +59,11 @@ COLUMNS = {
 # size -> {logical table: file stem}
 FILES = {
     "1m": {"capaian": "capaian", "anggaran": "anggaran"},
+    "2m": {"anggaran": "anggaran_2m"},
+    "5m": {"anggaran": "anggaran_5m"},
     "10m": {"anggaran": "anggaran_10m"},
 }
+ROWS = {"1m": 1_000_000, "2m": 2_000_000, "5m": 5_000_000, "10m": 10_000_000}
 
 # ---------------------------------------------------------------- queries
 # {t} is the table (LKQ: table name; SQL: table or read_csv(...)).
@@ -130,7 +145,10 @@ QUERIES = {
         polars="lf.select(pl.len())",
     ),
 }
-QUERY_SIZES = {"1m": ["Q1", "Q2", "Q2b", "Q3", "Q4", "Q5", "Q6"], "10m": ["Q2", "Q4", "Q6"]}
+QUERIES.update(SHAPES)
+# The capaian queries (Q1, Q3, Q5) exist at 1M only: generate.py writes no larger capaian.
+QUERY_SIZES = {"1m": NEW + EARLIER + ["Q1", "Q3", "Q5"], "10m": NEW + EARLIER}
+SCALING_SIZES = ["1m", "2m", "5m", "10m"]
 BUILTIN_QUERY = "capaian | count"
 
 # ---------------------------------------------------------------- process runner
@@ -144,12 +162,20 @@ class Run:
         self.out, self.err, self.status = out, err, status
 
 
-def run_once(argv, env=None, timeout=300.0):
-    """Run argv as a child; return wall seconds, ru_maxrss (KiB), stdout."""
-    with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
+def run_once(argv, env=None, timeout=300.0, stdout="capture"):
+    """Run argv as a child; return wall seconds, ru_maxrss (KiB), stdout.
+
+    stdout: "capture" keeps it (Run.out, a str); "null" sends it to /dev/null, for
+    the timed runs of queries that print every row (gigabytes at 10M); a function
+    is given the child's stdout as a binary pipe and its return value becomes
+    Run.out (digest_stream reads 10M rows that way without keeping them).
+    """
+    with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe, \
+            open(os.devnull, "wb") as null:
+        target = fo if stdout == "capture" else null if stdout == "null" else subprocess.PIPE
         t0 = time.perf_counter()
         try:
-            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=fo, stderr=fe,
+            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=target, stderr=fe,
                                  env=env, start_new_session=True)
         except OSError as e:
             return Run(False, 0.0, 0, "", str(e), "cannot start")
@@ -164,7 +190,13 @@ def run_once(argv, env=None, timeout=300.0):
 
         timer = threading.Timer(timeout, kill)
         timer.start()
+        out = None
         try:
+            if callable(stdout):
+                try:
+                    out = stdout(p.stdout)
+                finally:
+                    p.stdout.close()
             _, status, ru = os.wait4(p.pid, 0)
         except BaseException:  # interrupted: do not leave the child running
             kill()
@@ -175,9 +207,12 @@ def run_once(argv, env=None, timeout=300.0):
             timer.cancel()
         secs = time.perf_counter() - t0
         p.returncode = os.waitstatus_to_exitcode(status)  # we reaped it ourselves
-        fo.seek(0)
+        if stdout == "capture":
+            fo.seek(0)
+            out = fo.read().decode("utf-8", "replace")
+        elif stdout == "null":
+            out = ""
         fe.seek(0)
-        out = fo.read().decode("utf-8", "replace")
         err = fe.read().decode("utf-8", "replace")
         if timed_out:
             return Run(False, secs, ru.ru_maxrss, out, err, f"timeout {timeout:.0f}s")
@@ -317,6 +352,10 @@ def command(tool, info, q, data_dir, size):
     if tool == "duckdb":
         sql = spec["sql"].format(t=f"read_csv({sql_quote(path)})")
         if info.get("mode") == "cli":
+            if spec.get("every_row"):
+                # The CLI's -csv renderer prints row by row (1M sorted rows: 15 s against
+                # 6 s for COPY on this machine); COPY is DuckDB's own CSV writer.
+                return [info["argv0"], "-c", f"COPY ({sql}) TO '/dev/stdout' (FORMAT csv, HEADER)"]
             return [info["argv0"], "-csv", "-c", sql]
         script = ("import duckdb, sys\n"
                   f"r = duckdb.sql({sql!r})\n"
@@ -327,10 +366,12 @@ def command(tool, info, q, data_dir, size):
     if tool == "mlr":
         return [info["argv0"], "--icsv", "--ocsv"] + spec["mlr"] + [path]
     if tool == "polars":
+        # Every row: written straight to the stdout buffer, not first built as one str.
+        write = ("df.write_csv(sys.stdout.buffer)\n" if spec.get("every_row")
+                 else "sys.stdout.write(df.write_csv())\n")
         script = ("import sys, polars as pl\n"
                   f"lf = pl.scan_csv({path!r})\n"
-                  f"df = ({spec['polars']}).collect()\n"
-                  "sys.stdout.write(df.write_csv())\n")
+                  f"df = ({spec['polars']}).collect()\n" + write)
         return [info["argv0"], "-c", script]
     raise ValueError(tool)
 
@@ -395,6 +436,12 @@ def same(a, b):
         return False
     if a[0] == "scalar":
         return a[1] is not None and b[1] is not None and _close(a[1], b[1])
+    if a[0] == "digest":
+        # Sums of floats added in another order differ in the last bits; the
+        # checksum and the count must be equal, and a sorted result sorted.
+        return (a[1] == b[1] and a[3] == b[3] and a[4] is not False and b[4] is not False
+                and len(a[2]) == len(b[2])
+                and all(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-6) for x, y in zip(a[2], b[2])))
     ra, rb = a[1], b[1]
     if len(ra) != len(rb) or not ra:
         return False
@@ -409,11 +456,63 @@ def same(a, b):
     return all(len(x) == len(y) and all(_close(u, v) for u, v in zip(x, y)) for x, y in zip(ra, rb))
 
 
+def digest_stream(spec):
+    """A reader for run_once: the digest of a result that prints every row.
+
+    Gigabytes of CSV are not kept, so each tool's output is reduced, as it streams,
+    to: the row count; the sum of each numeric column; the sum mod 2**64 of a hash of
+    every row, numbers written with 2 decimals (an order-free checksum: equal exactly
+    when the two outputs hold the same rows, whatever the order or the number format);
+    and, for a sorted result (spec["sorted_desc"]), whether that column never rises.
+    """
+    table_cols = [c for c, _ in COLUMNS[spec["table"]]]
+
+    def read(pipe):
+        rows = csv.reader(io.TextIOWrapper(pipe, encoding="utf-8", errors="replace", newline=""))
+        header, key, sums, n, h, ordered, prev = None, None, None, 0, 0, True, None
+        for row in rows:
+            cells = [c.strip() for c in row]
+            if not cells or all(c == "" for c in cells):
+                continue
+            nums = [_num(c) for c in cells]
+            if header is None:
+                # sqlite3's .mode csv prints no header: then the table's own columns.
+                header = cells if all(x is None for x in nums) else table_cols
+                sums = [0.0] * len(header)
+                if spec.get("sorted_desc"):
+                    key = header.index(spec["sorted_desc"]) if spec["sorted_desc"] in header else -1
+                if header is cells:
+                    continue
+            norm = []
+            for i, (c, x) in enumerate(zip(cells, nums)):
+                if x is None:
+                    norm.append(c)
+                else:
+                    norm.append(f"{x:.2f}")
+                    if i < len(sums):
+                        sums[i] += x
+            h = (h + int.from_bytes(hashlib.blake2b("\x1f".join(norm).encode(), digest_size=8).digest(),
+                                    "little")) % (1 << 64)
+            n += 1
+            if key is not None:
+                v = nums[key] if 0 <= key < len(nums) else None
+                if v is None or (prev is not None and v > prev):
+                    ordered = False
+                prev = v
+        return ("digest", n, tuple(sums or ()), h, ordered if key is not None else None)
+
+    return read
+
+
 def show(ans):
     if ans is None:
         return "-"
     if ans[0] == "scalar":
         return repr(ans[1])
+    if ans[0] == "digest":
+        sums = ", ".join(f"{x:.2f}" for x in ans[2] if x)
+        order = {None: "", True: ", in order", False: ", NOT in order"}[ans[4]]
+        return f"{ans[1]} rows, sums of numeric columns {sums}, row checksum {ans[3]:016x}{order}"
     s = "; ".join(",".join(str(v) for v in r) for r in ans[1][:4])
     return f"[{len(ans[1])} rows] {s}{' ...' if len(ans[1]) > 4 else ''}"
 
@@ -458,6 +557,12 @@ class CacheDirs:
         d = os.path.join(self.root, str(self.n))
         os.makedirs(d)
         return d
+
+    def drop(self, env):
+        """Remove a run's cache directory (env from lkq_env) once it is done with:
+        a cold run at 10M leaves hundreds of MB, and there are dozens of them."""
+        if env and env.get("LKQ_CACHE_DIR", "").startswith(self.root + os.sep):
+            shutil.rmtree(env["LKQ_CACHE_DIR"], ignore_errors=True)
 
     def cleanup(self):
         shutil.rmtree(self.root, ignore_errors=True)
@@ -519,20 +624,290 @@ def _on_term(signum, frame):
     raise KeyboardInterrupt
 
 
+def fmt_ns(x):
+    return "-" if x is None else f"{x:.0f}"
+
+
+def variants_for(tools, ready, spec):
+    """(tool, variant) pairs that can answer spec; LKQ runs cold and warm."""
+    out = []
+    for t in tools:
+        if t not in ready or (t == "mlr" and "mlr" not in spec):
+            continue
+        out += [("lkq", "cold"), ("lkq", "warm")] if t == "lkq" else [(t, "cold")]
+    return out
+
+
+def bench_query(q, size, variants, argvs, runs, timeout, caches, log):
+    """Time one query at one size: every variant once per repetition, in turns.
+
+    Repetition i starts at variant i (mod the number of variants), so no tool is
+    always the first or the last. Returns {variant: result dict}.
+    """
+    spec = QUERIES[q]
+    every_row = spec.get("every_row")
+    st = {v: dict(status="ok", err="", times=[], rss=[], answer=None, stable=True) for v in variants}
+    warm_dir = None
+
+    def env_for(v):
+        if v == ("lkq", "cold"):
+            return lkq_env(caches.fresh())
+        if v == ("lkq", "warm"):
+            return lkq_env(warm_dir)
+        return None
+
+    def fail(v, r, what=""):
+        st[v]["status"] = what + r.status
+        st[v]["err"] = r.err.strip()[-400:]
+
+    try:
+        if ("lkq", "warm") in st:
+            warm_dir = caches.fresh()
+            fill = run_once(argvs[("lkq", "warm")], env=lkq_env(warm_dir), timeout=timeout, stdout="null")
+            if not fill.ok:
+                fail(("lkq", "warm"), fill, "fill ")
+        if every_row:
+            # One untimed run per variant, its stdout digested as it streams; the
+            # timed runs then write to /dev/null, the same for every tool.
+            for v in variants:
+                if st[v]["status"] != "ok":
+                    continue
+                log(f"{q} {size} {v[0]} {v[1]}: checking the answer")
+                env = env_for(v)
+                r = run_once(argvs[v], env=env, timeout=timeout, stdout=digest_stream(spec))
+                if v == ("lkq", "cold"):
+                    caches.drop(env)
+                if r.ok:
+                    st[v]["answer"] = r.out
+                else:
+                    fail(v, r)
+        for i in range(runs):
+            k = i % len(variants)
+            order = variants[k:] + variants[:k]
+            log(f"{q} {size} run {i + 1}/{runs}: " + ", ".join(f"{t}{' ' + w if t == 'lkq' else ''}"
+                                                              for t, w in order))
+            for v in order:
+                if st[v]["status"] != "ok":
+                    continue
+                env = env_for(v)
+                r = run_once(argvs[v], env=env, timeout=timeout, stdout="null" if every_row else "capture")
+                if v == ("lkq", "cold"):
+                    caches.drop(env)
+                if not r.ok:
+                    fail(v, r)
+                    continue
+                st[v]["times"].append(r.secs)
+                st[v]["rss"].append(r.maxrss_kb)
+                if not every_row:
+                    ans = normalise(r.out, spec["compare"])
+                    if st[v]["answer"] is None:
+                        st[v]["answer"] = ans
+                    elif not same(ans, st[v]["answer"]):
+                        st[v]["stable"] = False
+    finally:
+        if warm_dir:
+            shutil.rmtree(warm_dir, ignore_errors=True)
+    for v, x in st.items():
+        x["median"] = statistics.median(x["times"]) if x["times"] else None
+        x["peak_mb"] = max(x["rss"]) / 1024.0 if x["rss"] else None
+        if not x["stable"]:
+            x["status"] = "answers differ between runs"
+    return st
+
+
+def judge(st):
+    """Mark each variant's answer against the reference: the answer of the most
+    tools, LKQ counting once (its cold answer); on a tie a peer's answer wins, so
+    LKQ cold and warm cannot outvote DuckDB and polars."""
+    voters = [v for v in st if v[0] != "lkq"] + [v for v in st if v == ("lkq", "cold")]
+    answers = [st[v]["answer"] for v in voters if st[v]["answer"] is not None]
+    best, best_n = None, 0
+    for cand in answers:
+        n = sum(1 for x in answers if same(cand, x))
+        if n > best_n:
+            best, best_n = cand, n
+    for v, x in st.items():
+        if x["answer"] is None:
+            x["agree"] = "-"
+        elif len(answers) < 2:
+            x["agree"] = "n/a"
+        else:
+            x["agree"] = "yes" if same(x["answer"], best) else "NO"
+    return best
+
+
+def read_db_section(path):
+    """The part of RESULTS.md that bench_db.py writes, markers included, or ''."""
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return ""
+    b, e = text.find(DB_BEGIN), text.find(DB_END)
+    if b < 0 or e < b:
+        return ""
+    return text[b:e + len(DB_END)] + "\n"
+
+
+DB_BEGIN, DB_END = "<!-- database:begin -->", "<!-- database:end -->"
+TOOL_NAME = {"lkq": "LKQ", "duckdb": "DuckDB", "polars": "polars", "sqlite3": "sqlite3", "mlr": "Miller"}
+
+
+def report(a, cmd, tools, ready, notes, versions, sizes, queries_run, table, scaling, builtin):
+    md = []
+    mi = machine_info()
+    peers = [t for t in tools if t != "lkq" and t in ready]
+    md.append("# LKQ benchmark results\n")
+    md.append(f"- date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
+    md.append(f"- machine: {mi['nproc']} cores, {mi['cpu']}, {mi['ram']} RAM, {mi['os']};"
+              f" load average at the end {os.getloadavg()[0]:.2f}")
+    md.append(f"- command: `{a.label or cmd}` (in `{os.getcwd()}`)")
+    md.append(f"- data: `{a.data}` (Benchmarks/generate.py); runs: {a.runs} (10m: {a.runs_10m or a.runs});"
+              f" per-run timeout {a.timeout:.0f} s")
+    for t in tools:
+        if t in ready:
+            md.append(f"- {t}: {versions.get(t)}" + (f" — {notes[t]}" if t in notes else ""))
+        else:
+            md.append(f"- {t}: NOT RUN — {notes.get(t, '?')}")
+    md.append("- each figure is a whole process, CSV file (in the OS page cache) to answer on stdout;"
+              " median wall time of the runs; peak MB = the largest ru_maxrss of the child over the runs.")
+    md.append("- the tools take turns: repetition i runs each tool once, starting with the i-th,"
+              " so no tool always runs first or last.")
+    md.append("- LKQ cold = a fresh, empty `LKQ_CACHE_DIR` for every run (it parses the CSV and writes"
+              " its cache); LKQ warm = the cache filled by one untimed run. DuckDB and polars have no"
+              " cache: the warm ratio sets LKQ warm against their one figure.")
+    md.append("- ratio = LKQ median / the faster of DuckDB and polars (named after the ratio)."
+              " target met = cold ratio ≤ 1.0 and, at 10M, LKQ cold peak MB ≤ DuckDB's"
+              " (not asked of S5 and S6, which print every row).")
+    md.append("- S5 and S6 print every row as CSV: the timed runs write to /dev/null; one more untimed"
+              " run per tool is checked through a digest (row count, column sums, an order-free"
+              " checksum of the rows, and for S5 that pagu never rises). DuckDB writes them with"
+              " `COPY (…) TO '/dev/stdout'`, polars with `collect().write_csv(sys.stdout.buffer)`.\n")
+
+    md.append("## Queries\n")
+    md.append("`{t}` is `anggaran` at 1M and `anggaran_10m` at 10M (`capaian` for Q1, Q3, Q5)."
+              " The DuckDB SQL and polars forms are in `Benchmarks/shapes.py` and `QUERIES` in `run.py`.\n")
+    md.append("| id | what | LKQ |")
+    md.append("|---|---|---|")
+    for q in queries_run:
+        md.append(f"| {q} | {QUERIES[q]['title']} | `{QUERIES[q]['lkq'].replace('|', chr(92) + '|')}` |")
+    md.append("")
+
+    md.append("## Shapes (issue 15) and the earlier queries\n")
+    head = ["query", "size", "LKQ cold s", "LKQ warm s"] + [f"{TOOL_NAME[p]} s" for p in peers]
+    head += ["LKQ peak MB cold / warm"] + [f"{TOOL_NAME[p]} MB" for p in peers]
+    head += ["ratio cold", "ratio warm", "answers agree", "target met"]
+    md.append("| " + " | ".join(head) + " |")
+    md.append("|" + "---|" * len(head))
+    problems = []
+    for (q, size), st in table.items():
+        def cell(v):
+            x = st.get(v)
+            if x is None:
+                return "-"
+            return fmt_s(x["median"]) if x["status"] == "ok" else x["status"]
+
+        def mb(v):
+            x = st.get(v)
+            return fmt_mb(x and x["peak_mb"])
+
+        lc, lw = st.get(("lkq", "cold")), st.get(("lkq", "warm"))
+        cands = [(st[(p, "cold")]["median"], p) for p in RATIO_PEERS
+                 if (p, "cold") in st and st[(p, "cold")]["status"] == "ok"]
+        best_t, best_p = min(cands) if cands else (None, None)
+        rc = ratio(lc and lc["status"] == "ok" and lc["median"], best_t)
+        rw = ratio(lw and lw["status"] == "ok" and lw["median"], best_t)
+        every_row = QUERIES[q].get("every_row")
+        met = "-"
+        if rc is not None:
+            why = []
+            if rc > 1.0:
+                why.append("time")
+            dk = st.get(("duckdb", "cold"))
+            if size == "10m" and not every_row:
+                if dk is None or dk["peak_mb"] is None or lc["peak_mb"] is None:
+                    why.append("memory not compared")
+                elif lc["peak_mb"] > dk["peak_mb"]:
+                    why.append("memory")
+            if any(x["agree"] == "NO" for x in st.values()):
+                why.append("answer")
+            met = "yes" if not why else "no (" + ", ".join(why) + ")"
+        agree = [f"{TOOL_NAME[t]}{' ' + w if t == 'lkq' else ''}" for (t, w), x in st.items() if x["agree"] == "NO"]
+        answered = [x for x in st.values() if x["agree"] in ("yes", "NO")]
+        agree_s = ("all " + str(len(answered)) if not agree and answered else
+                   "NO: " + ", ".join(agree) if agree else "-")
+        row = [q, size, cell(("lkq", "cold")), cell(("lkq", "warm"))] + [cell((p, "cold")) for p in peers]
+        row += [f"{mb(('lkq', 'cold'))} / {mb(('lkq', 'warm'))}"] + [mb((p, "cold")) for p in peers]
+        row += [f"{fmt_r(rc)} ({best_p})" if rc is not None else "-", fmt_r(rw), agree_s, met]
+        md.append("| " + " | ".join(row) + " |")
+        for (t, w), x in st.items():
+            if x["agree"] == "NO":
+                problems.append(f"- {q} {size} {t} {w}: answer {show(x['answer'])} vs reference {show(x['reference'])}")
+            if x["status"] != "ok":
+                problems.append(f"- {q} {size} {t} {w}: {x['status']}: {x['err'][-300:]!r}")
+    md.append("")
+    if builtin is not None:
+        ok = builtin["status"] == "ok"
+        md.append(f"Built-in data, `lkq -e '{BUILTIN_QUERY}'` ({a.builtin_runs} runs): "
+                  f"{fmt_s(builtin['median']) if ok else builtin['status']}, {fmt_mb(builtin['peak_mb'])} MB"
+                  f" (target < 20 ms: {'met' if ok and builtin['median'] < 0.020 else 'NOT met'}).\n")
+
+    if scaling:
+        md.append("## Cost against rows (LKQ cold)\n")
+        md.append("The group-by and text shapes at 1M, 2M, 5M and 10M rows (`anggaran`, `anggaran_2m`,"
+                  " `anggaran_5m`, `anggaran_10m`; each file starts with the rows of the smaller ones)."
+                  " Per-row time = median / rows; growth is linear where it stays flat.\n")
+        md.append("| query | rows | LKQ cold median s | ns per row | per row against 1M |")
+        md.append("|---|---|---|---|---|")
+        for q in SCALING:
+            base = None
+            for size in SCALING_SIZES:
+                x = scaling.get((q, size))
+                if x is None:
+                    continue
+                ns = x["median"] * 1e9 / ROWS[size] if x["status"] == "ok" else None
+                if size == "1m":
+                    base = ns
+                rel = ratio(ns, base)
+                med = fmt_s(x["median"]) if x["status"] == "ok" else x["status"]
+                md.append(f"| {q} | {ROWS[size]:,} | {med} | {fmt_ns(ns)} | {fmt_r(rel)} |")
+                if x["status"] != "ok":
+                    problems.append(f"- scaling {q} {size}: {x['status']}: {x['err'][-300:]!r}")
+        md.append("")
+
+    if problems:
+        md.append("## Problems\n")
+        md.extend(problems)
+        md.append("")
+    md.append("## Answers (normalised reference)\n")
+    for (q, size), st in table.items():
+        ref = next(iter(st.values()))["reference"]
+        md.append(f"- {q} {size}: {show(ref)}")
+    md.append("")
+    return "\n".join(md), mi
+
+
 def main():
     signal.signal(signal.SIGTERM, _on_term)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default="/tmp/lkq-bench", help="directory made by generate.py")
     ap.add_argument("--lkq", default=os.path.join(REPO, ".build", "release", "lkq"), help="lkq binary")
-    ap.add_argument("--runs", type=int, default=5, help="timed runs per measurement (default 5)")
+    ap.add_argument("--runs", type=int, default=3, help="timed runs per measurement (default 3)")
     ap.add_argument("--runs-10m", type=int, default=0, help="runs for the 10m size (default: --runs)")
     ap.add_argument("--sizes", default="1m,10m", help="comma list of 1m,10m (default both)")
-    ap.add_argument("--tools", default=",".join(ALL_TOOLS), help=f"comma list of {','.join(ALL_TOOLS)}")
-    ap.add_argument("--queries", default="", help="comma list of Q1,Q2,Q2b,Q3,Q4,Q5,Q6,builtin (default all)")
+    ap.add_argument("--tools", default=",".join(DEFAULT_TOOLS),
+                    help=f"comma list of {','.join(ALL_TOOLS)} (default {','.join(DEFAULT_TOOLS)})")
+    ap.add_argument("--queries", default="", help="comma list of " + ",".join(QUERY_SIZES["1m"]) +
+                    ",builtin (default all)")
     ap.add_argument("--only-lkq", action="store_true", help="time lkq only (no peers)")
+    ap.add_argument("--scaling", action="store_true",
+                    help=f"also time LKQ cold on {','.join(SCALING)} at {','.join(SCALING_SIZES)} rows")
     ap.add_argument("--timeout", type=float, default=300.0, help="per-run timeout in seconds (default 300)")
     ap.add_argument("--builtin-runs", type=int, default=20, help="runs for the built-in count (default 20)")
     ap.add_argument("--out", default=os.path.join(HERE, "out", "results.md"), help="markdown report path")
+    ap.add_argument("--results", default="",
+                    help="also rewrite this RESULTS.md, keeping its database section (make bench-results)")
+    ap.add_argument("--label", default="", help="how the run was started, for the report's command line")
     a = ap.parse_args()
 
     tools = ["lkq"] if a.only_lkq else [t.strip() for t in a.tools.split(",") if t.strip()]
@@ -541,8 +916,8 @@ def main():
             sys.exit(f"unknown tool {t!r}; choose from {', '.join(ALL_TOOLS)}")
     sizes = [s.strip() for s in a.sizes.split(",") if s.strip()]
     for s in sizes:
-        if s not in FILES:
-            sys.exit(f"unknown size {s!r}; choose from 1m,10m")
+        if s not in QUERY_SIZES:
+            sys.exit(f"unknown size {s!r}; choose from {','.join(QUERY_SIZES)}")
     wanted = {q.strip().lower() for q in a.queries.split(",") if q.strip()}
     all_q = list(QUERIES) + ["builtin"]
     for q in wanted:
@@ -552,17 +927,20 @@ def main():
     def want(q):
         return not wanted or q.lower() in wanted
 
-    for s in sizes:
-        for stem in FILES[s].values():
-            p = os.path.join(a.data, stem + ".csv")
-            if not os.path.exists(p):
-                sys.exit(f"missing {p}: run `make bench-data` (python3 Benchmarks/generate.py --out {a.data})")
+    needed = {(s, QUERIES[q]["table"]) for s in sizes for q in QUERY_SIZES[s] if want(q)}
+    if a.scaling:
+        needed |= {(s, "anggaran") for s in SCALING_SIZES for q in SCALING if want(q)}
+    for s, table in sorted(needed):
+        p = os.path.join(a.data, FILES[s][table] + ".csv")
+        if not os.path.exists(p):
+            sys.exit(f"missing {p}: run `make bench-data` (python3 Benchmarks/generate.py --out {a.data})")
 
     print("setting up tools ...", file=sys.stderr, flush=True)
     ready, notes = setup_tools(tools, a.lkq)
     versions = {t: tool_version(t, ready[t]) for t in ready}
     caches = CacheDirs()
-    results = []   # dicts: query, size, tool, variant, ... measure()
+    table, scaling, queries_run = {}, {}, []
+    builtin = None
     t_start = time.time()
 
     def log(msg):
@@ -574,32 +952,36 @@ def main():
             for q in QUERY_SIZES[size]:
                 if not want(q):
                     continue
-                for tool in tools:
-                    if tool not in ready:
+                if q not in queries_run:
+                    queries_run.append(q)
+                variants = variants_for(tools, ready, QUERIES[q])
+                if not variants:
+                    continue
+                argvs = {v: command(v[0], ready[v[0]], q, a.data, size) for v in variants}
+                st = bench_query(q, size, variants, argvs, runs, a.timeout, caches, log)
+                ref = judge(st)
+                for x in st.values():
+                    x["reference"] = ref
+                table[(q, size)] = st
+                log(f"{q} {size}: " + ", ".join(
+                    f"{t}{' ' + w if t == 'lkq' else ''} {fmt_s(x['median']) if x['status'] == 'ok' else x['status']}"
+                    f" {fmt_mb(x['peak_mb'])} MB agree={x['agree']}" for (t, w), x in st.items()))
+        if a.scaling and "lkq" in ready:
+            for q in SCALING:
+                if not want(q):
+                    continue
+                for size in SCALING_SIZES:
+                    done = table.get((q, size), {}).get(("lkq", "cold"))
+                    if done is not None:
+                        scaling[(q, size)] = done  # measured in turn with the peers above
                         continue
-                    argv = command(tool, ready[tool], q, a.data, size)
-                    if tool == "lkq":
-                        # cold: a fresh, empty cache directory for every run
-                        # (first-run experience: parse CSV, write the cache).
-                        log(f"{q} {size} lkq cold")
-                        m = measure(argv, runs, a.timeout, before=lambda: lkq_env(caches.fresh()))
-                        results.append(dict(query=q, size=size, tool="lkq", variant="cold", **m))
-                        # warm: fill a fresh cache once, then time reruns.
-                        log(f"{q} {size} lkq warm")
-                        cdir = caches.fresh()
-                        env = lkq_env(cdir)
-                        fill = run_once(argv, env=env, timeout=a.timeout)
-                        if fill.ok:
-                            m = measure(argv, runs, a.timeout, env=env)
-                        else:
-                            m = dict(status="fill " + fill.status, runs=0, median=None, times=[],
-                                     peak_mb=None, out=fill.out, err=fill.err.strip()[-400:])
-                        results.append(dict(query=q, size=size, tool="lkq", variant="warm", **m))
-                    else:
-                        log(f"{q} {size} {tool}")
-                        m = measure(argv, runs, a.timeout)
-                        results.append(dict(query=q, size=size, tool=tool, variant="cold", **m))
-        builtin = None
+                    log(f"scaling {q} {size} lkq cold")
+                    argv = command("lkq", ready["lkq"], q, a.data, size)
+                    runs = (a.runs_10m or a.runs) if size == "10m" else a.runs
+                    # Through bench_query, which removes each cold run's cache as it goes.
+                    cold = ("lkq", "cold")
+                    scaling[(q, size)] = bench_query(q, size, [cold], {cold: argv}, runs, a.timeout,
+                                                     caches, log)[cold]
         if "lkq" in ready and want("builtin"):
             log("builtin lkq count")
             argv = [ready["lkq"]["argv0"], "--format", "csv", "-e", BUILTIN_QUERY]
@@ -607,143 +989,8 @@ def main():
     finally:
         caches.cleanup()
 
-    # ---- answers
-    for r in results:
-        r["answer"] = normalise(r["out"], QUERIES[r["query"]]["compare"]) if r["status"] == "ok" else None
-    groups = {}
-    for r in results:
-        groups.setdefault((r["query"], r["size"]), []).append(r)
-    for key, rs in groups.items():
-        answers = [r["answer"] for r in rs if r["answer"] is not None]
-        # reference = the answer most tools agree with
-        best, best_n = None, 0
-        for cand in answers:
-            n = sum(1 for x in answers if same(cand, x))
-            if n > best_n:
-                best, best_n = cand, n
-        for r in rs:
-            if r["answer"] is None:
-                r["agree"] = "-"
-            elif len(answers) < 2:
-                r["agree"] = "n/a"
-            else:
-                r["agree"] = "yes" if same(r["answer"], best) else "NO"
-        for r in rs:
-            r["reference"] = best
-
-    # ---- markdown
-    md = []
     cmd = " ".join(shlex.quote(x) for x in [sys.executable, os.path.relpath(__file__, os.getcwd())] + sys.argv[1:])
-    mi = machine_info()
-    md.append("# LKQ benchmark results\n")
-    md.append(f"- date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
-    md.append(f"- machine: {mi['nproc']} cores, {mi['cpu']}, {mi['ram']} RAM, {mi['os']}")
-    md.append(f"- command: `{cmd}` (in `{os.getcwd()}`)")
-    md.append(f"- data: `{a.data}`; runs: {a.runs} (10m: {a.runs_10m or a.runs}); per-run timeout {a.timeout:.0f} s")
-    for t in tools:
-        if t in ready:
-            md.append(f"- {t}: {versions.get(t)}" + (f" — {notes[t]}" if t in notes else ""))
-        else:
-            md.append(f"- {t}: NOT RUN — {notes.get(t, '?')}")
-    md.append("- each figure is a whole process, CSV on disk (in the OS page cache) to answer on stdout;"
-              " median wall time of the runs, peak MB = max ru_maxrss of the child.")
-    md.append("- lkq cold = fresh empty `LKQ_CACHE_DIR` for every run (parses CSV, writes cache);"
-              " lkq warm = cache filled by one untimed run, then timed. Peers have no cache:"
-              " their warm figure is their cold figure.")
-    md.append("- ratio column = LKQ median / peer median, as `cold / warm`.\n")
-    md.append("| query | size | tool | median s | peak MB | LKQ/peer ratio | answers agree |")
-    md.append("|---|---|---|---|---|---|---|")
-    for (q, size), rs in groups.items():
-        lc = next((r for r in rs if r["tool"] == "lkq" and r["variant"] == "cold"), None)
-        lw = next((r for r in rs if r["tool"] == "lkq" and r["variant"] == "warm"), None)
-        for r in rs:
-            name = r["tool"] + (f" ({r['variant']})" if r["tool"] == "lkq" else "")
-            if r["tool"] == "lkq":
-                rat = ""
-            else:
-                rc = ratio(lc and lc["median"], r["median"])
-                rw = ratio(lw and lw["median"], r["median"])
-                rat = "" if rc is None and rw is None else f"{fmt_r(rc)} / {fmt_r(rw)}"
-            med = fmt_s(r["median"]) if r["status"] == "ok" else f"{r['status']}"
-            md.append(f"| {q} {QUERIES[q]['title']} | {size} | {name} | {med} | {fmt_mb(r['peak_mb'])} | {rat} | {r['agree']} |")
-    if builtin is not None:
-        md.append(f"| builtin `{BUILTIN_QUERY.replace('|', chr(92) + '|')}` | built-in | lkq | "
-                  f"{fmt_s(builtin['median']) if builtin['status'] == 'ok' else builtin['status']} | "
-                  f"{fmt_mb(builtin['peak_mb'])} |  | |")
-    md.append("")
-
-    # ---- disagreements and failures
-    extra = []
-    for (q, size), rs in groups.items():
-        for r in rs:
-            if r["agree"] == "NO":
-                extra.append(f"- {q} {size} {r['tool']} {r['variant']}: answer {show(r['answer'])}"
-                             f" vs majority {show(r['reference'])}")
-            if r["status"] != "ok":
-                extra.append(f"- {q} {size} {r['tool']} {r['variant']}: {r['status']}: {r['err'][-300:]!r}")
-    if builtin is not None and builtin["status"] != "ok":
-        extra.append(f"- builtin: {builtin['status']}: {builtin['err'][-300:]!r}")
-    if extra:
-        md.append("## Problems\n")
-        md.extend(extra)
-        md.append("")
-    md.append("## Answers (normalised, majority)\n")
-    for (q, size), rs in groups.items():
-        md.append(f"- {q} {size}: {show(rs[0]['reference'])}")
-    md.append("")
-
-    # ---- targets
-    md.append("## Targets\n")
-
-    def get(q, size, tool, variant="cold"):
-        return next((r for r in groups.get((q, size), []) if r["tool"] == tool and r["variant"] == variant
-                     and r["status"] == "ok"), None)
-
-    def verdict(cond):
-        return "PASS" if cond else "FAIL"
-
-    targets = []
-    if "lkq" in ready:
-        for size in sizes:
-            for q in QUERY_SIZES[size]:
-                if not want(q):
-                    continue
-                lc, lw = get(q, size, "lkq"), get(q, size, "lkq", "warm")
-                dk, sq = get(q, size, "duckdb"), get(q, size, "sqlite3")
-                if dk:
-                    rc = ratio(lc and lc["median"], dk["median"])
-                    targets.append((f"{q} {size}: LKQ ≤ 1.5× DuckDB (from CSV)",
-                                    rc is not None and rc <= 1.5, f"ratio {fmt_r(rc, 3)}"))
-                    rw = ratio(lw and lw["median"], dk["median"])
-                    targets.append((f"{q} {size}: LKQ warm cache ≤ 0.3× DuckDB from CSV",
-                                    rw is not None and rw <= 0.3, f"ratio {fmt_r(rw, 3)}"))
-                if sq and size == "1m":
-                    rs_ = ratio(lc and lc["median"], sq["median"])
-                    targets.append((f"{q} {size}: LKQ ≤ 0.2× sqlite3 (from CSV)",
-                                    rs_ is not None and rs_ <= 0.2, f"ratio {fmt_r(rs_, 3)}"))
-                if size == "10m":
-                    csv_mb = os.path.getsize(os.path.join(a.data, FILES["10m"]["anggaran"] + ".csv")) / 1024 / 1024
-                    pk = max([x["peak_mb"] for x in (lc, lw) if x and x["peak_mb"] is not None], default=None)
-                    targets.append((f"{q} {size}: LKQ peak memory ≤ half the CSV ({csv_mb / 2:.0f} MB)",
-                                    pk is not None and pk <= csv_mb / 2, f"peak {fmt_mb(pk)} MB"))
-                if (lc is None or lw is None):
-                    targets.append((f"{q} {size}: LKQ ran", False, "lkq failed"))
-                for r in (lc, lw):
-                    if r and r.get("agree") == "NO":
-                        targets.append((f"{q} {size}: LKQ {r['variant']} answer agrees", False, show(r["answer"])))
-        if builtin is not None:
-            ok = builtin["status"] == "ok" and builtin["median"] < 0.020
-            targets.append((f"built-in `{BUILTIN_QUERY}` < 20 ms", ok,
-                            fmt_s(builtin["median"]) if builtin["status"] == "ok" else builtin["status"]))
-        for name, ok, detail in targets:
-            md.append(f"- {verdict(ok)} — {name} ({detail})")
-        n_fail = sum(1 for _, ok, _ in targets if not ok)
-        md.append(f"\n{len(targets) - n_fail} PASS, {n_fail} FAIL")
-    else:
-        md.append("- lkq not run: no targets checked (" + notes.get("lkq", "not selected") + ")")
-    md.append("")
-
-    text = "\n".join(md)
+    text, mi = report(a, cmd, tools, ready, notes, versions, sizes, queries_run, table, scaling, builtin)
     print(text)
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, "w") as f:
@@ -751,10 +998,20 @@ def main():
     raw = os.path.splitext(a.out)[0] + ".json"
     with open(raw, "w") as f:
         json.dump({"machine": mi, "command": cmd, "versions": versions, "notes": notes,
-                   "results": [{k: v for k, v in r.items() if k not in ("out", "answer", "reference")}
-                               for r in results],
+                   "results": [dict(query=q, size=size, tool=t, variant=w,
+                                    **{k: v for k, v in x.items() if k not in ("answer", "reference")})
+                               for (q, size), st in table.items() for (t, w), x in st.items()],
+                   "scaling": [dict(query=q, size=size, median=x["median"], times=x["times"],
+                                    status=x["status"]) for (q, size), x in scaling.items()],
                    "builtin": {k: v for k, v in (builtin or {}).items() if k != "out"}}, f, indent=1)
     print(f"\nwritten: {a.out} and {raw}", file=sys.stderr)
+    if a.results:
+        db = read_db_section(a.results)
+        if not db:
+            print(f"warning: {a.results} has no {DB_BEGIN} … {DB_END} section to keep", file=sys.stderr)
+        with open(a.results, "w") as f:
+            f.write(text + ("\n" + db if db else ""))
+        print(f"rewritten: {a.results}", file=sys.stderr)
 
 
 if __name__ == "__main__":
