@@ -218,7 +218,28 @@ char *lkq_take_paste(void) {
  * count as not UTF-8 too, so libedit never holds a character it cannot print.
  * A bracketed paste becomes a line break, ending the line; its text waits in lkq_take_paste.
  */
+/* Whether libedit is in its incremental history search (Ctrl-R): each character typed there
+   searches the history and redraws the pattern, so a long paste into it costs time in the
+   square of its length (60,000 characters: 14 s). Set when Ctrl-R is read; a control
+   character other than Ctrl-R, Ctrl-H or Delete ends the search. */
+static int searching = 0;
+/* The longest paste that goes into a search pattern; the rest of it is dropped, as a pattern
+   longer than any statement in the history can only fail to match. */
+#define SEARCH_PASTE_LIMIT 256
+
+static int read_char(EditLine *el, wchar_t *out);
+
 static int lkq_read_char(EditLine *el, wchar_t *out) {
+    int r = read_char(el, out);
+    if (r == 1) {
+        wchar_t c = *out;
+        if (c == 0x12) searching = 1;
+        else if (c < 0x20 && c != 0x08) searching = 0;
+    }
+    return r;
+}
+
+static int read_char(EditLine *el, wchar_t *out) {
     int b;
     int r = next_byte(el, &b);
     if (r <= 0) return r;
@@ -234,8 +255,13 @@ static int lkq_read_char(EditLine *el, wchar_t *out) {
         feed = (unsigned char *)lkq_take_paste();
         feed_length = strlen((char *)feed);
         feed_at = 0;
+        if (searching && feed_length > SEARCH_PASTE_LIMIT) {
+            /* Cut at a character boundary: never in the middle of a UTF-8 sequence. */
+            feed_length = SEARCH_PASTE_LIMIT;
+            while (feed_length > 0 && (feed[feed_length] & 0xC0) == 0x80) feed_length--;
+        }
         for (size_t i = 0; i < feed_length; i++) if (feed[i] < 0x20 || feed[i] == 0x7F) feed[i] = ' ';
-        return lkq_read_char(el, out);
+        return read_char(el, out);
     }
     if (b < 0x80) { *out = (wchar_t)b; return 1; }
     int need;

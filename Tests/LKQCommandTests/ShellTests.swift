@@ -57,6 +57,21 @@ import Glibc
         #expect(!entries.isEmpty && entries.allSatisfy { $0.contains("sort\\040serapan") }, "\(history)")
     }
 
+    /// A long paste into the Ctrl-R history search (each character searches the history and
+    /// redraws the pattern in libedit) goes in only as far as a search can use: the shell is
+    /// back at once. 100,000 characters took libedit about 35 s before.
+    @Test func longPasteIntoHistorySearchDoesNotStallTheShell() throws {
+        let t = try start()
+        t.type("capaian | count\r")
+        #expect(t.waitFor("(1 row)"), "\(t.screen)")
+        #expect(t.waitFor("lkq> "))
+        t.type("\u{12}")
+        t.type("\u{1B}[200~capaian" + String(repeating: "x", count: 100_000) + "\u{1B}[201~", atPrompt: false)
+        // Ctrl-E leaves the search (libedit runs it as a command), Ctrl-U empties the line.
+        t.type("\u{05}\u{15}desa | count\r", atPrompt: false)
+        #expect(t.waitFor("(1 row)", timeout: 10), "\(t.recent.suffix(500))")
+    }
+
     /// A terminal without bracketed paste delivers the lines as if typed fast: a complete line
     /// followed by one starting with `|` still waits for it.
     @Test func pasteWithoutMarkersRunsAsOneStatement() throws {
