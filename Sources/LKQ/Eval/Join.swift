@@ -96,30 +96,44 @@ extension Interpreter {
         let rightCount = right.first?.count ?? 0
         // One dense number per joined-side key tuple (-1 for a null key), and the same number
         // for each pipeline row with that tuple (-1 when the joined side lacks it). Each
-        // column's codes are numbered first, then the pairs (tuple so far, next column) as one
-        // 64-bit key: open addressing over integers, no array per row, no Swift dictionary.
+        // column's codes are numbered first, then the pairs (tuple so far, this column) as one
+        // integer: through a direct table when the numbers lie in a small range (text codes,
+        // small integers), else open addressing; never an array per row or a Swift dictionary.
         var rightKeys = [Int32](repeating: 0, count: rightCount)
         var leftKeys = [Int32](repeating: 0, count: leftCount)
-        var tuples = DenseNumbering(capacity: rightCount)
+        var distinctSoFar: Int64 = 1
         for (c, (l, r)) in zip(left, right).enumerated() {
-            var numbers = DenseNumbering(capacity: rightCount)
+            var lo = Int64.max, hi = Int64.min
+            for case let v? in r { lo = min(lo, v); hi = max(hi, v) }
+            var numbers = KeyNumbering(lo: lo, hi: hi, rows: rightCount)
+            var columnRight = [Int32](repeating: -1, count: rightCount)
+            var columnLeft = [Int32](repeating: -1, count: leftCount)
             for row in 0..<rightCount {
                 if row & 0xFFFF == 0 { try evaluator.checkCancelled() }
-                guard rightKeys[row] >= 0, let code = r[row] else { rightKeys[row] = -1; continue }
-                let n = numbers.number(code)
-                rightKeys[row] = c == 0 ? n : tuples.number(Int64(rightKeys[row]) << 32 | Int64(n))
+                if let v = r[row] { columnRight[row] = numbers.number(v) }
             }
             for row in 0..<leftCount {
                 if row & 0xFFFF == 0 { try evaluator.checkCancelled() }
-                guard leftKeys[row] >= 0, let code = l[row] else { leftKeys[row] = -1; continue }
-                let n = numbers.lookup(code)
-                if n < 0 { leftKeys[row] = -1; continue }
-                leftKeys[row] = c == 0 ? n : tuples.lookup(Int64(leftKeys[row]) << 32 | Int64(n))
+                if let v = l[row] { columnLeft[row] = numbers.lookup(v) }
             }
-            if c > 0 && c < right.count - 1 {
-                // The tuples of this round are the keys of the next: number afresh.
-                tuples = DenseNumbering(capacity: rightCount)
+            if c == 0 {
+                (rightKeys, leftKeys) = (columnRight, columnLeft)
+                distinctSoFar = Int64(numbers.count)
+                continue
             }
+            let width = Int64(numbers.count)
+            var tuples = KeyNumbering(lo: 0, hi: distinctSoFar * width - 1, rows: rightCount)
+            for row in 0..<rightCount {
+                if row & 0xFFFF == 0 { try evaluator.checkCancelled() }
+                rightKeys[row] = rightKeys[row] < 0 || columnRight[row] < 0
+                    ? -1 : tuples.number(Int64(rightKeys[row]) * width + Int64(columnRight[row]))
+            }
+            for row in 0..<leftCount {
+                if row & 0xFFFF == 0 { try evaluator.checkCancelled() }
+                leftKeys[row] = leftKeys[row] < 0 || columnLeft[row] < 0
+                    ? -1 : tuples.lookup(Int64(leftKeys[row]) * width + Int64(columnLeft[row]))
+            }
+            distinctSoFar = Int64(tuples.count)
         }
         let distinct = Int(rightKeys.max() ?? -1) + 1
         // Chains of joined rows per key, first row first.
@@ -180,6 +194,47 @@ extension Column {
         case .double: return Column(storage: .double(Buffer([Double](repeating: 0, count: count))), nulls: mask)
         case .text: return Column(storage: .text(codes: Buffer([Int32](repeating: 0, count: count)), dictionary: []), nulls: mask)
         }
+    }
+}
+
+/// Numbers distinct 64-bit keys 0, 1, 2... in order of first appearance: by a direct table
+/// when every key lies in `lo...hi` and that range is small next to the rows, else by hashing.
+struct KeyNumbering {
+    private var direct: [Int32]
+    private let lo: Int64, hi: Int64
+    private var hashed: DenseNumbering?
+    private(set) var count: Int32 = 0
+
+    init(lo: Int64, hi: Int64, rows: Int) {
+        self.lo = lo
+        self.hi = hi
+        let (span, overflow) = hi.subtractingReportingOverflow(lo)
+        if hi >= lo, !overflow, span < Int64(Swift.max(1 << 16, 2 * rows)) {
+            direct = [Int32](repeating: -1, count: Int(hi - lo) + 1)
+            hashed = nil
+        } else {
+            direct = []
+            hashed = DenseNumbering(capacity: rows)
+        }
+    }
+
+    /// The number of `key` (which must lie in the range given, when a table is direct).
+    @inline(__always) mutating func number(_ key: Int64) -> Int32 {
+        if hashed != nil {
+            let n = hashed!.number(key)
+            count = hashed!.count
+            return n
+        }
+        let i = Int(key - lo)
+        if direct[i] < 0 { direct[i] = count; count += 1 }
+        return direct[i]
+    }
+
+    /// The number of `key`, or -1 when it was never numbered.
+    @inline(__always) func lookup(_ key: Int64) -> Int32 {
+        if let hashed { return hashed.lookup(key) }
+        guard key >= lo, key <= hi else { return -1 }
+        return direct[Int(key - lo)]
     }
 }
 
