@@ -39,6 +39,8 @@ enum Help {
               --bail                stop at the first statement that fails
               --max-memory SIZE     stop a statement that makes lkq hold more than SIZE of memory
                                     (4G, 512M; off for none); the default is 4/5 of the machine's
+              --max-join-rows N     stop a join that would make more than N rows (default
+                                    100000000; off for none)
               --param NAME=VALUE    set the value of a script's 'param NAME' (a number when it
                                     reads as one, else text); may be repeated
               --db URL              read the tables and views of a PostgreSQL database

@@ -53,6 +53,9 @@ struct Options {
     /// Most memory a statement may make the process hold, in bytes (`--max-memory`); by default
     /// four fifths of the machine's, so a runaway join ends in a located error, not a crash.
     var maxMemory: Int? = QueryBudget.physicalMemory > 0 ? QueryBudget.physicalMemory / 5 * 4 : nil
+    /// Most rows a join may produce (`--max-join-rows`); by default 100 million, about 800 MB
+    /// of row pairs: far past any LKIP question, well short of a join that multiplies its keys.
+    var maxJoinRows: Int? = 100_000_000
     /// Values for the scripts' `param` statements (`--param batas=90`).
     var parameters: [String: String] = [:]
     /// `--sql`: print each query's SQL for `dialect` instead of running it.
@@ -137,6 +140,13 @@ struct Options {
                     throw UsageError(message: "--max-memory needs a size such as 4G, 512M or off, not '\(text)'")
                 }
                 options.maxMemory = bytes
+            case "--max-join-rows":
+                let text = try value(for: name, inline: inline)
+                if text.lowercased() == "off" { options.maxJoinRows = nil; continue }
+                guard let rows = Int(text.replacingOccurrences(of: "_", with: "")), rows > 0 else {
+                    throw UsageError(message: "--max-join-rows needs a number of rows such as 500000000, or off, not '\(text)'")
+                }
+                options.maxJoinRows = rows
             case "--param":
                 let text = try value(for: name, inline: inline)
                 guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {

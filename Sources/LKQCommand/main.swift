@@ -126,6 +126,7 @@ let format = options.format ?? (Console.stdoutIsTerminal ? .table : .csv)
 var session = engine.makeSession()
 session.parameters = options.parameters
 session.budget.maxMemory = options.maxMemory
+session.budget.maxJoinRows = options.maxJoinRows
 let runner = Runner(session: session, format: format, bail: options.bail)
 runner.locale = options.locale.output
 runner.workbook = options.workbookPath.map(WorkbookOutput.init(path:))

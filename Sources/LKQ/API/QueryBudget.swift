@@ -28,14 +28,19 @@ public struct QueryBudget: Sendable, Equatable {
     /// as the operating system counts it): a join that multiplies rows or a group by with
     /// millions of keys stops with a located error instead of exhausting the machine.
     public var maxMemory: Int?
+    /// Most rows a join may produce: a key shared by many rows on both sides multiplies them
+    /// (100,000 by 100,000 is ten billion), and the error says so within a second instead of
+    /// after the memory runs out.
+    public var maxJoinRows: Int?
 
     /// A budget; `nil` leaves that limit off.
     public init(maxRowsScanned: Int? = nil, maxRowsProduced: Int? = nil, timeLimit: Duration? = nil,
-                maxMemory: Int? = nil) {
+                maxMemory: Int? = nil, maxJoinRows: Int? = nil) {
         self.maxRowsScanned = maxRowsScanned
         self.maxRowsProduced = maxRowsProduced
         self.timeLimit = timeLimit
         self.maxMemory = maxMemory
+        self.maxJoinRows = maxJoinRows
     }
 
     /// The memory of this machine, in bytes (0 when it cannot be read).

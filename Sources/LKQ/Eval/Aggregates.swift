@@ -68,7 +68,7 @@ extension Evaluator {
         var used = groupBits
         for key in keys {
             try checkCancelled()
-            let (ranks, count) = key.denseRanks(rows: g)
+            let (ranks, count) = try key.denseRanks(rows: g, control: control)
             let width = bits(count)
             used += width
             if used > 64 { return nil }
@@ -76,7 +76,7 @@ extension Evaluator {
         }
         try checkCancelled()
         for i in 0..<g { packed[i] = packed[i] << groupBits | UInt64(i) }
-        packed.sort()
+        try RadixSort.sort(&packed, control: control)
         let mask: UInt64 = groupBits == 0 ? 0 : (1 << groupBits) - 1
         return packed.map { Int($0 & mask) }
     }

@@ -191,9 +191,12 @@ extension Evaluator {
         switch (column.storage, constant) {
         case (.text(let codes, let dict), .text(let s)):
             // Decide once per distinct string, then scan the codes.
-            let hit: [Bool] = op == .contains
-                ? dict.map { Evaluator.contains($0, s) }
-                : dict.map { op.holds($0, s) }
+            // A dictionary can hold hundreds of thousands of strings: the budget is asked as it goes.
+            var hit = [Bool](repeating: false, count: dict.count)
+            for (i, entry) in dict.enumerated() {
+                if i & 0xFFF == 0 { try checkCancelled() }
+                hit[i] = op == .contains ? Evaluator.contains(entry, s) : op.holds(entry, s)
+            }
             scan { hit[Int(codes[$0])] }
         case (.int(let b), .int(let x)):
             switch op {

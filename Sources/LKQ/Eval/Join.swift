@@ -148,7 +148,7 @@ extension Interpreter {
         }
         var outLeft: [Int32] = []
         var outRight: [Int32] = []
-        let limit = Int(Int32.max)
+        let limit = min(Int(Int32.max), control?.budget.maxJoinRows ?? Int.max)
         for row in 0..<leftCount {
             if row & 0xFFFF == 0 { try evaluator.checkCancelled() }
             var r = leftKeys[row] >= 0 ? head[Int(leftKeys[row])] : -1
@@ -164,8 +164,8 @@ extension Interpreter {
                 if outLeft.count & 0xFFFF == 0 {
                     try evaluator.checkCancelled()
                     try control?.produce(outLeft.count, at: .source(source, range))
-                    if outLeft.count >= limit { throw Diagnostic(.tooManyRows(limit: limit), in: source, at: range) }
                 }
+                if outLeft.count > limit { throw Diagnostic(.tooManyRows(limit: limit), in: source, at: range) }
             }
         }
         return (outLeft, outRight)

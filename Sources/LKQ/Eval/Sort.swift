@@ -53,7 +53,7 @@ struct SortColumn {
 
     /// For rows `0..<n`: a dense rank per row that orders them as ``compare(_:_:)`` does
     /// (ascending; rows that tie share a rank, nulls last), and how many ranks there are.
-    func denseRanks(rows n: Int) -> (ranks: [UInt32], count: Int) {
+    func denseRanks(rows n: Int, control: RunControl?) throws(Diagnostic) -> (ranks: [UInt32], count: Int) {
         var ranks = [UInt32](repeating: 0, count: n)
         var count = 0
         switch keys {
@@ -66,7 +66,7 @@ struct SortColumn {
             var values = [UInt64]()
             values.reserveCapacity(n)
             for k in 0..<n where !isNull(k) { values.append(orderKey(k)) }
-            values.sort()
+            try RadixSort.sort(&values, control: control)
             var distinct = 0
             for v in values where distinct == 0 || values[distinct - 1] != v {
                 values[distinct] = v
@@ -191,4 +191,40 @@ private struct SortEntry {
     var key: UInt64
     var isNull: Bool
     var position: Int32
+}
+
+/// Sorts unsigned integers by their bytes, least significant first (16 bits a pass, passes
+/// over bits no value uses skipped), asking `control` between passes whether to stop: a
+/// comparison sort of millions of values runs for most of a second with no place to ask.
+enum RadixSort {
+    static func sort(_ values: inout [UInt64], control: RunControl?) throws(Diagnostic) {
+        let n = values.count
+        guard n > 1 else { return }
+        if n < 1 << 12 { values.sort(); return }
+        var all: UInt64 = 0
+        for v in values { all |= v }
+        var scratch = [UInt64](repeating: 0, count: n)
+        var shift: UInt64 = 0
+        while shift < 64 && all >> shift != 0 {
+            try control?.check()
+            var counts = [Int](repeating: 0, count: 1 << 16)
+            values.withUnsafeBufferPointer { src in
+                scratch.withUnsafeMutableBufferPointer { dst in
+                    counts.withUnsafeMutableBufferPointer { counts in
+                        for v in src { counts[Int((v >> shift) & 0xFFFF)] += 1 }
+                        var total = 0
+                        for d in 0..<(1 << 16) { let c = counts[d]; counts[d] = total; total += c }
+                        for v in src {
+                            let d = Int((v >> shift) & 0xFFFF)
+                            dst[counts[d]] = v
+                            counts[d] += 1
+                        }
+                    }
+                }
+            }
+            swap(&values, &scratch)
+            shift += 16
+        }
+        try control?.check()
+    }
 }

@@ -274,7 +274,7 @@ public struct Diagnostic: Sendable, Error {
         case .cancelled:
             return "query cancelled"
         case .tooManyRows(let limit):
-            return "the result would have more than \(limit) rows; filter the rows first"
+            return "the join would make more than \(limit) rows (a key shared by many rows on both sides multiplies them); join on more keys or filter the rows first, or raise the limit (lkq --max-join-rows)"
         case .budgetExceeded(let what, let limit):
             return "query stopped: it exceeded its budget of \(limit) \(what); narrow it with where or limit, or raise the budget"
         case .auditNeedsClaims(let missing):
