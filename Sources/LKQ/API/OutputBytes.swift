@@ -1,0 +1,202 @@
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
+/// A growable block of output bytes that numbers and text are formatted into directly, so
+/// writing a cell allocates nothing: `csv` and `json` output of millions of rows go through it.
+struct OutputBytes {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(64, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    /// Frees the block; the value must not be used after.
+    func deallocate() { base.deallocate() }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    /// Forgets what was written, keeping the block.
+    mutating func removeAll() { count = 0 }
+
+    /// Makes room for `n` more bytes.
+    @inline(__always) mutating func reserve(_ n: Int) {
+        if count + n > capacity { grow(n) }
+    }
+
+    @inline(never) private mutating func grow(_ n: Int) {
+        var size = capacity * 2
+        while count + n > size { size *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = size
+    }
+
+    @inline(__always) mutating func byte(_ b: UInt8) {
+        reserve(1)
+        base[count] = b
+        count += 1
+    }
+
+    mutating func append(_ p: UnsafeRawBufferPointer) {
+        guard let start = p.baseAddress, p.count > 0 else { return }
+        reserve(p.count)
+        UnsafeMutableRawPointer(base + count).copyMemory(from: start, byteCount: p.count)
+        count += p.count
+    }
+
+    mutating func append(_ s: String) {
+        var s = s
+        s.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Two ASCII digits for each of 0...99, so integers are written two digits at a time.
+    private static let digitPairs: StaticString =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+
+    /// `v` as `String(v)` writes it.
+    @inline(__always) mutating func int(_ v: Int64) {
+        reserve(20)
+        if v < 0 {
+            base[count] = UInt8(ascii: "-")
+            count += 1
+        }
+        var m = v.magnitude
+        var digits = 1
+        var t = m
+        while t >= 10 { t /= 10; digits += 1 }
+        let pairs = Self.digitPairs.utf8Start
+        var at = count + digits
+        while m >= 100 {
+            let r = Int(m % 100)
+            m /= 100
+            at -= 2
+            base[at] = pairs[2 * r]
+            base[at + 1] = pairs[2 * r + 1]
+        }
+        if m >= 10 {
+            at -= 2
+            base[at] = pairs[2 * Int(m)]
+            base[at + 1] = pairs[2 * Int(m) + 1]
+        } else {
+            base[at - 1] = UInt8(ascii: "0") + UInt8(m)
+        }
+        count += digits
+    }
+
+    /// A finite double as ``Value/format(_:)`` writes it: whole values below 10^15 as integers,
+    /// others as Swift's shortest text that reads back as the same double.
+    @inline(__always) mutating func plainDouble(_ d: Double) {
+        if d == d.rounded(), abs(d) < 1e15 {
+            int(Int64(d))
+        } else {
+            append(d.description)
+        }
+    }
+}
+
+/// Each dictionary entry of a text column as it is written in one output format, in one
+/// block, so that a row's text is copied without looking at the string again.
+struct EncodedDictionary {
+    private var bytes: [UInt8] = []
+    private var starts: [Int] = [0]
+
+    init(_ dictionary: [String], _ encode: (String, inout [UInt8]) -> Void) {
+        starts.reserveCapacity(dictionary.count + 1)
+        for s in dictionary {
+            encode(s, &bytes)
+            starts.append(bytes.count)
+        }
+    }
+
+    @inline(__always) func write(_ code: Int, to out: inout OutputBytes) {
+        bytes.withUnsafeBytes { all in
+            out.append(UnsafeRawBufferPointer(rebasing: all[starts[code]..<starts[code + 1]]))
+        }
+    }
+}
+
+/// Writes `csv` and `json` straight from a result's columns into ``OutputBytes``, handing on
+/// a piece whenever about `chunk` bytes are ready.
+struct MachineWriter {
+    let result: QueryResult
+    let chunk: Int
+
+    /// Writes the whole result in `format` (`.csv` or `.json`) to `sink`, which returns false
+    /// to stop; returns whether everything was written.
+    func write(_ format: OutputFormat, to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        var out = OutputBytes(capacity: chunk + chunk / 4)
+        defer { out.deallocate() }
+        let json = format == .json
+        let columns = result.columns
+        let rows = result.rowCount
+        // A dictionary bigger than the rows (the few rows a `limit` kept) is written per row.
+        let encoded: [EncodedDictionary?] = columns.map { column in
+            guard case .text(_, let dictionary) = column.storage, dictionary.count <= rows else { return nil }
+            return EncodedDictionary(dictionary) { s, bytes in
+                bytes.append(contentsOf: (json ? JSONText.string(s) : CSVText.cell(s)).utf8)
+            }
+        }
+        let keys = result.fields.map { JSONText.string($0.name) + ":" }
+        if json {
+            if rows == 0 { out.append("[]\n") } else { out.append("[\n") }
+        } else {
+            out.append(result.fields.map { CSVText.field($0.name) }.joined(separator: ",") + "\n")
+        }
+        for r in 0..<rows {
+            if json { out.byte(UInt8(ascii: "{")) }
+            for c in columns.indices {
+                if json {
+                    if c > 0 { out.byte(UInt8(ascii: ",")) }
+                    out.append(keys[c])
+                } else if c > 0 {
+                    out.byte(UInt8(ascii: ","))
+                }
+                let column = columns[c]
+                if column.isNull(r) {
+                    if json { out.append("null") }
+                    continue
+                }
+                switch column.storage {
+                case .int(let b):
+                    out.int(b[r])
+                case .double(let b):
+                    // A NaN or an infinity reads as null, as ``Column/value(at:)`` has it.
+                    if b[r].isFinite { out.plainDouble(b[r]) } else if json { out.append("null") }
+                case .text(let codes, let dictionary):
+                    let code = Int(codes[r])
+                    if let e = encoded[c] {
+                        e.write(code, to: &out)
+                    } else {
+                        out.append(json ? JSONText.string(dictionary[code]) : CSVText.cell(dictionary[code]))
+                    }
+                }
+            }
+            if json { out.append(r == rows - 1 ? "}\n" : "},\n") } else { out.byte(10) }
+            if out.count >= chunk {
+                guard sink(out.bytes) else { return false }
+                out.removeAll()
+            }
+        }
+        if json && rows > 0 { out.append("]\n") }
+        return out.count == 0 || sink(out.bytes)
+    }
+}
+
+/// RFC 4180 fields.
+enum CSVText {
+    /// A text cell: the empty string is quoted so that it reads back differently from null.
+    static func cell(_ s: String) -> String { s.isEmpty ? "\"\"" : field(s) }
+
+    /// `s`, quoted when it holds a comma, a quote or a line break.
+    static func field(_ s: String) -> String {
+        let needsQuotes = s.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
+        guard needsQuotes else { return s }
+        return "\"" + s.replacing("\"", with: "\"\"") + "\""
+    }
+}
