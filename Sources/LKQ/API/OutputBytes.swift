@@ -102,22 +102,26 @@ struct OutputBytes {
 
 /// Each dictionary entry of a text column as it is written in one output format, in one
 /// block, so that a row's text is copied without looking at the string again.
-struct EncodedDictionary {
-    private var bytes: [UInt8] = []
-    private var starts: [Int] = [0]
+final class EncodedDictionary {
+    let bytes: UnsafeMutablePointer<UInt8>
+    /// Entry `i` is `bytes[starts[i]..<starts[i + 1]]`.
+    let starts: UnsafeMutablePointer<Int>
 
-    init(_ dictionary: [String], _ encode: (String, inout [UInt8]) -> Void) {
-        starts.reserveCapacity(dictionary.count + 1)
-        for s in dictionary {
-            encode(s, &bytes)
-            starts.append(bytes.count)
+    init(_ dictionary: [String], _ encode: (String) -> String) {
+        var all: [UInt8] = []
+        starts = .allocate(capacity: dictionary.count + 1)
+        starts[0] = 0
+        for (i, s) in dictionary.enumerated() {
+            all.append(contentsOf: encode(s).utf8)
+            starts[i + 1] = all.count
         }
+        bytes = .allocate(capacity: max(1, all.count))
+        bytes.initialize(from: all, count: all.count)
     }
 
-    @inline(__always) func write(_ code: Int, to out: inout OutputBytes) {
-        bytes.withUnsafeBytes { all in
-            out.append(UnsafeRawBufferPointer(rebasing: all[starts[code]..<starts[code + 1]]))
-        }
+    deinit {
+        bytes.deallocate()
+        starts.deallocate()
     }
 }
 
@@ -138,9 +142,7 @@ struct MachineWriter {
         // A dictionary bigger than the rows (the few rows a `limit` kept) is written per row.
         let encoded: [EncodedDictionary?] = columns.map { column in
             guard case .text(_, let dictionary) = column.storage, dictionary.count <= rows else { return nil }
-            return EncodedDictionary(dictionary) { s, bytes in
-                bytes.append(contentsOf: (json ? JSONText.string(s) : CSVText.cell(s)).utf8)
-            }
+            return EncodedDictionary(dictionary) { json ? JSONText.string($0) : CSVText.cell($0) }
         }
         let keys = result.fields.map { JSONText.string($0.name) + ":" }
         if json {
@@ -148,31 +150,36 @@ struct MachineWriter {
         } else {
             out.append(result.fields.map { CSVText.field($0.name) }.joined(separator: ",") + "\n")
         }
+        // Raw pointers into the result's columns, which `result` keeps alive: reading a cell
+        // then copies no buffer and so retains nothing.
+        let cells = columns.indices.map { CellPointers(columns[$0], encoded[$0]) }
+        defer { withExtendedLifetime(encoded) {} }
         for r in 0..<rows {
             if json { out.byte(UInt8(ascii: "{")) }
-            for c in columns.indices {
+            for c in cells.indices {
                 if json {
                     if c > 0 { out.byte(UInt8(ascii: ",")) }
                     out.append(keys[c])
                 } else if c > 0 {
                     out.byte(UInt8(ascii: ","))
                 }
-                let column = columns[c]
-                if column.isNull(r) {
+                let cell = cells[c]
+                if let nulls = cell.nulls, (nulls[r >> 6] >> UInt64(r & 63)) & 1 == 1 {
                     if json { out.append("null") }
                     continue
                 }
-                switch column.storage {
-                case .int(let b):
-                    out.int(b[r])
-                case .double(let b):
+                switch cell.values {
+                case .int(let v):
+                    out.int(v[r])
+                case .double(let v):
                     // A NaN or an infinity reads as null, as ``Column/value(at:)`` has it.
-                    if b[r].isFinite { out.plainDouble(b[r]) } else if json { out.append("null") }
-                case .text(let codes, let dictionary):
+                    if v[r].isFinite { out.plainDouble(v[r]) } else if json { out.append("null") }
+                case .encoded(let codes, let bytes, let starts):
                     let code = Int(codes[r])
-                    if let e = encoded[c] {
-                        e.write(code, to: &out)
-                    } else {
+                    out.append(UnsafeRawBufferPointer(start: bytes + starts[code], count: starts[code + 1] - starts[code]))
+                case .text(let codes):
+                    let code = Int(codes[r])
+                    if case .text(_, let dictionary) = columns[c].storage {
                         out.append(json ? JSONText.string(dictionary[code]) : CSVText.cell(dictionary[code]))
                     }
                 }
@@ -185,6 +192,29 @@ struct MachineWriter {
         }
         if json && rows > 0 { out.append("]\n") }
         return out.count == 0 || sink(out.bytes)
+    }
+}
+
+/// Where a column's values and null bits are, without the buffers that own them.
+private struct CellPointers {
+    enum Values {
+        case int(UnsafePointer<Int64>)
+        case double(UnsafePointer<Double>)
+        case text(UnsafePointer<Int32>)
+        /// Codes, and their entries as written (``EncodedDictionary``).
+        case encoded(UnsafePointer<Int32>, UnsafePointer<UInt8>, UnsafePointer<Int>)
+    }
+    let values: Values
+    let nulls: UnsafePointer<UInt64>?
+
+    init(_ column: Column, _ encoded: EncodedDictionary?) {
+        switch column.storage {
+        case .int(let b): values = .int(b.base)
+        case .double(let b): values = .double(b.base)
+        case .text(let codes, _):
+            if let encoded { values = .encoded(codes.base, encoded.bytes, encoded.starts) } else { values = .text(codes.base) }
+        }
+        nulls = column.nulls?.words.base
     }
 }
 
