@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(LKQSyntax)
 import LKQSyntax
 #endif
@@ -154,7 +155,54 @@ struct MachineWriter {
         // then copies no buffer and so retains nothing.
         let cells = columns.indices.map { CellPointers(columns[$0], encoded[$0]) }
         defer { withExtendedLifetime(encoded) {} }
-        for r in 0..<rows {
+        if rows >= 1 << 18 && Parallel.cores > 1 {
+            // Two cores format the next two blocks of rows, each into its own bytes, which are
+            // then handed on in order; blocks are large so the cores seldom wait for each other.
+            let block = 1 << 16
+            guard sink(out.bytes) else { return false }
+            let parts = UnsafeMutablePointer<OutputBytes>.allocate(capacity: 2)
+            parts.initialize(to: OutputBytes(capacity: chunk))
+            (parts + 1).initialize(to: OutputBytes(capacity: chunk))
+            defer { parts[0].deallocate(); parts[1].deallocate(); parts.deallocate() }
+            let shared = UnsafeSendable((self, cells, keys, parts))
+            var start = 0
+            while start < rows {
+                let middle = min(rows, start + block), end = min(rows, middle + block)
+                let halves = (start..<middle, middle..<end)
+                DispatchQueue.concurrentPerform(iterations: 2) { i in
+                    let (writer, cells, keys, parts) = shared.value
+                    parts[i].removeAll()
+                    writer.formatRows(i == 0 ? halves.0 : halves.1, of: rows, cells, keys, json, into: &parts[i])
+                }
+                for i in 0..<2 where parts[i].count > 0 {
+                    guard sink(parts[i].bytes) else { return false }
+                }
+                start = end
+            }
+            return !json || sink(UnsafeRawBufferPointer(start: Self.jsonEnd.utf8Start, count: Self.jsonEnd.utf8CodeUnitCount))
+        }
+        let block = 1 << 14
+        var start = 0
+        while start < rows {
+            let end = min(rows, start + block)
+            formatRows(start..<end, of: rows, cells, keys, json, into: &out)
+            if out.count >= chunk {
+                guard sink(out.bytes) else { return false }
+                out.removeAll()
+            }
+            start = end
+        }
+        if json && rows > 0 { out.append("]\n") }
+        return out.count == 0 || sink(out.bytes)
+    }
+
+    /// What ends a `json` array of rows.
+    private static let jsonEnd: StaticString = "]\n"
+
+    /// Appends `range`, rows of a result of `rows`, to `out`.
+    private func formatRows(_ range: Range<Int>, of rows: Int, _ cells: [CellPointers], _ keys: [String], _ json: Bool,
+                        into out: inout OutputBytes) {
+        for r in range {
             if json { out.byte(UInt8(ascii: "{")) }
             for c in cells.indices {
                 if json {
@@ -179,19 +227,13 @@ struct MachineWriter {
                     out.append(UnsafeRawBufferPointer(start: bytes + starts[code], count: starts[code + 1] - starts[code]))
                 case .text(let codes):
                     let code = Int(codes[r])
-                    if case .text(_, let dictionary) = columns[c].storage {
+                    if case .text(_, let dictionary) = result.columns[c].storage {
                         out.append(json ? JSONText.string(dictionary[code]) : CSVText.cell(dictionary[code]))
                     }
                 }
             }
             if json { out.append(r == rows - 1 ? "}\n" : "},\n") } else { out.byte(10) }
-            if out.count >= chunk {
-                guard sink(out.bytes) else { return false }
-                out.removeAll()
-            }
         }
-        if json && rows > 0 { out.append("]\n") }
-        return out.count == 0 || sink(out.bytes)
     }
 }
 
