@@ -268,14 +268,18 @@ enum DisplayNumbers {
     }
 
     private static func group(_ digits: Substring, _ locale: ResultFormatter.Locale) -> String {
-        guard digits.count > 3, digits.allSatisfy(\.isASCII) else { return String(digits) }
-        let separator: Character = locale == .indonesian ? "." : ","
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(separator) }
-            out.append(ch)
+        // By bytes, counted once: a table of a million numbers groups a million of them.
+        let bytes = Array(digits.utf8)
+        let n = bytes.count
+        guard n > 3, bytes.allSatisfy({ $0 < 0x80 }) else { return String(digits) }
+        let separator = locale == .indonesian ? UInt8(ascii: ".") : UInt8(ascii: ",")
+        var out = [UInt8]()
+        out.reserveCapacity(n + n / 3)
+        for (i, b) in bytes.enumerated() {
+            if i > 0 && (n - i) % 3 == 0 { out.append(separator) }
+            out.append(b)
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
