@@ -76,24 +76,31 @@ enum Console {
     /// no error hides in a buffer; false (with `errno` set) when the bytes could not be written.
     private static func write(_ text: String, to fd: Int32) -> Bool {
         var text = text
-        return text.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    // A stream left non-blocking by whoever started us: wait until it takes more.
-                    if errno == EAGAIN || errno == EWOULDBLOCK {
-                        var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                        _ = poll(&ready, 1, -1)
-                        continue
-                    }
-                    return false
+        return text.withUTF8 { write(UnsafeRawBufferPointer($0), to: fd) }
+    }
+
+    /// Bytes of output as they are, for results written in large pieces.
+    static func out(bytes: UnsafeRawBufferPointer) {
+        if !write(bytes, to: STDOUT_FILENO) { outputFailed(errno) }
+    }
+
+    private static func write(_ buffer: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
+        var offset = 0
+        while offset < buffer.count {
+            let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                // A stream left non-blocking by whoever started us: wait until it takes more.
+                if errno == EAGAIN || errno == EWOULDBLOCK {
+                    var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&ready, 1, -1)
+                    continue
                 }
-                offset += n
+                return false
             }
-            return true
+            offset += n
         }
+        return true
     }
 
     /// Ends the process after output could not be written. A reader that went away (`lkq ... |

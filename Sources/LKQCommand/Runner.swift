@@ -92,6 +92,19 @@ final class Runner: @unchecked Sendable {
         let formatter = ResultFormatter(format: format, width: format == .table ? Console.width() : nil,
                                         color: format == .table && Console.colorOut,
                                         unicode: Console.unicode, locale: locale)
+        // Machine formats of any size go out as they are written, a megabyte at a time.
+        if format == .csv || format == .json, pager == nil || !Console.stdoutIsTerminal {
+            progress?.clear()
+            if printedResult { Console.out("\n") }
+            printedResult = true
+            let complete = formatter.write(result) { piece in
+                if cancellation?.isCancelled == true { return false }
+                Console.out(bytes: piece)
+                return true
+            }
+            if !complete { stopOutput() }
+            return
+        }
         var text: String
         if !full, pager == nil, format == .table, result.chart == nil, let maxRows, result.rowCount > maxRows,
            let cut = Self.cut(result, to: maxRows) {
@@ -117,9 +130,7 @@ final class Runner: @unchecked Sendable {
         var utf8 = text.utf8[...]
         while !utf8.isEmpty {
             if cancellation?.isCancelled == true {
-                outputStopped = true
-                Console.out("\n")
-                Console.err(Self.errorLine("output stopped (Ctrl-C)"))
+                stopOutput()
                 return
             }
             var end = utf8.index(utf8.startIndex, offsetBy: piece, limitedBy: utf8.endIndex) ?? utf8.endIndex
@@ -128,6 +139,13 @@ final class Runner: @unchecked Sendable {
             Console.out(String(Substring(utf8[utf8.startIndex..<end])))
             utf8 = utf8[end...]
         }
+    }
+
+    /// Ctrl-C cut the output short: the line is ended and the stop said.
+    private func stopOutput() {
+        outputStopped = true
+        Console.out("\n")
+        Console.err(Self.errorLine("output stopped (Ctrl-C)"))
     }
 
     /// The first and last rows of `result`, `limit` in all, and how many of them come first.

@@ -76,59 +76,40 @@ public struct ResultFormatter: Sendable {
                 return ChartRenderer(result: result, chart: chart, width: width, color: color, unicode: unicode, locale: locale).render()
             }
             return TableRenderer(result: result, width: width, color: color, unicode: unicode, locale: locale).render()
-        case .csv: return renderCSV(result)
-        case .json: return renderJSON(result)
+        case .csv, .json: return renderMachine(result)
         case .markdown: return renderMarkdown(result)
         }
     }
 
-    // MARK: CSV
-
-    private func renderCSV(_ result: QueryResult) -> String {
-        var out = result.fields.map { csvField($0.name) }.joined(separator: ",") + "\n"
-        for r in 0..<result.rowCount {
-            var cells: [String] = []
-            cells.reserveCapacity(result.fields.count)
-            for c in result.fields.indices {
-                switch result[r, c] {
-                case .null: cells.append("")
-                // An empty string is quoted so that it reads back differently from null.
-                case .text(let s): cells.append(s.isEmpty ? "\"\"" : csvField(s))
-                case let v: cells.append(PlainNumber.text(v))
+    /// Writes the result in pieces of about `chunk` bytes to `sink`, which returns false to
+    /// stop (Ctrl-C, a closed reader); returns whether everything was written. The bytes are
+    /// those of ``render(_:)``; `csv` and `json` are written from the columns straight into the
+    /// pieces, never as one string.
+    public func write(_ result: QueryResult, chunk: Int = 1 << 20, to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        switch format {
+        case .csv, .json:
+            return MachineWriter(result: result, chunk: max(1, chunk)).write(format, to: sink)
+        case .table, .markdown:
+            var text = render(result)
+            return text.withUTF8 { all in
+                var start = 0
+                while start < all.count {
+                    let end = min(all.count, start + max(1, chunk))
+                    guard sink(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: all[start..<end]))) else { return false }
+                    start = end
                 }
+                return true
             }
-            out += cells.joined(separator: ",") + "\n"
         }
-        return out
     }
 
-    private func csvField(_ s: String) -> String {
-        let needsQuotes = s.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
-        guard needsQuotes else { return s }
-        return "\"" + s.replacing("\"", with: "\"\"") + "\""
-    }
-
-    // MARK: JSON
-
-    private func renderJSON(_ result: QueryResult) -> String {
-        guard result.rowCount > 0 else { return "[]\n" }
-        let keys = result.fields.map { JSONText.string($0.name) + ":" }
-        var out = "[\n"
-        for r in 0..<result.rowCount {
-            out += "{"
-            for c in keys.indices {
-                if c > 0 { out += "," }
-                out += keys[c]
-                switch result[r, c] {
-                case .null: out += "null"
-                case .text(let s): out += JSONText.string(s)
-                case .double(let d) where !d.isFinite: out += "null"
-                case let v: out += PlainNumber.text(v)
-                }
-            }
-            out += r == result.rowCount - 1 ? "}\n" : "},\n"
+    private func renderMachine(_ result: QueryResult) -> String {
+        var bytes: [UInt8] = []
+        _ = MachineWriter(result: result, chunk: 1 << 20).write(format) { piece in
+            bytes.append(contentsOf: piece)
+            return true
         }
-        return out + "]\n"
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     // MARK: Markdown
@@ -287,14 +268,18 @@ enum DisplayNumbers {
     }
 
     private static func group(_ digits: Substring, _ locale: ResultFormatter.Locale) -> String {
-        guard digits.count > 3, digits.allSatisfy(\.isASCII) else { return String(digits) }
-        let separator: Character = locale == .indonesian ? "." : ","
-        var out = ""
-        for (i, ch) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(separator) }
-            out.append(ch)
+        // By bytes, counted once: a table of a million numbers groups a million of them.
+        let bytes = Array(digits.utf8)
+        let n = bytes.count
+        guard n > 3, bytes.allSatisfy({ $0 < 0x80 }) else { return String(digits) }
+        let separator = locale == .indonesian ? UInt8(ascii: ".") : UInt8(ascii: ",")
+        var out = [UInt8]()
+        out.reserveCapacity(n + n / 3)
+        for (i, b) in bytes.enumerated() {
+            if i > 0 && (n - i) % 3 == 0 { out.append(separator) }
+            out.append(b)
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

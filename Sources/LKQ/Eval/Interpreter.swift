@@ -128,7 +128,7 @@ struct Interpreter {
             if frame.chart == nil, steps.allSatisfy(\.keepsRows) { frame.chart = chart }
             tail = rest
         }
-        let columns = frame.fields.indices.map { frame.visible($0) }
+        let columns = frame.visibleColumns()
         return QueryResult(fields: frame.fields, columns: columns, measure: frame.measure, chart: frame.chart,
                            warnings: control?.takeWarnings() ?? [])
     }

@@ -34,3 +34,24 @@ enum Parallel {
         }
     }
 }
+
+extension Frame {
+    /// Every column's visible rows (``visible(_:)``), copied on all cores when a selection
+    /// of many rows has to be gathered: after a sort of millions of rows each column is a
+    /// long copy of scattered reads, and the columns are independent.
+    func visibleColumns() -> [Column] {
+        let all = Array(fields.indices)
+        guard let selection, selection.count >= Parallel.threshold, all.count > 1, Parallel.cores > 1 else {
+            return all.map { visible($0) }
+        }
+        let slots = UnsafeMutableBufferPointer<Column?>.allocate(capacity: all.count)
+        slots.initialize(repeating: nil)
+        defer { _ = slots.deinitialize(); slots.deallocate() }
+        let out = UnsafeSendable(slots)
+        let frame = UnsafeSendable(self)
+        DispatchQueue.concurrentPerform(iterations: all.count) { c in
+            out.value[c] = frame.value.visible(c)
+        }
+        return slots.map { $0! }
+    }
+}

@@ -112,29 +112,114 @@ extension Evaluator {
     /// Positions `0..<n` in sorted order; ties keep their original order. With `limit`,
     /// only the first `limit` are found, with a bounded heap instead of a full sort.
     func order(_ keys: [SortColumn], rows n: Int, limit: Int?) throws(Diagnostic) -> [Int32] {
-        @inline(__always) func before(_ a: Int32, _ b: Int32) -> Bool {
-            for key in keys {
-                let c = key.compare(Int(a), Int(b))
-                if c != 0 { return c < 0 }
-            }
-            return a < b
-        }
+        guard let first = keys.first else { return Array(0..<Int32(min(n, limit ?? n))) }
+        let rest = Array(keys.dropFirst())
         if let limit, limit < n / 8 {
-            return try topN(limit, rows: n, before: before)
+            return try topN(limit, first: first, rest: rest, rows: n)
         }
         try checkCancelled()
-        guard let first = keys.first else { return Array(0..<Int32(min(n, limit ?? n))) }
-        // The first key as one order-preserving integer per row, so that most comparisons
-        // are a single integer compare; only ties look at the other keys.
-        // A null row has no key: its text code may point past the dictionary (all-null text).
-        var entries = (0..<n).map { row in
-            let isNull = first.isNull(row)
-            return SortEntry(key: isNull ? 0 : first.orderKey(row), isNull: isNull, position: Int32(row))
+        // The first key as one order-preserving integer per row, sorted by radix: ties keep
+        // table order because each pass is stable. Only rows tied on it look at the other keys.
+        // A null row has no key (its text code may point past the dictionary, all-null text):
+        // nulls go last, in table order.
+        var entries = [RadixEntry]()
+        entries.reserveCapacity(n)
+        var nulls = [Int32]()
+        for row in 0..<n {
+            if row & 0xFFFFF == 0 { try checkCancelled() }
+            if first.isNull(row) { nulls.append(Int32(row)) } else {
+                entries.append(RadixEntry(key: first.orderKey(row), position: Int32(row)))
+            }
         }
-        let rest = keys.dropFirst()
+        try radixSort(&entries)
+        let count = min(n, limit ?? n)
+        var positions = [Int32]()
+        positions.reserveCapacity(n)
+        for e in entries { positions.append(e.position) }
+        positions.append(contentsOf: nulls)
+        guard !rest.isEmpty else {
+            positions.removeLast(positions.count - count)
+            return positions
+        }
+        // Runs of rows tied on the first key, ordered by the rest; the null rows are one run.
         let poll = StopPoll(control)
-        entries.sort { a, b in
-            if poll.shouldStop() { return a.position < b.position }
+        func sortRun(_ range: Range<Int>) {
+            guard range.count > 1 else { return }
+            positions[range].sort { a, b in
+                if poll.shouldStop() { return a < b }
+                for key in rest {
+                    let c = key.compare(Int(a), Int(b))
+                    if c != 0 { return c < 0 }
+                }
+                return a < b
+            }
+        }
+        var start = 0
+        while start < entries.count {
+            if start >= count { break }
+            var end = start + 1
+            while end < entries.count && entries[end].key == entries[start].key { end += 1 }
+            sortRun(start..<end)
+            try poll.check()
+            start = end
+        }
+        if entries.count < count { sortRun(entries.count..<n) }
+        try poll.check()
+        positions.removeLast(positions.count - count)
+        return positions
+    }
+
+    /// Sorts by `key` with least-significant-byte-first counting passes, each stable; a byte
+    /// that is the same in every key (the high bytes of amounts) costs no pass.
+    private func radixSort(_ entries: inout [RadixEntry]) throws(Diagnostic) {
+        let n = entries.count
+        guard n > 1 else { return }
+        var counts = [Int](repeating: 0, count: 8 * 256)
+        entries.withUnsafeBufferPointer { e in
+            counts.withUnsafeMutableBufferPointer { c in
+                for i in 0..<n {
+                    let k = e[i].key
+                    for b in 0..<8 { c[b << 8 | Int(truncatingIfNeeded: k >> UInt64(8 * b)) & 0xFF] += 1 }
+                }
+            }
+        }
+        try checkCancelled()
+        var other = [RadixEntry](repeating: RadixEntry(key: 0, position: 0), count: n)
+        for b in 0..<8 {
+            let histogram = counts[(b << 8)..<((b + 1) << 8)]
+            if histogram.contains(n) { continue }
+            var offsets = [Int](repeating: 0, count: 256)
+            var sum = 0
+            for d in 0..<256 { offsets[d] = sum; sum += histogram[(b << 8) + d] }
+            let shift = UInt64(8 * b)
+            var start = 0
+            while start < n {
+                // Slices of a million rows, so Ctrl-C is heard within a pass.
+                let end = min(n, start + (1 << 20))
+                entries.withUnsafeBufferPointer { src in
+                    other.withUnsafeMutableBufferPointer { dst in
+                        offsets.withUnsafeMutableBufferPointer { o in
+                            for i in start..<end {
+                                let d = Int(truncatingIfNeeded: src[i].key >> shift) & 0xFF
+                                dst[o[d]] = src[i]
+                                o[d] += 1
+                            }
+                        }
+                    }
+                }
+                try checkCancelled()
+                start = end
+            }
+            swap(&entries, &other)
+        }
+    }
+
+    /// The first `k` positions in sorted order, kept in a max-heap whose root is the worst of
+    /// the best so far; a row that cannot enter costs one integer compare with the root.
+    private func topN(_ k: Int, first: SortColumn, rest: [SortColumn], rows n: Int) throws(Diagnostic) -> [Int32] {
+        guard k > 0, n > 0 else { return [] }
+        /// Nulls last, then the first key, then the others, then table order.
+        @inline(__always) func before(_ a: HeapEntry, _ b: HeapEntry) -> Bool {
             if a.isNull != b.isNull { return b.isNull }
             if a.key != b.key { return a.key < b.key }
             for key in rest {
@@ -143,19 +228,10 @@ extension Evaluator {
             }
             return a.position < b.position
         }
-        try poll.check()
-        let count = min(n, limit ?? n)
-        return (0..<count).map { entries[$0].position }
-    }
-
-    /// The `k` smallest positions under `before`, kept in a max-heap whose root is the
-    /// worst of the best so far.
-    private func topN(_ k: Int, rows n: Int, before: (Int32, Int32) -> Bool) throws(Diagnostic) -> [Int32] {
-        guard k > 0 else { return [] }
-        var heap: [Int32] = []
+        var heap: [HeapEntry] = []
         heap.reserveCapacity(k)
-        func siftDown(_ start: Int) {
-            var i = start
+        func siftDown() {
+            var i = 0
             while true {
                 let l = 2 * i + 1, r = l + 1
                 var worst = i
@@ -166,10 +242,12 @@ extension Evaluator {
                 i = worst
             }
         }
-        for p in 0..<Int32(n) {
-            if p & 0xFFFF == 0 { try checkCancelled() }
+        for row in 0..<n {
+            if row & 0xFFFF == 0 { try checkCancelled() }
+            let isNull = first.isNull(row)
+            let entry = HeapEntry(key: isNull ? 0 : first.orderKey(row), isNull: isNull, position: Int32(row))
             if heap.count < k {
-                heap.append(p)
+                heap.append(entry)
                 var i = heap.count - 1
                 while i > 0 {
                     let parent = (i - 1) / 2
@@ -177,17 +255,29 @@ extension Evaluator {
                     heap.swapAt(parent, i)
                     i = parent
                 }
-            } else if before(p, heap[0]) {
-                heap[0] = p
-                siftDown(0)
+                continue
+            }
+            let root = heap[0]
+            // Rows come in table order, so a row tied with the root on every key sorts after it.
+            if !root.isNull && (isNull || entry.key > root.key) { continue }
+            if rest.isEmpty && !isNull && entry.key == root.key { continue }
+            if before(entry, root) {
+                heap[0] = entry
+                siftDown()
             }
         }
-        return heap.sorted(by: before)
+        return heap.sorted(by: before).map(\.position)
     }
 }
 
-/// One row in a full sort: its first key, whether that key is null, and where the row is.
-private struct SortEntry {
+/// One non-null row in a full sort: its first key and where the row is.
+private struct RadixEntry {
+    var key: UInt64
+    var position: Int32
+}
+
+/// One row in a top-N heap: its first key, whether that key is null, and where the row is.
+private struct HeapEntry {
     var key: UInt64
     var isNull: Bool
     var position: Int32

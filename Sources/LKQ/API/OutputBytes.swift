@@ -1,0 +1,274 @@
+import Foundation
+#if canImport(LKQSyntax)
+import LKQSyntax
+#endif
+
+/// A growable block of output bytes that numbers and text are formatted into directly, so
+/// writing a cell allocates nothing: `csv` and `json` output of millions of rows go through it.
+struct OutputBytes {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(64, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    /// Frees the block; the value must not be used after.
+    func deallocate() { base.deallocate() }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    /// Forgets what was written, keeping the block.
+    mutating func removeAll() { count = 0 }
+
+    /// Makes room for `n` more bytes.
+    @inline(__always) mutating func reserve(_ n: Int) {
+        if count + n > capacity { grow(n) }
+    }
+
+    @inline(never) private mutating func grow(_ n: Int) {
+        var size = capacity * 2
+        while count + n > size { size *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = size
+    }
+
+    @inline(__always) mutating func byte(_ b: UInt8) {
+        reserve(1)
+        base[count] = b
+        count += 1
+    }
+
+    mutating func append(_ p: UnsafeRawBufferPointer) {
+        guard let start = p.baseAddress, p.count > 0 else { return }
+        reserve(p.count)
+        UnsafeMutableRawPointer(base + count).copyMemory(from: start, byteCount: p.count)
+        count += p.count
+    }
+
+    mutating func append(_ s: String) {
+        var s = s
+        s.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Two ASCII digits for each of 0...99, so integers are written two digits at a time.
+    private static let digitPairs: StaticString =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+
+    /// `v` as `String(v)` writes it.
+    @inline(__always) mutating func int(_ v: Int64) {
+        reserve(20)
+        if v < 0 {
+            base[count] = UInt8(ascii: "-")
+            count += 1
+        }
+        var m = v.magnitude
+        var digits = 1
+        var t = m
+        while t >= 10 { t /= 10; digits += 1 }
+        let pairs = Self.digitPairs.utf8Start
+        var at = count + digits
+        while m >= 100 {
+            let r = Int(m % 100)
+            m /= 100
+            at -= 2
+            base[at] = pairs[2 * r]
+            base[at + 1] = pairs[2 * r + 1]
+        }
+        if m >= 10 {
+            at -= 2
+            base[at] = pairs[2 * Int(m)]
+            base[at + 1] = pairs[2 * Int(m) + 1]
+        } else {
+            base[at - 1] = UInt8(ascii: "0") + UInt8(m)
+        }
+        count += digits
+    }
+
+    /// A finite double as ``Value/format(_:)`` writes it: whole values below 10^15 as integers,
+    /// others as Swift's shortest text that reads back as the same double.
+    @inline(__always) mutating func plainDouble(_ d: Double) {
+        if d == d.rounded(), abs(d) < 1e15 {
+            int(Int64(d))
+        } else {
+            append(d.description)
+        }
+    }
+}
+
+/// Each dictionary entry of a text column as it is written in one output format, in one
+/// block, so that a row's text is copied without looking at the string again.
+final class EncodedDictionary {
+    let bytes: UnsafeMutablePointer<UInt8>
+    /// Entry `i` is `bytes[starts[i]..<starts[i + 1]]`.
+    let starts: UnsafeMutablePointer<Int>
+
+    init(_ dictionary: [String], _ encode: (String) -> String) {
+        var all: [UInt8] = []
+        starts = .allocate(capacity: dictionary.count + 1)
+        starts[0] = 0
+        for (i, s) in dictionary.enumerated() {
+            all.append(contentsOf: encode(s).utf8)
+            starts[i + 1] = all.count
+        }
+        bytes = .allocate(capacity: max(1, all.count))
+        bytes.initialize(from: all, count: all.count)
+    }
+
+    deinit {
+        bytes.deallocate()
+        starts.deallocate()
+    }
+}
+
+/// Writes `csv` and `json` straight from a result's columns into ``OutputBytes``, handing on
+/// a piece whenever about `chunk` bytes are ready.
+struct MachineWriter {
+    let result: QueryResult
+    let chunk: Int
+
+    /// Writes the whole result in `format` (`.csv` or `.json`) to `sink`, which returns false
+    /// to stop; returns whether everything was written.
+    func write(_ format: OutputFormat, to sink: (UnsafeRawBufferPointer) -> Bool) -> Bool {
+        var out = OutputBytes(capacity: chunk + chunk / 4)
+        defer { out.deallocate() }
+        let json = format == .json
+        let columns = result.columns
+        let rows = result.rowCount
+        // A dictionary bigger than the rows (the few rows a `limit` kept) is written per row.
+        let encoded: [EncodedDictionary?] = columns.map { column in
+            guard case .text(_, let dictionary) = column.storage, dictionary.count <= rows else { return nil }
+            return EncodedDictionary(dictionary) { json ? JSONText.string($0) : CSVText.cell($0) }
+        }
+        let keys = result.fields.map { JSONText.string($0.name) + ":" }
+        if json {
+            if rows == 0 { out.append("[]\n") } else { out.append("[\n") }
+        } else {
+            out.append(result.fields.map { CSVText.field($0.name) }.joined(separator: ",") + "\n")
+        }
+        // Raw pointers into the result's columns, which `result` keeps alive: reading a cell
+        // then copies no buffer and so retains nothing.
+        let cells = columns.indices.map { CellPointers(columns[$0], encoded[$0]) }
+        defer { withExtendedLifetime(encoded) {} }
+        if rows >= 1 << 18 && Parallel.cores > 1 {
+            // Two cores format the next two blocks of rows, each into its own bytes, which are
+            // then handed on in order; blocks are large so the cores seldom wait for each other.
+            let block = 1 << 16
+            guard sink(out.bytes) else { return false }
+            let parts = UnsafeMutablePointer<OutputBytes>.allocate(capacity: 2)
+            parts.initialize(to: OutputBytes(capacity: chunk))
+            (parts + 1).initialize(to: OutputBytes(capacity: chunk))
+            defer { parts[0].deallocate(); parts[1].deallocate(); parts.deallocate() }
+            let shared = UnsafeSendable((self, cells, keys, parts))
+            var start = 0
+            while start < rows {
+                let middle = min(rows, start + block), end = min(rows, middle + block)
+                let halves = (start..<middle, middle..<end)
+                DispatchQueue.concurrentPerform(iterations: 2) { i in
+                    let (writer, cells, keys, parts) = shared.value
+                    parts[i].removeAll()
+                    writer.formatRows(i == 0 ? halves.0 : halves.1, of: rows, cells, keys, json, into: &parts[i])
+                }
+                for i in 0..<2 where parts[i].count > 0 {
+                    guard sink(parts[i].bytes) else { return false }
+                }
+                start = end
+            }
+            return !json || sink(UnsafeRawBufferPointer(start: Self.jsonEnd.utf8Start, count: Self.jsonEnd.utf8CodeUnitCount))
+        }
+        let block = 1 << 14
+        var start = 0
+        while start < rows {
+            let end = min(rows, start + block)
+            formatRows(start..<end, of: rows, cells, keys, json, into: &out)
+            if out.count >= chunk {
+                guard sink(out.bytes) else { return false }
+                out.removeAll()
+            }
+            start = end
+        }
+        if json && rows > 0 { out.append("]\n") }
+        return out.count == 0 || sink(out.bytes)
+    }
+
+    /// What ends a `json` array of rows.
+    private static let jsonEnd: StaticString = "]\n"
+
+    /// Appends `range`, rows of a result of `rows`, to `out`.
+    private func formatRows(_ range: Range<Int>, of rows: Int, _ cells: [CellPointers], _ keys: [String], _ json: Bool,
+                        into out: inout OutputBytes) {
+        for r in range {
+            if json { out.byte(UInt8(ascii: "{")) }
+            for c in cells.indices {
+                if json {
+                    if c > 0 { out.byte(UInt8(ascii: ",")) }
+                    out.append(keys[c])
+                } else if c > 0 {
+                    out.byte(UInt8(ascii: ","))
+                }
+                let cell = cells[c]
+                if let nulls = cell.nulls, (nulls[r >> 6] >> UInt64(r & 63)) & 1 == 1 {
+                    if json { out.append("null") }
+                    continue
+                }
+                switch cell.values {
+                case .int(let v):
+                    out.int(v[r])
+                case .double(let v):
+                    // A NaN or an infinity reads as null, as ``Column/value(at:)`` has it.
+                    if v[r].isFinite { out.plainDouble(v[r]) } else if json { out.append("null") }
+                case .encoded(let codes, let bytes, let starts):
+                    let code = Int(codes[r])
+                    out.append(UnsafeRawBufferPointer(start: bytes + starts[code], count: starts[code + 1] - starts[code]))
+                case .text(let codes):
+                    let code = Int(codes[r])
+                    if case .text(_, let dictionary) = result.columns[c].storage {
+                        out.append(json ? JSONText.string(dictionary[code]) : CSVText.cell(dictionary[code]))
+                    }
+                }
+            }
+            if json { out.append(r == rows - 1 ? "}\n" : "},\n") } else { out.byte(10) }
+        }
+    }
+}
+
+/// Where a column's values and null bits are, without the buffers that own them.
+private struct CellPointers {
+    enum Values {
+        case int(UnsafePointer<Int64>)
+        case double(UnsafePointer<Double>)
+        case text(UnsafePointer<Int32>)
+        /// Codes, and their entries as written (``EncodedDictionary``).
+        case encoded(UnsafePointer<Int32>, UnsafePointer<UInt8>, UnsafePointer<Int>)
+    }
+    let values: Values
+    let nulls: UnsafePointer<UInt64>?
+
+    init(_ column: Column, _ encoded: EncodedDictionary?) {
+        switch column.storage {
+        case .int(let b): values = .int(b.base)
+        case .double(let b): values = .double(b.base)
+        case .text(let codes, _):
+            if let encoded { values = .encoded(codes.base, encoded.bytes, encoded.starts) } else { values = .text(codes.base) }
+        }
+        nulls = column.nulls?.words.base
+    }
+}
+
+/// RFC 4180 fields.
+enum CSVText {
+    /// A text cell: the empty string is quoted so that it reads back differently from null.
+    static func cell(_ s: String) -> String { s.isEmpty ? "\"\"" : field(s) }
+
+    /// `s`, quoted when it holds a comma, a quote or a line break.
+    static func field(_ s: String) -> String {
+        let needsQuotes = s.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }
+        guard needsQuotes else { return s }
+        return "\"" + s.replacing("\"", with: "\"\"") + "\""
+    }
+}
