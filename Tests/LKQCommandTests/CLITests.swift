@@ -19,6 +19,26 @@ import Testing
         #expect(rows?.first?["id"] as? String == lines[1].split(separator: ",").first.map(String.init))
     }
 
+    /// A join that multiplies its rows stops at the join with a located error past
+    /// --max-join-rows (100 million by default), and --max-memory past its size; a join under
+    /// the row limit runs.
+    @Test func joinRowAndMemoryLimits() throws {
+        let many = try lkq(["--max-join-rows", "1000", "-e", "anggaran | join anggaran on level | count"])
+        #expect(many.status == 1 && many.stderr.contains("-e:1:12: error: the join would make more than 1000 rows"), "\(many.stderr)")
+        let fits = try lkq(["--max-join-rows", "1000", "-f", "csv", "-e", "kegiatan | join anggaran on kode | count"])
+        #expect(fits.status == 0 && fits.stdout == "count\n9\n", "\(fits.stdout)\(fits.stderr)")
+        let bad = try lkq(["--max-join-rows", "lots", "-e", "capaian | count"])
+        #expect(bad.status != 0 && bad.stderr.contains("--max-join-rows needs a number of rows"), "\(bad.stderr)")
+        // 20,000 rows of one key joined to themselves: 400 million pairs, far past 64 MB.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("lkq-satu-\(getpid()).csv")
+        try ("k\n" + String(repeating: "1\n", count: 20_000)).write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let table = file.deletingPathExtension().lastPathComponent.replacingOccurrences(of: "-", with: "_")
+        let memory = try lkq(["--no-cache", "--max-join-rows", "off", "--max-memory", "64M", "--data", file.path,
+                              "-e", "\(table) | join \(table) on k | count"])
+        #expect(memory.status == 1 && memory.stderr.contains("exceeded its budget of 64 MB of memory"), "\(memory.stderr)")
+    }
+
     @Test func pipedStdinRunsAsScriptWithoutPrompt() throws {
         let run = try lkq([], input: "capaian | count\n")
         #expect(run.stdout == "count\n9\n")

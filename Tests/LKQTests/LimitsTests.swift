@@ -163,6 +163,23 @@ import Testing
         #expect(e.kind == .limit)
     }
 
+    /// The limit holds inside a group by of a million rows and as many groups (hashing,
+    /// ordering the groups, gathering their keys): it used to run 20 to 40 times past it.
+    /// A generous margin, for a debug build on busy cores; the release figures are in the note.
+    @Test func timeBudgetHoldsInsideGroupBy() throws {
+        let n = 1_000_000
+        let keys = (0..<n).map { i in Int64?(Int64((i &* 7919) % n)) }
+        let texts = (0..<n).map { i in String?("t\(i % 100_000)") }
+        let table = try Table(name: "t", columns: [("k", .int(keys)), ("s", .text(texts))])
+        var session = Engine(tables: [table]).makeSession()
+        session.budget = QueryBudget(timeLimit: .milliseconds(300))
+        let start = ContinuousClock.now
+        let e = error("t | group by s, k count() | sort count desc | limit 1", session: session)
+        let elapsed = ContinuousClock.now - start
+        #expect(e?.kind == .limit, "\(String(describing: e))")
+        #expect(elapsed < .milliseconds(1500), "stopped after \(elapsed)")
+    }
+
     // MARK: Cancellation
 
     @Test func cancelFromAnotherThread() throws {

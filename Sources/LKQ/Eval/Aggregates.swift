@@ -34,6 +34,7 @@ extension Evaluator {
         try checkCancelled()
         var first = [Int32](repeating: -1, count: cardinality)
         for k in 0..<n where first[Int(ids[k])] < 0 { first[Int(ids[k])] = Int32(k) }
+        try checkCancelled()
         // Order groups by their key values so output is deterministic and readable.
         let sortKeys = keys.map { SortColumn($0.gather(first), descending: false) }
         let order: [Int]
@@ -53,7 +54,11 @@ extension Evaluator {
         }
         var rank = [Int32](repeating: 0, count: cardinality)
         for (r, g) in order.enumerated() { rank[g] = Int32(r) }
-        for k in 0..<n { ids[k] = rank[Int(ids[k])] }
+        try checkCancelled()
+        for k in 0..<n {
+            if k & 0xFFFFF == 0 { try checkCancelled() }
+            ids[k] = rank[Int(ids[k])]
+        }
         return Grouping(ids: ids, count: cardinality, first: order.map { first[$0] })
     }
 
@@ -126,11 +131,16 @@ extension Evaluator {
     /// rows holds 40 MB of group numbers and nothing more.
     private func numberSlots(_ slots: inout [Int32], range: Int) throws(Diagnostic) -> ([Int32], Int) {
         var number = [Int32](repeating: -1, count: range)
-        for k in slots.indices { number[Int(slots[k])] = 0 }
+        for k in slots.indices {
+            if k & 0xFFFFF == 0 { try checkCancelled() }
+            number[Int(slots[k])] = 0
+        }
         var next: Int32 = 0
         for v in 0..<range where number[v] == 0 { number[v] = next; next += 1 }
-        try checkCancelled()
-        for k in slots.indices { slots[k] = number[Int(slots[k])] }
+        for k in slots.indices {
+            if k & 0xFFFFF == 0 { try checkCancelled() }
+            slots[k] = number[Int(slots[k])]
+        }
         return (slots, Int(next))
     }
 
@@ -361,9 +371,9 @@ extension Evaluator {
 
 extension Operand {
     /// Values at the listed rows (constants stay constant, as a column of that many rows).
-    func gather(_ rows: [Int32]) -> Column {
+    func gather(_ rows: [Int32], control: RunControl? = nil) -> Column {
         switch self {
-        case .column(let c): return c.gather(rows)
+        case .column(let c): return c.gather(rows, control: control)
         case .constant: return materialize(count: rows.count)
         }
     }

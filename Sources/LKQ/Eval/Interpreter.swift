@@ -207,9 +207,14 @@ struct Interpreter {
             let grouping = try ev.group(keyValues, rows: frame.rowCount)
             try checkLevels(items, frame, keys: keys, grouping: grouping, at: step.range)
             try ev.checkCancelled()
-            var columns = zip(keyValues, keys).map { value, key in
-                if case .constant(.null) = value { return Column.allNull(key.type.columnType, count: grouping.first.count) }
-                return value.gather(grouping.first)
+            var columns: [Column] = []
+            for (value, key) in zip(keyValues, keys) {
+                if case .constant(.null) = value {
+                    columns.append(Column.allNull(key.type.columnType, count: grouping.first.count))
+                } else {
+                    columns.append(value.gather(grouping.first, control: control))
+                }
+                try ev.checkCancelled()
             }
             for item in items {
                 try ev.checkCancelled()

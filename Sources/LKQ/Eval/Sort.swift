@@ -75,6 +75,7 @@ struct SortColumn {
             values.removeLast(values.count - distinct)
             values.withUnsafeBufferPointer { sorted in
                 for k in 0..<n {
+                    if k & 0xFFFF == 0, control?.shouldStop == true { return }
                     if isNull(k) { ranks[k] = UInt32(distinct); continue }
                     let v = orderKey(k)
                     var lo = 0, hi = distinct
@@ -85,6 +86,7 @@ struct SortColumn {
                     ranks[k] = UInt32(lo)
                 }
             }
+            try control?.check()
             count = distinct + 1
         }
         if descending { for k in 0..<n where !isNull(k) { ranks[k] = UInt32(count - 2) - ranks[k] } }
