@@ -91,13 +91,7 @@ RULES = {
 # of the SQL that does what LKQ wrongly does. A disagreement that the variant explains is
 # printed as this bug; it fails the run unless --allow-known-bugs is given (for a local run
 # while the bug is being fixed). A fixed bug's entry and variant are deleted.
-KNOWN_BUGS = {
-    "B2-untyped-null": "number() of a constant text that is no number (`number(\"abc\")`,"
-                       " `number(\"\")`) is a null that an aggregate types int, where number()"
-                       " gives a decimal: `t | group by k avg(number(\"abc\")) as a,"
-                       " min(number(\"\")) as b` gives int columns (`10 / 0` was the same until"
-                       " 0dd6d72 typed it).",
-}
+KNOWN_BUGS: dict = {}
 
 # --------------------------------------------------------------------------------------------
 # Tables
@@ -951,7 +945,7 @@ def generate(rng, schema, categories):
                  "number_text": lambda: gen.number_expr(p.cols)}.get(cat)
         p.select(risky=True, force=force)
     # A known bug that a stage can reproduce in SQL adds its variant to p.variants, which
-    # later stages carry along (Pipeline.add); B2 is recognised in the results (untyped_null).
+    # later stages carry along (Pipeline.add).
     return Query(cat, p.lkq, p.sql, p.ordered, dict(p.variants))
 
 
@@ -1127,28 +1121,6 @@ def compare(query, lk, dk):
     if only_l or only_d:
         return f"rows differ: {len(only_l)} only in LKQ, {len(only_d)} only in DuckDB"
     return None
-
-
-CONSTANT_NULL = re.compile(r'number\("(abc|)"\)')
-
-
-def untyped_null(query, lk, dk):
-    """B2: the results agree but for columns typed int by LKQ and double by DuckDB that are
-    null on every row, or that the query computes from a constant null."""
-    if "error" in lk or "error" in dk or len(lk["cols"]) != len(dk["cols"]):
-        return False
-    from_constant = CONSTANT_NULL.search(query.lkq) is not None
-    patched = dict(lk, cols=list(lk["cols"]))
-    found = False
-    for i, ((name, lt), (_, dt)) in enumerate(zip(lk["cols"], dk["cols"])):
-        if lt != dt:
-            if (lt, dt) != ("int", "double"):
-                return False
-            if not from_constant and any(r[i] is not None for r in lk["rows"] + dk["rows"]):
-                return False
-            patched["cols"][i] = (name, dt)
-            found = True
-    return found and compare(query, patched, dk) is None
 
 
 def show(result, limit=12):
@@ -1373,8 +1345,6 @@ def main():
                     continue
                 bug = next((b for b, v in qq.variants.items()
                             if compare(qq, lk, run_duckdb(con, v)) is None), None)
-                if bug is None and untyped_null(qq, lk, dk):
-                    bug = "B2-untyped-null"
                 if bug:
                     stat[3] += 1
                     known.setdefault(bug, []).append((seed, qq, lk, dk, why))
