@@ -93,10 +93,10 @@ struct OutputBytes {
     /// A finite double as ``Value/format(_:)`` writes it: whole values below 10^15 as integers,
     /// others as Swift's shortest text that reads back as the same double.
     @inline(__always) mutating func plainDouble(_ d: Double) {
-        if d == d.rounded(), abs(d) < 1e15 {
+        if Value.printsWhole(d) {
             int(Int64(d))
         } else {
-            append(d.description)
+            append(Value.format(d))
         }
     }
 }

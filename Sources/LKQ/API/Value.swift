@@ -33,7 +33,11 @@ public enum Value: Sendable, Hashable, Encodable, CustomStringConvertible {
     /// The shortest text that reads back as the same double, without a trailing `.0`.
     static func format(_ v: Double) -> String {
         if v.isNaN { return "NaN" }
-        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        if printsWhole(v) { return String(Int64(v)) }
         return "\(v)"
     }
+
+    /// Whether `v` is written as an integer (a whole value below 10^15): the one rule for
+    /// every output that prints decimals.
+    @inline(__always) static func printsWhole(_ v: Double) -> Bool { v == v.rounded() && abs(v) < 1e15 }
 }

@@ -81,7 +81,7 @@ extension Evaluator {
         }
         try checkCancelled()
         for i in 0..<g { packed[i] = packed[i] << groupBits | UInt64(i) }
-        try RadixSort.sort(&packed, control: control)
+        try RadixSort.sort(&packed, control: control) { $0 }
         let mask: UInt64 = groupBits == 0 ? 0 : (1 << groupBits) - 1
         return packed.map { Int($0 & mask) }
     }
@@ -144,27 +144,14 @@ extension Evaluator {
         return (slots, Int(next))
     }
 
-    /// Renumbers values as 0, 1, 2... in order of first appearance. Uses a direct table when
-    /// the values lie in a known small range, a hash table otherwise.
+    /// Renumbers values densely as 0, 1, 2...: through a direct table (``numberSlots``) when
+    /// they lie in a known small range, a hash table otherwise. Group order is settled later
+    /// by key, so the numbering's own order does not matter.
     /// With `nulls`, the rows it marks form one group whatever their raw value.
     private func compact(_ raw: [Int64], range: Int64?, nulls: NullMask? = nil) throws(Diagnostic) -> ([Int32], Int) {
-        var ids = [Int32](repeating: 0, count: raw.count)
-        var next: Int32 = 0
-        if let range, range <= Int64(Swift.max(1 << 22, 4 * raw.count)) {
-            // Values in a small known range: mark which occur (a slice per core), number
-            // them in value order, then look every row up. Group order is settled later by
-            // key, so numbering by value rather than by first appearance loses nothing.
-            let r = Int(range)
-            let marks = Parallel.map(raw.count) { slice -> [Bool] in
-                var seen = [Bool](repeating: false, count: r)
-                for k in slice { seen[Int(raw[k])] = true }
-                return seen
-            }
-            var table = [Int32](repeating: -1, count: r)
-            for v in 0..<r where marks.contains(where: { $0[v] }) { table[v] = next; next += 1 }
-            let parts = Parallel.map(raw.count) { slice in slice.map { table[Int(raw[$0])] } }
-            ids = parts.count == 1 ? parts[0] : Array(parts.joined())
-            return (ids, Int(next))
+        if nulls == nil, let range, range <= Int64(Swift.max(1 << 22, 4 * raw.count)) {
+            var slots = raw.map { Int32(truncatingIfNeeded: $0) }
+            return try numberSlots(&slots, range: Int(range))
         }
         return try number(raw.count) { k in nulls?.isNull(k) == true ? nil : raw[k] }
     }

@@ -66,7 +66,7 @@ struct SortColumn {
             var values = [UInt64]()
             values.reserveCapacity(n)
             for k in 0..<n where !isNull(k) { values.append(orderKey(k)) }
-            try RadixSort.sort(&values, control: control)
+            try RadixSort.sort(&values, control: control) { $0 }
             var distinct = 0
             for v in values where distinct == 0 || values[distinct - 1] != v {
                 values[distinct] = v
@@ -133,7 +133,7 @@ extension Evaluator {
                 entries.append(RadixEntry(key: first.orderKey(row), position: Int32(row)))
             }
         }
-        try radixSort(&entries)
+        try RadixSort.sort(&entries, control: control) { $0.key }
         let count = min(n, limit ?? n)
         var positions = [Int32]()
         positions.reserveCapacity(n)
@@ -169,51 +169,6 @@ extension Evaluator {
         try poll.check()
         positions.removeLast(positions.count - count)
         return positions
-    }
-
-    /// Sorts by `key` with least-significant-byte-first counting passes, each stable; a byte
-    /// that is the same in every key (the high bytes of amounts) costs no pass.
-    private func radixSort(_ entries: inout [RadixEntry]) throws(Diagnostic) {
-        let n = entries.count
-        guard n > 1 else { return }
-        var counts = [Int](repeating: 0, count: 8 * 256)
-        entries.withUnsafeBufferPointer { e in
-            counts.withUnsafeMutableBufferPointer { c in
-                for i in 0..<n {
-                    let k = e[i].key
-                    for b in 0..<8 { c[b << 8 | Int(truncatingIfNeeded: k >> UInt64(8 * b)) & 0xFF] += 1 }
-                }
-            }
-        }
-        try checkCancelled()
-        var other = [RadixEntry](repeating: RadixEntry(key: 0, position: 0), count: n)
-        for b in 0..<8 {
-            let histogram = counts[(b << 8)..<((b + 1) << 8)]
-            if histogram.contains(n) { continue }
-            var offsets = [Int](repeating: 0, count: 256)
-            var sum = 0
-            for d in 0..<256 { offsets[d] = sum; sum += histogram[(b << 8) + d] }
-            let shift = UInt64(8 * b)
-            var start = 0
-            while start < n {
-                // Slices of a million rows, so Ctrl-C is heard within a pass.
-                let end = min(n, start + (1 << 20))
-                entries.withUnsafeBufferPointer { src in
-                    other.withUnsafeMutableBufferPointer { dst in
-                        offsets.withUnsafeMutableBufferPointer { o in
-                            for i in start..<end {
-                                let d = Int(truncatingIfNeeded: src[i].key >> shift) & 0xFF
-                                dst[o[d]] = src[i]
-                                o[d] += 1
-                            }
-                        }
-                    }
-                }
-                try checkCancelled()
-                start = end
-            }
-            swap(&entries, &other)
-        }
     }
 
     /// The first `k` positions in sorted order, kept in a max-heap whose root is the worst of
@@ -285,38 +240,51 @@ private struct HeapEntry {
     var position: Int32
 }
 
-/// Sorts unsigned integers by their bytes, least significant first (16 bits a pass, passes
-/// over bits no value uses skipped), asking `control` between passes whether to stop: a
-/// comparison sort of millions of values runs for most of a second with no place to ask.
+/// A stable sort by an unsigned integer key: least-significant-byte-first counting passes,
+/// where a byte that is the same in every key (the high bytes of amounts) costs no pass. It
+/// asks `control` every million elements whether to stop: a comparison sort of millions of
+/// values runs for most of a second with no place to ask.
 enum RadixSort {
-    static func sort(_ values: inout [UInt64], control: RunControl?) throws(Diagnostic) {
-        let n = values.count
+    static func sort<T: BitwiseCopyable>(_ items: inout [T], control: RunControl?,
+                                         key: (T) -> UInt64) throws(Diagnostic) {
+        let n = items.count
         guard n > 1 else { return }
-        if n < 1 << 12 { values.sort(); return }
-        var all: UInt64 = 0
-        for v in values { all |= v }
-        var scratch = [UInt64](repeating: 0, count: n)
-        var shift: UInt64 = 0
-        while shift < 64 && all >> shift != 0 {
-            try control?.check()
-            var counts = [Int](repeating: 0, count: 1 << 16)
-            values.withUnsafeBufferPointer { src in
-                scratch.withUnsafeMutableBufferPointer { dst in
-                    counts.withUnsafeMutableBufferPointer { counts in
-                        for v in src { counts[Int((v >> shift) & 0xFFFF)] += 1 }
-                        var total = 0
-                        for d in 0..<(1 << 16) { let c = counts[d]; counts[d] = total; total += c }
-                        for v in src {
-                            let d = Int((v >> shift) & 0xFFFF)
-                            dst[counts[d]] = v
-                            counts[d] += 1
+        var counts = [Int](repeating: 0, count: 8 * 256)
+        items.withUnsafeBufferPointer { e in
+            counts.withUnsafeMutableBufferPointer { c in
+                for i in 0..<n {
+                    let k = key(e[i])
+                    for b in 0..<8 { c[b << 8 | Int(truncatingIfNeeded: k >> UInt64(8 * b)) & 0xFF] += 1 }
+                }
+            }
+        }
+        try control?.check()
+        var other = items
+        for b in 0..<8 {
+            let histogram = counts[(b << 8)..<((b + 1) << 8)]
+            if histogram.contains(n) { continue }
+            var offsets = [Int](repeating: 0, count: 256)
+            var sum = 0
+            for d in 0..<256 { offsets[d] = sum; sum += histogram[(b << 8) + d] }
+            let shift = UInt64(8 * b)
+            var start = 0
+            while start < n {
+                let end = min(n, start + (1 << 20))
+                items.withUnsafeBufferPointer { src in
+                    other.withUnsafeMutableBufferPointer { dst in
+                        offsets.withUnsafeMutableBufferPointer { o in
+                            for i in start..<end {
+                                let d = Int(truncatingIfNeeded: key(src[i]) >> shift) & 0xFF
+                                dst[o[d]] = src[i]
+                                o[d] += 1
+                            }
                         }
                     }
                 }
+                try control?.check()
+                start = end
             }
-            swap(&values, &scratch)
-            shift += 16
+            swap(&items, &other)
         }
-        try control?.check()
     }
 }
