@@ -273,6 +273,30 @@ func place(_ d: Diagnostic?) -> (Int, Int)? {
         #expect(p("1 2") == nil)
         #expect(p("") == nil)
     }
+
+    /// The eight-at-a-time reading of plain digits agrees with the byte-at-a-time one, for every
+    /// length, with any byte after the field, and refuses a field with any byte not a digit.
+    @Test func digitsEightAtATime() {
+        var rng = SystemRandomNumberGenerator()
+        let others: [UInt8] = Array(" +-.,:/;\"Rp%e".utf8) + [0, 0x2F, 0x3A, 0x80, 0xB0, 0xFF]
+        for n in 1...16 {
+            for _ in 0..<400 {
+                var field = (0..<n).map { _ in UInt8.random(in: 48...57, using: &rng) }
+                let tail = (0..<8).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                var expected = Array(field + [0]).withUnsafeBufferPointer { CSVNumbers.parseInt($0.baseAddress!, n) }
+                if Bool.random(using: &rng) {
+                    field[Int.random(in: 0..<n, using: &rng)] = others.randomElement(using: &rng)!
+                    expected = nil
+                }
+                let got = Array(field + tail).withUnsafeBufferPointer { CSVNumbers.parseDigits($0.baseAddress!, n) }
+                #expect(got == expected, "\(field) \(n)")
+            }
+        }
+        let max16 = Array("9999999999999999,".utf8 + [0, 0, 0, 0, 0, 0, 0, 0])
+        #expect(max16.withUnsafeBufferPointer { CSVNumbers.parseDigits($0.baseAddress!, 16) } == 9_999_999_999_999_999)
+        let zeros = Array("00000007;xxxxxxxx".utf8)
+        #expect(zeros.withUnsafeBufferPointer { CSVNumbers.parseDigits($0.baseAddress!, 8) } == 7)
+    }
 }
 
 @Suite struct CSVErrors {

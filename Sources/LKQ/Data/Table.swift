@@ -269,12 +269,38 @@ final class ColumnStore: @unchecked Sendable {
     /// A store that calls `loader` for the columns a query needs, once each; `badCells` gives
     /// the cells of a file read lazily that were not numbers.
     init(columnCount: Int, check: (@Sendable () throws(Diagnostic) -> Void)? = nil, loader: @escaping Loader,
-         badCells: (@Sendable () -> [Int: CSVReader.BadCells])? = nil) {
+         badCells: (@Sendable () -> [Int: CSVReader.BadCells])? = nil, rowReader: RowReader? = nil) {
         self.count = nil
         self.columns = Array(repeating: nil, count: columnCount)
         self.loader = loader
         self.check = check
         self.badCellsProvider = badCells
+        self.rowReader = rowReader
+    }
+
+    typealias RowReader = @Sendable (_ rows: [Int], _ wanted: [Int]) throws(Diagnostic) -> [Int: Column]?
+    /// For a file read lazily: some columns of a few rows, read again from the file.
+    private var rowReader: RowReader?
+
+    /// Whether column `c` is in memory.
+    func holds(_ c: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return columns[c] != nil
+    }
+
+    /// The asked-for columns of the given rows (ascending), without reading the columns whole;
+    /// nil when the store cannot (see ``CSVSource/readRows(_:columns:)``).
+    func rows(_ rows: [Int], columns wanted: [Int]) throws(Diagnostic) -> [Column]? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let rowReader, let got = try rowReader(rows, wanted) else { return nil }
+        var out: [Column] = []
+        for c in wanted {
+            guard let column = got[c], column.count == rows.count else { return nil }
+            out.append(column)
+        }
+        return out
     }
 
     /// Throws if the columns held no longer stand for the source (see `check`).

@@ -94,7 +94,11 @@ struct Interpreter {
         case .audit(let all):
             frame = try frameOf(audit(all: all, range: plan.sourceRange), read: nil)
         case .table(let table, let read):
-            frame = try frameOf(table, read: read, at: query.range)
+            if let top = try topRowsFirst(plan, table: table, read: read, at: query.range) {
+                frame = top
+            } else {
+                frame = try frameOf(table, read: read, at: query.range)
+            }
             // A CSV column guessed from the file's head may have widened once read in full;
             // the plan is made again over the types the file really has.
             if frame.fields != table.fields {
@@ -149,6 +153,59 @@ struct Interpreter {
             try control?.produce(frame.rowCount, at: .source(source, step.range))
         }
         return frame
+    }
+
+    /// The most rows `sort … | limit n` may keep (and read again) before the file's columns are
+    /// read whole instead.
+    static let topRowsLimit = 10_000
+
+    /// For a plan that starts with `sort k … | limit n` over a file not yet read, with `k` a
+    /// number column: reads `k` whole, finds the rows that can be in the first `n` (those at
+    /// least as far up as the `n`-th by `k`, and every null), and reads the other columns for
+    /// those rows only. The plan's sort then runs over them as it would over every row, with
+    /// the rows in table order so ties keep it. Nil when that does not apply; the caller then
+    /// reads the columns whole.
+    private func topRowsFirst(_ plan: QueryPlan, table: Table, read: [Int]?, at range: SourceRange) throws(Diagnostic) -> Frame? {
+        guard let step = plan.steps.first, case .sort(let keys, let limit?) = step.kind, limit > 0,
+              limit <= Interpreter.topRowsLimit, let first = keys.first, case .column(let k) = first.key.kind,
+              table.fields[k].type != .text else { return nil }
+        let wanted = read ?? Array(table.fields.indices)
+        guard wanted.contains(where: { $0 != k && !table.store.holds($0) }) else { return nil }
+        let (count, loaded) = try table.store.load([k])
+        guard count > 2 * Interpreter.topRowsLimit else { return nil }
+        let column = loaded[0]
+        let order = try evaluator.order([SortColumn(column, descending: first.descending)], rows: count, limit: limit)
+        guard order.count == limit, let last = order.last, !column.isNull(Int(last)) else { return nil }
+        var rows: [Int] = []
+        let descending = first.descending
+        switch column.storage {
+        case .int(let values):
+            let v = values[Int(last)]
+            for r in 0..<count where column.isNull(r) || (descending ? values[r] >= v : values[r] <= v) {
+                rows.append(r)
+                if rows.count > Interpreter.topRowsLimit { return nil }
+            }
+        case .double(let values):
+            let v = values[Int(last)]
+            guard !v.isNaN else { return nil }
+            for r in 0..<count where column.isNull(r) || values[r].isNaN || (descending ? values[r] >= v : values[r] <= v) {
+                rows.append(r)
+                if rows.count > Interpreter.topRowsLimit { return nil }
+            }
+        case .text:
+            return nil
+        }
+        try evaluator.checkCancelled()
+        guard let got = try table.store.rows(rows, columns: wanted) else { return nil }
+        try control?.scan(count, at: .source(source, range))
+        var columns = [Column?](repeating: nil, count: table.fields.count)
+        var fields = table.fields
+        for (i, c) in zip(wanted, got) {
+            columns[i] = c
+            fields[i] = fields[i].with(type: c.type)
+        }
+        return Frame(tableName: table.name, fields: fields, columns: columns, baseCount: rows.count,
+                     selection: nil, measure: table.measure)
     }
 
     /// The table's rows with the columns the plan reads (all when `read` is nil).

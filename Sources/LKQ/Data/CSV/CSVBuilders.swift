@@ -38,10 +38,10 @@ struct GrowBuffer<T: BitwiseCopyable> {
         base = malloc(self.capacity * MemoryLayout<T>.stride)!.assumingMemoryBound(to: T.self)
     }
 
-    mutating func reserve(_ n: Int) {
+    mutating func reserve(_ n: Int, exactly: Bool = false) {
         if n <= capacity { return }
         var c = capacity
-        while c < n { c = c &* 2 }
+        if exactly { c = n } else { while c < n { c = c &* 2 } }
         let bytes = c * MemoryLayout<T>.stride
         if bytes < GrowBuffer.mapThreshold {
             base = realloc(base, bytes)!.assumingMemoryBound(to: T.self)
@@ -383,6 +383,15 @@ final class ColumnBuilder {
         s.pointee.count &+= 1
     }
 
+    /// Makes room for `rows` values (see ``ChunkParser/reserve(rows:)``).
+    func reserve(rows: Int) {
+        switch s.pointee.kind {
+        case .int, .double: s.pointee.words.reserve(rows, exactly: true)
+        case .text: s.pointee.codes.reserve(rows, exactly: true)
+        case .failed: break
+        }
+    }
+
     /// Removes the last row (a row skipped after this column took its value).
     func dropLast() {
         s.pointee.count -= 1
@@ -406,6 +415,12 @@ final class ColumnBuilder {
     @inline(__always) static func appendText(_ s: UnsafeMutablePointer<State>, _ p: UnsafePointer<UInt8>, _ n: Int) {
         let code = ByteDictionary.intern(s.pointee.dictionary.unsafelyUnwrapped, p, n)
         s.pointee.codes.append(code)
+        s.pointee.count &+= 1
+    }
+
+    /// Appends an integer already read, to an integer column.
+    @inline(__always) static func appendInt(_ s: UnsafeMutablePointer<State>, _ v: Int64) {
+        s.pointee.words.append(UInt64(bitPattern: v))
         s.pointee.count &+= 1
     }
 
@@ -551,30 +566,37 @@ final class ColumnBuilder {
             }
             let strings = dict.strings()
             dict.releaseStorage()
-            let codes = GrowBuffer<Int32>.makeBuffer(Int32.self, count: total) { out in
-                var offset = 0
-                for (i, part) in parts.enumerated() {
+            // The first part's codes stay where they are (its buffer was sized for the whole
+            // file); the others are translated into the room after them.
+            let first = parts[0].s
+            first.pointee.codes.reserve(total)
+            var offset = first.pointee.codes.count
+            for (i, part) in parts.enumerated() {
+                if i > 0 {
                     let n = part.s.pointee.codes.count
-                    if i == 0 {
-                        part.s.pointee.codes.moveAll(to: out)
-                    } else {
-                        maps[i - 1].withUnsafeBufferPointer { part.s.pointee.codes.moveAll(to: out + offset, map: $0.baseAddress!) }
+                    maps[i - 1].withUnsafeBufferPointer {
+                        part.s.pointee.codes.moveAll(to: first.pointee.codes.base + offset, map: $0.baseAddress!)
                     }
-                    part.s.pointee.words.release()
                     offset += n
                 }
+                part.s.pointee.words.release()
             }
-            return Column(storage: .text(codes: codes, dictionary: strings), nulls: nulls)
+            first.pointee.codes.count = total
+            return Column(storage: .text(codes: first.pointee.codes.take(), dictionary: strings), nulls: nulls)
         }
-        let words = GrowBuffer<UInt64>.makeBuffer(UInt64.self, count: total) { out in
-            var offset = 0
-            for part in parts {
+        let first = parts[0].s
+        first.pointee.words.reserve(total)
+        var offset = first.pointee.words.count
+        for (i, part) in parts.enumerated() {
+            if i > 0 {
                 let n = part.s.pointee.words.count
-                part.s.pointee.words.moveAll(to: out + offset)
-                part.s.pointee.codes.release()
+                part.s.pointee.words.moveAll(to: first.pointee.words.base + offset)
                 offset += n
             }
+            part.s.pointee.codes.release()
         }
+        first.pointee.words.count = total
+        let words = first.pointee.words.take()
         if kind == .int { return Column(storage: .int(words.reinterpreted(as: Int64.self)), nulls: nulls) }
         return Column(storage: .double(words.reinterpreted(as: Double.self)), nulls: nulls)
     }

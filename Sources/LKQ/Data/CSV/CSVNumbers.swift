@@ -57,6 +57,35 @@ enum CSVNumbers {
         return v <= UInt64(Int64.max) ? Int64(v) : nil
     }
 
+    /// The whole number written as the `n` ASCII digits at `p` (1 to 16 of them: no sign, blank
+    /// or other byte), eight at a time; nil when a byte is not a digit. It reads the 8 bytes at
+    /// `p`, and for more than 8 digits those at `p + n - 8`: the caller makes sure they are there.
+    @inline(__always)
+    static func parseDigits(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
+        let raw = UnsafeRawPointer(p)
+        if n <= 8 {
+            guard let v = eightDigits(raw, count: n) else { return nil }
+            return Int64(v)
+        }
+        guard let hi = eightDigits(raw, count: n &- 8), let lo = eightDigits(raw + (n &- 8), count: 8) else { return nil }
+        return Int64(hi &* 100_000_000 &+ lo)
+    }
+
+    /// The value of the `n` (1...8) digits at `raw`, the first in the lowest byte of the word.
+    @inline(__always)
+    private static func eightDigits(_ raw: UnsafeRawPointer, count n: Int) -> UInt64? {
+        var x = raw.loadUnaligned(as: UInt64.self) ^ 0x3030_3030_3030_3030
+        if n < 8 { x &= (1 &<< UInt64(8 &* n)) &- 1 }
+        // Each byte now 0...9 for a digit; anything else shows in a high nibble.
+        if (x | (x &+ 0x0606_0606_0606_0606)) & 0xF0F0_F0F0_F0F0_F0F0 != 0 { return nil }
+        // Leading zero bytes are leading zero digits; then pairs, fours and eights are combined.
+        x = x &<< UInt64(8 &* (8 &- n))
+        x = (x &* 10 &+ (x &>> 8)) & 0x00FF_00FF_00FF_00FF
+        x = (x &* 100 &+ (x &>> 16)) & 0x0000_FFFF_0000_FFFF
+        x = (x &* 10000 &+ (x &>> 32)) & 0xFFFF_FFFF
+        return x
+    }
+
     /// A decimal floating-point number (`-12`, `3.`, `.5`, `1.5e-3`), surrounding blanks allowed.
     /// No `inf`, `nan` or hex forms. The result is exactly what `strtod` gives: up to 15
     /// significant digits with a power of ten up to 22 is computed with one correctly rounded

@@ -250,7 +250,9 @@ enum CSVReader {
         }
         let store = ColumnStore(columnCount: fields.count, check: { () throws(Diagnostic) in try source.verify() }, loader: { wanted throws(Diagnostic) in
             try source.load(wanted)
-        }, badCells: { source.badCellSummary() })
+        }, badCells: { source.badCellSummary() }, rowReader: { rows, wanted throws(Diagnostic) in
+            try source.readRows(rows, columns: wanted)
+        })
         return Table(name: name.lowercased(), fields: fields, measure: measure, origin: path, store: store)
     }
 
@@ -591,6 +593,9 @@ enum CSVReader {
         var warnings: [Diagnostic]
         /// Per numeric column read, the cells that were not numbers (now null).
         var badCells: [Int: BadCells] = [:]
+        /// Per batch of rows: rows before it, its line (1-based lines before it) and byte offset
+        /// (see ``ChunkParser/rowIndex``); empty when rows were skipped.
+        var rowIndex: [(row: Int, line: Int, offset: Int)] = []
     }
 
     /// The cells of a numeric column that were not numbers: how many, and the first few, each
@@ -648,9 +653,13 @@ enum CSVReader {
 
     /// Reads rows starting in `[start, limit)` of the file (the last row may run past `limit`).
     /// Returns the offset just past the last row read, or an I/O error's text.
+    ///
+    /// After the first window the parser's columns are sized for `presizeBytes` bytes of rows at
+    /// the density seen so far (by default the stretch itself), so they rarely grow by copying.
     static func scanRange(fd: Int32, fileSize: Int, start: Int, limit: Int, parser: ChunkParser,
-                          progress: LoadProgress? = nil) -> (end: Int, ioError: String?) {
+                          presizeBytes: Int? = nil, progress: LoadProgress? = nil) -> (end: Int, ioError: String?) {
         var reported = start
+        var presized = false
         if start >= limit || start >= fileSize { return (start, nil) }
         var capacity = min(window, fileSize - start + 1)
         var buf = malloc(capacity)!.assumingMemoryBound(to: UInt8.self)
@@ -665,8 +674,15 @@ enum CSVReader {
                 filled += r
             }
             let final = eof || bufOffset + filled >= fileSize
+            parser.fileOffset = bufOffset
             let (next, status) = parser.run(buf, from: pos, bufEnd: filled, stopAt: limit - bufOffset, final: final)
             pos = next
+            if !presized && status == .needMore && parser.rows > 0 {
+                presized = true
+                let seen = bufOffset + pos - start
+                let bytes = presizeBytes ?? (min(limit, fileSize) - start)
+                parser.reserve(rows: Int(Double(bytes) * Double(parser.rows) / Double(max(1, seen)) * 1.04) + 1024)
+            }
             if let progress, bufOffset + pos > reported {
                 progress.add(bytes: bufOffset + pos - reported)
                 reported = bufOffset + pos
@@ -714,8 +730,11 @@ enum CSVReader {
                          progress: LoadProgress? = nil) throws(Diagnostic) -> ScanOutput {
         let policy: ColumnBuilder.Policy = skipBadRows || strict ? .strict : .lenient
         func makeParser() -> ChunkParser {
-            ChunkParser(separator: schema.separator, names: schema.names, types: types, locales: schema.locales,
-                        wanted: wanted, policy: policy, skipBadRows: skipBadRows)
+            let parser = ChunkParser(separator: schema.separator, names: schema.names, types: types, locales: schema.locales,
+                                     wanted: wanted, policy: policy, skipBadRows: skipBadRows)
+            // Rows are found again by number only where every row read is kept.
+            parser.indexRows = !skipBadRows
+            return parser
         }
         let body = fileSize - schema.dataStart
         _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
@@ -736,6 +755,7 @@ enum CSVReader {
         let results = jobs.results
         // Check each stretch began where the one before it really ended; read again if not.
         var chain: [ChunkParser] = []
+        var rowIndex: [(row: Int, line: Int, offset: Int)] = []
         var warnings: [Diagnostic] = []
         var lineBase = schema.headerLines
         var expected = schema.dataStart
@@ -757,6 +777,8 @@ enum CSVReader {
                 if case .fileUnreadable(_, let reason) = kind { kind = .fileUnreadable(path, reason: reason) }
                 throw Diagnostic(kind, .file(path: path, line: lineBase + e.line, column: e.column))
             }
+            let rowBase = chain.reduce(0) { $0 + $1.rows }
+            for e in parser.rowIndex { rowIndex.append((rowBase + e.row, lineBase + e.line, e.offset)) }
             lineBase += parser.lines
             expected = result.end
             chain.append(parser)
@@ -808,7 +830,7 @@ enum CSVReader {
             columns[m.column] = column.nfcText()
         }
         return ScanOutput(count: chain.reduce(0) { $0 + $1.rows }, columns: columns, failed: failed.sorted(),
-                          warnings: warnings, badCells: bad)
+                          warnings: warnings, badCells: bad, rowIndex: skipBadRows ? [] : rowIndex)
     }
 }
 
@@ -839,8 +861,9 @@ final class ScanJobs: @unchecked Sendable {
     }
     deinit { slots.deinitialize(count: starts.count); slots.deallocate() }
     func run(_ i: Int, fd: Int32, fileSize: Int) {
+        // The first stretch's columns become the merged ones: size them for the whole file.
         slots[i] = CSVReader.scanRange(fd: fd, fileSize: fileSize, start: starts[i], limit: limits[i], parser: parsers[i],
-                                       progress: progress)
+                                       presizeBytes: i == 0 ? fileSize - starts[0] : nil, progress: progress)
     }
     var results: [(end: Int, ioError: String?)] { Array(UnsafeBufferPointer(start: slots, count: starts.count)) }
 }
@@ -1015,6 +1038,7 @@ final class CSVSource: @unchecked Sendable {
         guard CSVCache.Identity.of(fd: fd) == identity, CSVCache.Identity.of(path: path) == identity else { throw changed() }
         if let known = rowCount, known != out.count { throw changed() }
         rowCount = out.count
+        if !out.rowIndex.isEmpty { rowIndex = out.rowIndex }
         for (c, column) in out.columns {
             types[c] = column.type
             columns[c] = column
@@ -1023,6 +1047,111 @@ final class CSVSource: @unchecked Sendable {
         reportBadCells(wanted)
         store(out.columns, count: out.count, warnings: out.warnings)
         return (out.count, columns)
+    }
+
+    /// Per batch of rows of the last full read, where it starts (``ScanOutput/rowIndex``).
+    private var rowIndex: [(row: Int, line: Int, offset: Int)] = []
+
+    /// Whether ``readRows(_:columns:)`` can answer: the rows were read once, none skipped.
+    var canReadRows: Bool { !rowIndex.isEmpty && !options.skipBadRows && !options.strict }
+
+    /// The columns `wanted` of the given rows only (row numbers ascending), read again from the
+    /// file at the places the last full read noted: for `sort … | limit`, which needs the other
+    /// columns of a few rows. Cells that are not numbers are said at their `file:line:col`, as a
+    /// full read says them. Nil when it cannot answer (no full read yet, or a value that would
+    /// turn a column to text): the caller then reads the columns whole.
+    func readRows(_ rows: [Int], columns wanted: [Int]) throws(Diagnostic) -> [Int: Column]? {
+        guard canReadRows, !rows.isEmpty else { return nil }
+        try verify()
+        let fd = try CSVSource.openFile(path)
+        defer { close(fd) }
+        guard CSVCache.Identity.of(fd: fd) == identity else { throw changed() }
+        let ncols = schema.names.count
+        let tok = RowTokenizer(separator: schema.separator, capacity: ncols)
+        defer { tok.deallocate() }
+        // The rows' bytes one after another, each with its line in the file and in `bytes`.
+        var bytes: [UInt8] = []
+        var fileLines: [Int] = [], byteLines: [Int] = []
+        var linesInBytes = 0
+        // A cursor through the file: the bytes read from `chunkStart`, and the row at `pos` in
+        // them with the lines before it. Rows come in order, so near ones share one read.
+        var chunk: [UInt8] = []
+        var chunkStart = -1, pos = 0, row = 0, line = 0
+        for r in rows {
+            var lo = 0, hi = rowIndex.count - 1
+            while lo < hi {
+                let mid = (lo + hi + 1) / 2
+                if rowIndex[mid].row <= r { lo = mid } else { hi = mid - 1 }
+            }
+            let entry = rowIndex[lo]
+            guard entry.row <= r else { return nil }
+            if chunkStart < 0 || row > r || row < entry.row {
+                chunk = []
+                chunkStart = entry.offset; pos = 0; row = entry.row; line = entry.line
+            }
+            var want = 1 << 16
+            while true {
+                if pos >= chunk.count {
+                    // Read on from the cursor, more each time a row does not fit.
+                    let from = chunkStart + pos
+                    chunk = try CSVReader.readBytes(fd: fd, offset: from, count: min(max(want, 1 << 16), size - from), path: path)
+                    chunkStart = from; pos = 0
+                }
+                let final = chunkStart + chunk.count >= size
+                enum Walk { case found(end: Int, newlines: Int), more, fail }
+                let walk: Walk = chunk.withUnsafeBufferPointer { buf in
+                    while pos < buf.count {
+                        let next = tok.tokenize(buf.baseAddress!, pos, buf.count, final)
+                        if next == -1 { return .more }
+                        if next < 0 { return .fail }
+                        if tok.fieldCount != ncols {
+                            if tok.isBlank { line += 1; pos = next; continue }
+                            return .fail
+                        }
+                        if row == r { return .found(end: next, newlines: tok.newlines) }
+                        row += 1; line += 1 + tok.newlines; pos = next
+                    }
+                    return final ? .fail : .more
+                }
+                switch walk {
+                case .found(let end, let newlines):
+                    fileLines.append(line + 1)
+                    byteLines.append(linesInBytes)
+                    bytes += chunk[pos..<end]
+                    if let last = bytes.last, last != 10 && last != 13 { bytes.append(10) }
+                    linesInBytes += 1 + newlines
+                    row += 1; line += 1 + newlines; pos = end
+                case .fail:
+                    return nil
+                case .more:
+                    if want >= CSVReader.maxRowBytes * 2 || chunkStart + chunk.count >= size { return nil }
+                    want = max(want, chunk.count - pos) * 4
+                    chunk = []
+                    continue
+                }
+                break
+            }
+        }
+        let parser = ChunkParser(separator: schema.separator, names: schema.names, types: types, locales: schema.locales,
+                                 wanted: wanted, policy: .lenient, skipBadRows: false)
+        let (_, status) = bytes.withUnsafeBufferPointer { buf in
+            parser.run(buf.baseAddress!, from: 0, bufEnd: buf.count, stopAt: buf.count, final: true)
+        }
+        guard status == .done, parser.error == nil, parser.rows == rows.count,
+              !parser.builders.contains(where: { $0.kind == .failed }) else { return nil }
+        var out: [Int: Column] = [:]
+        for (j, c) in parser.wanted.enumerated() {
+            out[c] = ColumnBuilder.merge([parser.builders[j]]).nfcText()
+            guard let handler = options.onWarning else { continue }
+            for cell in parser.badCells[j] {
+                // The cell's line in `bytes`, back to its row and the row's line in the file.
+                var i = 0
+                while i + 1 < byteLines.count && byteLines[i + 1] <= cell.line - 1 { i += 1 }
+                let line = fileLines[i] + (cell.line - 1 - byteLines[i])
+                handler(LKQError(Diagnostic(cell.kind, .file(path: path, line: line, column: cell.column))))
+            }
+        }
+        return out
     }
 
     /// Said once per column, when it is first read: each cell that was not a number (up to
