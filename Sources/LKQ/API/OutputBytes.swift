@@ -95,9 +95,44 @@ struct OutputBytes {
     @inline(__always) mutating func plainDouble(_ d: Double) {
         if Value.printsWhole(d) {
             int(Int64(d))
-        } else {
+        } else if !fewDecimals(d) {
             append(Value.format(d))
         }
+    }
+
+    /// Writes `d` when it is a value with 1 to 6 decimals between 0.001 and 10^9 (percentages,
+    /// amounts with cents), from its digits rather than through a `String`. The decimal with
+    /// the fewest decimals that reads back as `d` is then Swift's shortest text for it: there
+    /// the spacing of such decimals (10^-6 at least) is wider than the doubles that read back
+    /// as `d` (under 1.2 × 10^-7), so one decimal is the closest as well as the shortest.
+    @inline(__always) private mutating func fewDecimals(_ d: Double) -> Bool {
+        let a = abs(d)
+        guard a >= 1e-3 && a < 1e9 else { return false }
+        var scale = 10.0
+        for k in 1...6 {
+            let m = (a * scale).rounded()
+            if m / scale == a {
+                if d < 0 { byte(UInt8(ascii: "-")) }
+                var units = Int64(m)
+                var p: Int64 = 1
+                for _ in 0..<k { p &*= 10 }
+                int(units / p)
+                units %= p
+                reserve(k + 1)
+                base[count] = UInt8(ascii: ".")
+                var at = count + k
+                for _ in 0..<k {
+                    base[at] = UInt8(ascii: "0") + UInt8(units % 10)
+                    units /= 10
+                    at -= 1
+                }
+                count += k + 1
+                // m is the closest to a × 10^k with the fewest decimals, so its last digit is not 0.
+                return true
+            }
+            scale *= 10
+        }
+        return false
     }
 }
 

@@ -1,0 +1,32 @@
+import Testing
+@testable import LKQ
+
+/// Decimals written straight from their digits (OutputBytes.fewDecimals) must be the text
+/// Value.format gives, which is Swift's shortest: rounded percentages, cents, and doubles of
+/// every other kind.
+@Suite struct DecimalTextTests {
+    func written(_ d: Double) -> String {
+        var out = OutputBytes(capacity: 64)
+        defer { out.deallocate() }
+        out.plainDouble(d)
+        return String(decoding: UnsafeBufferPointer(start: out.base, count: out.count), as: UTF8.self)
+    }
+
+    @Test func sameAsTheShortestText() {
+        var rng = SystemRandomNumberGenerator()
+        var values: [Double] = [0.001, 0.05, -0.5, 1.25, 98.4, 99.99, 100.01, 999_999_999.5, 123_456.789012, 0.1 + 0.2, 1.0 / 3.0,
+                                1e-3 - 1e-18, 1e9 - 0.5, -44.415, 5e-4, 2.5e9 + 0.5, 0.000123]
+        for _ in 0..<20_000 {
+            let x = Double.random(in: -1e9...1e9, using: &rng)
+            let digits = Int.random(in: 0...7, using: &rng)
+            var p = 1.0
+            for _ in 0..<digits { p *= 10 }
+            values.append((x * p).rounded() / p)
+            values.append(Double.random(in: 0...100, using: &rng))
+            values.append((Double.random(in: 0...1, using: &rng) * 10_000).rounded() / 100)
+        }
+        for v in values where v.isFinite {
+            #expect(written(v) == Value.format(v), "\(v)")
+        }
+    }
+}
