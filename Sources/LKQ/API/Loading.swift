@@ -34,6 +34,9 @@ public struct CSVOptions: Sendable {
     /// Make a cell of a numeric column that is not a number an error (located, naming the
     /// value) instead of a null with a warning.
     public var strict: Bool = false
+    /// Bytes of the file read at a time when a query is answered as the file streams by (with
+    /// the cache off, files of at least two such stretches); smaller in tests.
+    var streamSegmentBytes = 64 << 20
     /// How far a read of the rows has got, for a progress line.
     public struct Progress: Sendable, Equatable {
         /// The file being read.

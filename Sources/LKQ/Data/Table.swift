@@ -278,6 +278,29 @@ final class ColumnStore: @unchecked Sendable {
         self.rowReader = rowReader
     }
 
+    typealias Streamer = @Sendable (_ wanted: [Int], _ body: (_ count: Int, _ columns: [Int: Column]) throws(Diagnostic) -> Bool) throws(Diagnostic) -> Int?
+    /// For a file that can be read as a stream (``CSVSource/stream(_:_:)``).
+    private var streamer: Streamer?
+    private var streams: (@Sendable () -> Bool)?
+
+    /// Makes this store able to hand its rows over a stretch at a time.
+    func allowStreaming(_ can: @escaping @Sendable () -> Bool, _ streamer: @escaping Streamer) {
+        self.streams = can
+        self.streamer = streamer
+    }
+
+    /// Whether ``stream(_:_:)`` may answer.
+    var canStream: Bool { streams?() ?? false }
+
+    /// The rows of the `wanted` columns a stretch at a time, none kept (see
+    /// ``CSVSource/stream(_:_:)``); nil when the caller must read the columns whole instead.
+    func stream(_ wanted: [Int], _ body: (_ count: Int, _ columns: [Int: Column]) throws(Diagnostic) -> Bool) throws(Diagnostic) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let streamer, wanted.allSatisfy({ columns[$0] == nil }) else { return nil }
+        return try streamer(wanted, body)
+    }
+
     typealias RowReader = @Sendable (_ rows: [Int], _ wanted: [Int]) throws(Diagnostic) -> [Int: Column]?
     /// For a file read lazily: some columns of a few rows, read again from the file.
     private var rowReader: RowReader?

@@ -94,6 +94,12 @@ struct Interpreter {
         case .audit(let all):
             frame = try frameOf(audit(all: all, range: plan.sourceRange), read: nil)
         case .table(let table, let read):
+            if let (done, next) = try streamed(plan, table: table, read: read, at: query.range) {
+                // Streamed only while every column kept the type the plan was made with.
+                frame = done
+                plan.steps = Array(plan.steps[next...])
+                break
+            }
             if let top = try topRowsFirst(plan, table: table, read: read, at: query.range) {
                 frame = top
             } else {
@@ -153,6 +159,137 @@ struct Interpreter {
             try control?.produce(frame.rowCount, at: .source(source, step.range))
         }
         return frame
+    }
+
+    /// Most rows the partial answers of a streamed query may add up to before the file is read
+    /// whole instead (a `group by` with nearly as many groups as rows gains nothing from it).
+    static let streamedPartialRows = 1_000_000
+
+    /// For a plan that filters (and computes columns) row by row and then counts, sums or takes
+    /// extremes, over a file that may stream (``CSVSource/stream(_:_:)``): runs the steps up
+    /// to that aggregate on each stretch of the file, keeps each stretch's partial answer (a
+    /// count, an integer sum, a min or max, by group), and combines them, so no column is held
+    /// whole. Returns the frame after the aggregate step and the number of the next step; nil
+    /// when the plan or the file does not allow it, and the caller reads the columns whole.
+    ///
+    /// Left to the whole read: sums of decimals (their exact sum is made over every value at
+    /// once), `avg`, `median` and `count_distinct`, window functions, a text `=` (whose warning
+    /// about case looks at every row), and sums over a text `level` (whose warning does too).
+    private func streamed(_ plan: QueryPlan, table: Table, read: [Int]?, at range: SourceRange) throws(Diagnostic) -> (Frame, Int)? {
+        guard table.store.canStream else { return nil }
+        var sink = 0
+        scan: while sink < plan.steps.count {
+            switch plan.steps[sink].kind {
+            case .filter(let condition):
+                guard condition.isRowLocal, !condition.comparesTextForEquality else { return nil }
+            case .project(let projections):
+                for case .computed(let b) in projections where !b.isRowLocal || b.comparesTextForEquality { return nil }
+            case .aggregate, .group:
+                break scan
+            case .sort, .limit, .distinct, .join:
+                return nil
+            }
+            sink += 1
+        }
+        guard sink < plan.steps.count else { return nil }
+        let step = plan.steps[sink]
+        let keys: [Bound]?, items: [Bound]
+        switch step.kind {
+        case .aggregate(let i): keys = nil; items = i
+        case .group(let k, let i): keys = k; items = i
+        default: return nil
+        }
+        if let keys, !keys.allSatisfy({ $0.isRowLocal && !$0.comparesTextForEquality }) { return nil }
+        let wanted = read ?? Array(table.fields.indices)
+        if let li = table.fieldIndex("level"), table.fields[li].type == .text, wanted.contains(li),
+           items.contains(where: \.addsUp) { return nil }
+        let nk = keys?.count ?? 0
+        // Each aggregate becomes a partial one per stretch and a merging one over the partials.
+        var partials: [Bound] = []
+        func merging(_ b: Bound) -> Bound? {
+            switch b.kind {
+            case .literal, .groupKey:
+                return b
+            case .aggregate(let fn, let args):
+                let merge: AggregateFunction
+                switch fn {
+                case .count, .count_if: merge = .sum
+                case .sum, .sum_if: guard b.type == .int else { return nil }; merge = .sum
+                case .min: merge = .min
+                case .max: merge = .max
+                case .avg, .median, .count_distinct: return nil
+                }
+                partials.append(Bound(kind: .aggregate(fn, args), type: b.type, range: b.range, isRupiah: b.isRupiah))
+                let column = Bound(kind: .column(nk + partials.count - 1), type: b.type, range: b.range, isRupiah: b.isRupiah)
+                return Bound(kind: .aggregate(merge, [column]), type: b.type, range: b.range, isRupiah: b.isRupiah)
+            case .negate(let x):
+                guard let x = merging(x) else { return nil }
+                return Bound(kind: .negate(x), type: b.type, range: b.range, isRupiah: b.isRupiah)
+            case .arithmetic(let op, let l, let r):
+                guard let l = merging(l), let r = merging(r) else { return nil }
+                return Bound(kind: .arithmetic(op, l, r), type: b.type, range: b.range, isRupiah: b.isRupiah)
+            case .compare(let op, let l, let r):
+                guard let l = merging(l), let r = merging(r) else { return nil }
+                return Bound(kind: .compare(op, l, r), type: b.type, range: b.range, isRupiah: b.isRupiah)
+            case .and(let l, let r):
+                guard let l = merging(l), let r = merging(r) else { return nil }
+                return Bound(kind: .and(l, r), type: b.type, range: b.range, isRupiah: b.isRupiah)
+            case .or(let l, let r):
+                guard let l = merging(l), let r = merging(r) else { return nil }
+                return Bound(kind: .or(l, r), type: b.type, range: b.range, isRupiah: b.isRupiah)
+            case .not(let x):
+                guard let x = merging(x) else { return nil }
+                return Bound(kind: .not(x), type: b.type, range: b.range, isRupiah: b.isRupiah)
+            case .isNull(let x, let negated):
+                guard let x = merging(x) else { return nil }
+                return Bound(kind: .isNull(x, negated: negated), type: b.type, range: b.range, isRupiah: b.isRupiah)
+            case .call(let fn, let args):
+                var out: [Bound] = []
+                for a in args { guard let m = merging(a) else { return nil }; out.append(m) }
+                return Bound(kind: .call(fn, out), type: b.type, range: b.range, isRupiah: b.isRupiah)
+            case .inList, .caseWhen, .column, .window:
+                return nil
+            }
+        }
+        var merged: [Bound] = []
+        for item in items {
+            guard let m = merging(item) else { return nil }
+            merged.append(m)
+        }
+        let keyFields = Array(step.output.fields.prefix(nk))
+        let partialFields = partials.indices.map { Field(name: "partial_\($0)", type: partials[$0].type.columnType) }
+        let partialStep = PlanStep(kind: keys.map { .group(keys: $0, items: partials) } ?? .aggregate(partials), range: step.range,
+                                   output: Schema(tableName: step.output.tableName, fields: keyFields + partialFields, measure: nil))
+        let prefix = Array(plan.steps[..<sink])
+        var values = [[Value]](repeating: [], count: nk + partials.count)
+        let fields = table.fields
+        let rows = try table.store.stream(wanted) { count, loaded throws(Diagnostic) in
+            try evaluator.checkCancelled()
+            try control?.scan(count, at: .source(source, range))
+            var columns = [Column?](repeating: nil, count: fields.count)
+            for (c, column) in loaded { columns[c] = column }
+            let stretch = Frame(tableName: table.name, fields: fields, columns: columns, baseCount: count,
+                                selection: nil, measure: table.measure)
+            let partial = try applyStep(partialStep, to: try run(prefix, on: stretch))
+            for j in values.indices {
+                let column = partial.visible(j)
+                for r in 0..<partial.rowCount { values[j].append(column.value(at: r)) }
+            }
+            return values[0].count <= Interpreter.streamedPartialRows
+        }
+        guard rows != nil else { return nil }
+        let types = keyFields.map(\.type) + partialFields.map(\.type)
+        let columns = zip(values, types).map { Column.of($0, type: $1) }
+        let partialFrame = Frame(tableName: step.output.tableName, fields: keyFields + partialFields, columns: columns,
+                                 baseCount: values[0].count, selection: nil, measure: nil)
+        let finalKeys = keyFields.indices.map { k in
+            Bound(kind: .column(k), type: ValueType(keyFields[k].type), range: keys![k].range, isRupiah: keys![k].isRupiah)
+        }
+        let finalStep = PlanStep(kind: keys == nil ? .aggregate(merged) : .group(keys: finalKeys, items: merged),
+                                 range: step.range, output: step.output)
+        let done = try applyStep(finalStep, to: partialFrame)
+        try control?.produce(done.rowCount, at: .source(source, step.range))
+        return (done, sink + 1)
     }
 
     /// The most rows `sort … | limit n` may keep (and read again) before the file's columns are
@@ -329,6 +466,59 @@ struct Interpreter {
         let finest = levels.max { seen[$0] < seen[$1] }!
         control?.warn([Diagnostic(.mixedLevels(levels: levels.map { dict[$0] }, suggestion: dict[finest]),
                                   in: source, at: item.range.start < range.start ? range : item.range)])
+    }
+}
+
+extension Bound {
+    /// Whether the value is computed from its own row alone (no aggregate, window or group key).
+    var isRowLocal: Bool {
+        switch kind {
+        case .literal, .column: return true
+        case .groupKey, .aggregate, .window: return false
+        case .negate(let x), .not(let x), .isNull(let x, _): return x.isRowLocal
+        case .arithmetic(_, let l, let r), .compare(_, let l, let r), .and(let l, let r), .or(let l, let r):
+            return l.isRowLocal && r.isRowLocal
+        case .inList(let x, let list, _): return x.isRowLocal && list.allSatisfy(\.isRowLocal)
+        case .caseWhen(let arms, let otherwise):
+            return arms.allSatisfy { $0.condition.isRowLocal && $0.value.isRowLocal } && (otherwise?.isRowLocal ?? true)
+        case .call(_, let args): return args.allSatisfy(\.isRowLocal)
+        }
+    }
+
+    /// Whether it holds a text `=` (whose warning about case looks at every row at once).
+    var comparesTextForEquality: Bool {
+        switch kind {
+        case .literal, .column, .groupKey: return false
+        case .compare(let op, let l, let r):
+            return (op == .equal && (l.type == .text || r.type == .text)) || l.comparesTextForEquality || r.comparesTextForEquality
+        case .negate(let x), .not(let x), .isNull(let x, _): return x.comparesTextForEquality
+        case .arithmetic(_, let l, let r), .and(let l, let r), .or(let l, let r):
+            return l.comparesTextForEquality || r.comparesTextForEquality
+        case .inList(let x, let list, _):
+            return x.type == .text || x.comparesTextForEquality || list.contains(where: \.comparesTextForEquality)
+        case .caseWhen(let arms, let otherwise):
+            return arms.contains { $0.condition.comparesTextForEquality || $0.value.comparesTextForEquality }
+                || (otherwise?.comparesTextForEquality ?? false)
+        case .call(_, let args), .aggregate(_, let args): return args.contains(where: \.comparesTextForEquality)
+        case .window: return true
+        }
+    }
+}
+
+extension Column {
+    /// A column of boxed values of one column type (nulls where a value is null).
+    static func of(_ values: [Value], type: ColumnType) -> Column {
+        switch type {
+        case .int: return .ints(values.map { if case .int(let i) = $0 { return i }; return nil })
+        case .double: return .doubles(values.map {
+            switch $0 {
+            case .double(let d): return d
+            case .int(let i): return Double(i)
+            default: return nil
+            }
+        })
+        case .text: return .texts(values.map { if case .text(let t) = $0 { return t }; return nil })
+        }
     }
 }
 

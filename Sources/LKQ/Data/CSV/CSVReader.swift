@@ -253,6 +253,7 @@ enum CSVReader {
         }, badCells: { source.badCellSummary() }, rowReader: { rows, wanted throws(Diagnostic) in
             try source.readRows(rows, columns: wanted)
         })
+        store.allowStreaming({ source.canStream }, { wanted, body throws(Diagnostic) in try source.stream(wanted, body) })
         return Table(name: name.lowercased(), fields: fields, measure: measure, origin: path, store: store)
     }
 
@@ -596,6 +597,9 @@ enum CSVReader {
         /// Per batch of rows: rows before it, its line (1-based lines before it) and byte offset
         /// (see ``ChunkParser/rowIndex``); empty when rows were skipped.
         var rowIndex: [(row: Int, line: Int, offset: Int)] = []
+        /// Just past the last row read, and the lines read (rows, blank lines, lines inside rows).
+        var end = 0
+        var lines = 0
     }
 
     /// The cells of a numeric column that were not numbers: how many, and the first few, each
@@ -727,7 +731,11 @@ enum CSVReader {
     /// skipped rows come back as warnings.
     static func scanFile(fd: Int32, fileSize: Int, path: String, schema: CSVSchema, types: [ColumnType],
                          wanted: [Int], skipBadRows: Bool, strict: Bool = false, threads: Int? = nil,
-                         progress: LoadProgress? = nil) throws(Diagnostic) -> ScanOutput {
+                         progress: LoadProgress? = nil, from: Int? = nil, to: Int? = nil,
+                         firstLine: Int? = nil) throws(Diagnostic) -> ScanOutput {
+        // By default every row; else the rows starting in `from..<to`, `from` a row's start
+        // and `firstLine` the lines before it (a stretch of a file read as a stream).
+        let begin = from ?? schema.dataStart, end = min(fileSize, to ?? fileSize)
         let policy: ColumnBuilder.Policy = skipBadRows || strict ? .strict : .lenient
         func makeParser() -> ChunkParser {
             let parser = ChunkParser(separator: schema.separator, names: schema.names, types: types, locales: schema.locales,
@@ -736,15 +744,15 @@ enum CSVReader {
             parser.indexRows = !skipBadRows
             return parser
         }
-        let body = fileSize - schema.dataStart
+        let body = end - begin
         _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
         let n = threads ?? (body >= parallelThreshold ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16)) : 1)
-        var starts = [schema.dataStart]
+        var starts = [begin]
         for i in 1..<max(1, n) {
-            let nominal = schema.dataStart + body / n * i
-            starts.append(max(starts.last!, rowBoundary(fd: fd, after: nominal, fileSize: fileSize)))
+            let nominal = begin + body / n * i
+            starts.append(min(end, max(starts.last!, rowBoundary(fd: fd, after: nominal, fileSize: fileSize))))
         }
-        let limits = Array(starts.dropFirst()) + [fileSize]
+        let limits = Array(starts.dropFirst()) + [end]
         let parsers = starts.indices.map { _ in makeParser() }
         let jobs = ScanJobs(starts: starts, limits: limits, parsers: parsers, progress: progress)
         if starts.count == 1 {
@@ -757,8 +765,9 @@ enum CSVReader {
         var chain: [ChunkParser] = []
         var rowIndex: [(row: Int, line: Int, offset: Int)] = []
         var warnings: [Diagnostic] = []
-        var lineBase = schema.headerLines
-        var expected = schema.dataStart
+        let firstLine = firstLine ?? schema.headerLines
+        var lineBase = firstLine
+        var expected = begin
         for i in starts.indices {
             var parser = parsers[i]
             var result = results[i]
@@ -794,7 +803,7 @@ enum CSVReader {
             let count = chain.reduce(0) { $0 + $1.badCounts[j] }
             if count > 0 {
                 var cells: [Diagnostic] = []
-                var base = schema.headerLines
+                var base = firstLine
                 for parser in chain {
                     for c in parser.badCells[j] where cells.count < BadCells.kept {
                         cells.append(Diagnostic(c.kind, .file(path: path, line: base + c.line, column: c.column)))
@@ -830,7 +839,8 @@ enum CSVReader {
             columns[m.column] = column.nfcText()
         }
         return ScanOutput(count: chain.reduce(0) { $0 + $1.rows }, columns: columns, failed: failed.sorted(),
-                          warnings: warnings, badCells: bad, rowIndex: skipBadRows ? [] : rowIndex)
+                          warnings: warnings, badCells: bad, rowIndex: skipBadRows ? [] : rowIndex,
+                          end: expected, lines: lineBase - firstLine)
     }
 }
 
@@ -863,7 +873,7 @@ final class ScanJobs: @unchecked Sendable {
     func run(_ i: Int, fd: Int32, fileSize: Int) {
         // The first stretch's columns become the merged ones: size them for the whole file.
         slots[i] = CSVReader.scanRange(fd: fd, fileSize: fileSize, start: starts[i], limit: limits[i], parser: parsers[i],
-                                       presizeBytes: i == 0 ? fileSize - starts[0] : nil, progress: progress)
+                                       presizeBytes: i == 0 ? limits[limits.count - 1] - starts[0] : nil, progress: progress)
     }
     var results: [(end: Int, ioError: String?)] { Array(UnsafeBufferPointer(start: slots, count: starts.count)) }
 }
@@ -1047,6 +1057,57 @@ final class CSVSource: @unchecked Sendable {
         reportBadCells(wanted)
         store(out.columns, count: out.count, warnings: out.warnings)
         return (out.count, columns)
+    }
+
+    /// Whether ``stream(_:_:)`` may read this file: the columns are not to be kept
+    /// (no cache), bad rows are not skipped, and the file is big enough to gain from it.
+    var canStream: Bool {
+        !options.useCache && !options.skipBadRows && !options.strict && size >= 2 * options.streamSegmentBytes
+    }
+
+    /// Reads the `wanted` columns one stretch of about `segmentBytes` at a time, handing each
+    /// stretch's rows to `body` and keeping none of them: for a query whose answer is built as it
+    /// goes (a filter and a count, sums by group). Returns the row count, or nil when the file
+    /// turns out not to be what its head said (a column wider than inferred, or mostly not
+    /// numbers): the caller then reads the columns whole, which decides such a column once for
+    /// every row. Cells that are not numbers are said once, as a full read says them.
+    func stream(_ wanted: [Int], _ body: (_ count: Int, _ columns: [Int: Column]) throws(Diagnostic) -> Bool) throws(Diagnostic) -> Int? {
+        guard canStream else { return nil }
+        try verify()
+        let fd = try CSVSource.openFile(path)
+        defer { close(fd) }
+        guard CSVCache.Identity.of(fd: fd) == identity else { throw changed() }
+        var start = schema.dataStart, line = schema.headerLines, rows = 0
+        var bad: [Int: CSVReader.BadCells] = [:]
+        var nulls: [Int: Int] = [:]
+        repeat {
+            let out = try CSVReader.scanFile(fd: fd, fileSize: size, path: path, schema: schema, types: types,
+                                             wanted: wanted, skipBadRows: false, from: start,
+                                             to: start + options.streamSegmentBytes, firstLine: line)
+            if !out.failed.isEmpty || out.columns.contains(where: { $0.value.type != types[$0.key] }) { return nil }
+            for (c, b) in out.badCells {
+                var all = bad[c] ?? CSVReader.BadCells(count: 0, first: [])
+                all.count += b.count
+                all.first += b.first.prefix(CSVReader.BadCells.kept - all.first.count)
+                bad[c] = all
+            }
+            for (c, column) in out.columns {
+                if let mask = column.nulls { for w in 0..<mask.words.count { nulls[c, default: 0] += mask.words[w].nonzeroBitCount } }
+            }
+            rows += out.count
+            line += out.lines
+            guard out.end > start || out.end >= size else { return nil }
+            start = out.end
+            if try !body(out.count, out.columns) { return nil }
+        } while start < size
+        // The rule a full read applies to the whole column, applied to the whole column.
+        for (c, b) in bad where !CSVReader.mostlyNumbers(numbers: rows - (nulls[c] ?? 0), others: b.count) { return nil }
+        guard CSVCache.Identity.of(fd: fd) == identity, CSVCache.Identity.of(path: path) == identity else { throw changed() }
+        if let known = rowCount, known != rows { throw changed() }
+        rowCount = rows
+        for (c, b) in bad { badCells[c] = b }
+        reportBadCells(wanted)
+        return rows
     }
 
     /// Per batch of rows of the last full read, where it starts (``ScanOutput/rowIndex``).
