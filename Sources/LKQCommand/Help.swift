@@ -35,7 +35,8 @@ enum Help {
               --strict              make a cell that is not a number in a numeric column an
                                     error (by default it is null, with a warning at its place)
               --no-cache            read CSV files afresh, without the binary column cache
-                                    ($LKQ_CACHE_DIR, else $XDG_CACHE_HOME/lkq, else ~/.cache/lkq)
+                                    ($LKQ_CACHE_DIR, else $XDG_CACHE_HOME/lkq, else ~/.cache/lkq);
+                                    counts and integer sums over big files then stream
               --bail                stop at the first statement that fails
               --max-memory SIZE     stop a statement that makes lkq hold more than SIZE of memory
                                     (4G, 512M; off for none); the default is 4/5 of the machine's

@@ -275,7 +275,8 @@ struct Interpreter {
                 let column = partial.visible(j)
                 for r in 0..<partial.rowCount { values[j].append(column.value(at: r)) }
             }
-            return values[0].count <= Interpreter.streamedPartialRows
+            // Groups nearly as many as the rows: partial answers would be as big as the columns.
+            return values[0].count <= Interpreter.streamedPartialRows && partial.rowCount * 4 <= max(count, 4_096)
         }
         guard rows != nil else { return nil }
         let types = keyFields.map(\.type) + partialFields.map(\.type)

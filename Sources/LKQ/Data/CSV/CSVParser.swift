@@ -169,12 +169,12 @@ struct RowTokenizer {
             }
             while p < end {
                 if p &+ 8 <= end {
-                    // Eight bytes at a time: find the first that is a separator, quote, CR, LF,
-                    // NUL or non-ASCII (the lowest flagged byte is exact; flags above it may not be).
+                    // Eight bytes at a time: find the first that is a separator, quote, control
+                    // byte below 14 (NUL, LF, CR; a tab is let through below) or non-ASCII (the
+                    // lowest flagged byte is exact; flags above it may not be).
                     let w = raw.loadUnaligned(fromByteOffset: p, as: UInt64.self)
                     let m = RowTokenizer.zeroBytes(w ^ sepBytes) | RowTokenizer.zeroBytes(w ^ 0x2222_2222_2222_2222)
-                        | RowTokenizer.zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A) | RowTokenizer.zeroBytes(w ^ 0x0D0D_0D0D_0D0D_0D0D)
-                        | RowTokenizer.zeroBytes(w) | (w & 0x8080_8080_8080_8080)
+                        | ((w &- 0x0E0E_0E0E_0E0E_0E0E) & ~w & 0x8080_8080_8080_8080) | (w & 0x8080_8080_8080_8080)
                     if m == 0 { p &+= 8; continue }
                     p &+= m.trailingZeroBitCount &>> 3
                 }
