@@ -201,6 +201,8 @@ struct Interpreter {
         }
         if let keys, !keys.allSatisfy({ $0.isRowLocal && !$0.comparesTextForEquality }) { return nil }
         let wanted = read ?? Array(table.fields.indices)
+        // A count of every row holds no column anyway.
+        guard !wanted.isEmpty else { return nil }
         if let li = table.fieldIndex("level"), table.fields[li].type == .text, wanted.contains(li),
            items.contains(where: \.addsUp) { return nil }
         let nk = keys?.count ?? 0

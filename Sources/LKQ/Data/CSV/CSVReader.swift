@@ -1080,10 +1080,20 @@ final class CSVSource: @unchecked Sendable {
         var start = schema.dataStart, line = schema.headerLines, rows = 0
         var bad: [Int: CSVReader.BadCells] = [:]
         var nulls: [Int: Int] = [:]
-        repeat {
-            let out = try CSVReader.scanFile(fd: fd, fileSize: size, path: path, schema: schema, types: types,
-                                             wanted: wanted, skipBadRows: false, from: start,
-                                             to: start + options.streamSegmentBytes, firstLine: line)
+        let (size, path, schema, types, segment) = (self.size, self.path, self.schema, self.types, options.streamSegmentBytes)
+        func scan(from start: Int, line: Int) -> PendingScan {
+            PendingScan { () throws(Diagnostic) in
+                try CSVReader.scanFile(fd: fd, fileSize: size, path: path, schema: schema, types: types, wanted: wanted,
+                                       skipBadRows: false, from: start, to: start + segment, firstLine: line)
+            }
+        }
+        // The next stretch is read while `body` works on this one; none is left reading the
+        // file when this returns (it closes the file).
+        var pending: PendingScan? = scan(from: start, line: line)
+        defer { pending?.join() }
+        while let current = pending {
+            pending = nil
+            let out = try current.wait()
             if !out.failed.isEmpty || out.columns.contains(where: { $0.value.type != types[$0.key] }) { return nil }
             for (c, b) in out.badCells {
                 var all = bad[c] ?? CSVReader.BadCells(count: 0, first: [])
@@ -1098,8 +1108,9 @@ final class CSVSource: @unchecked Sendable {
             line += out.lines
             guard out.end > start || out.end >= size else { return nil }
             start = out.end
+            if start < size { pending = scan(from: start, line: line) }
             if try !body(out.count, out.columns) { return nil }
-        } while start < size
+        }
         // The rule a full read applies to the whole column, applied to the whole column.
         for (c, b) in bad where !CSVReader.mostlyNumbers(numbers: rows - (nulls[c] ?? 0), others: b.count) { return nil }
         guard CSVCache.Identity.of(fd: fd) == identity, CSVCache.Identity.of(path: path) == identity else { throw changed() }
@@ -1263,6 +1274,37 @@ final class CSVSource: @unchecked Sendable {
         m.schema.types = types
         if CSVCache.writeMeta(m, in: folder) { meta = m }
         CSVCache.evict(in: rootFolder, limit: CSVCache.maxBytes(), keep: entryName)
+    }
+}
+
+/// A stretch of a file being read on another thread (``CSVSource/stream(_:_:)``).
+final class PendingScan: @unchecked Sendable {
+    private let finished = DispatchSemaphore(value: 0)
+    private var result: Result<CSVReader.ScanOutput, Diagnostic>?
+    private var joined = false
+
+    init(_ work: @escaping @Sendable () throws(Diagnostic) -> CSVReader.ScanOutput) {
+        DispatchQueue.global().async { [self] in
+            do throws(Diagnostic) {
+                result = .success(try work())
+            } catch {
+                result = .failure(error)
+            }
+            finished.signal()
+        }
+    }
+
+    /// Waits for the stretch; its columns, or the error reading it.
+    func wait() throws(Diagnostic) -> CSVReader.ScanOutput {
+        join()
+        return try result!.get()
+    }
+
+    /// Waits for the reading to end, whatever it gave.
+    func join() {
+        if joined { return }
+        finished.wait()
+        joined = true
     }
 }
 
