@@ -370,6 +370,8 @@ final class WarningSink: @unchecked Sendable {
     let lock = NSLock()
     var items: [LKQError] = []
     func add(_ e: LKQError) { lock.lock(); items.append(e); lock.unlock() }
+    /// Each warning as `line:column message`.
+    var said: [String] { lock.lock(); defer { lock.unlock() }; return items.map { "\($0.line ?? 0):\($0.column ?? 0) \($0.message)" } }
 }
 
 @Suite struct CSVSkipping {

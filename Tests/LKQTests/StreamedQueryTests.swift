@@ -7,13 +7,6 @@ import Testing
 /// extremes (by group or not) reads the file a stretch at a time and holds no column whole
 /// (Interpreter.streamed). Its answer and its warnings must be those of a read of every column.
 @Suite struct StreamedQueryTests {
-    final class Warnings: @unchecked Sendable {
-        let lock = NSLock()
-        var items: [LKQError] = []
-        func add(_ e: LKQError) { lock.lock(); items.append(e); lock.unlock() }
-        var said: [String] { lock.lock(); defer { lock.unlock() }; return items.map { "\($0.line ?? 0):\($0.column ?? 0) \($0.message)" } }
-    }
-
     /// About 1.5 MB: blank lines, quoted fields over two lines, CRLF, nulls, and two cells that
     /// are not numbers (made null with a warning).
     static func makeFile(_ dir: String, tail: String = "") throws -> String {
@@ -34,7 +27,7 @@ import Testing
         return path
     }
 
-    static func engine(_ path: String, segment: Int, _ warnings: Warnings) throws -> Engine {
+    static func engine(_ path: String, segment: Int, _ warnings: WarningSink) throws -> Engine {
         var options = CSVOptions(useCache: false, onWarning: { warnings.add($0) })
         options.streamSegmentBytes = segment
         return try Engine(tables: []).loadingCSV(at: path, as: "t", options: options)
@@ -56,26 +49,33 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = try Self.makeFile(dir)
         for q in Self.queries {
-            let streamedWarnings = Warnings(), wholeWarnings = Warnings()
-            let streamed = try Self.engine(path, segment: 64 << 10, streamedWarnings)
-            let got = try #require(try streamed.run(q).last)
+            let streamed = try Self.expectSameAsWholeRead(path, q)
             // No column was held whole: the query was answered a stretch at a time.
             let table = try #require(streamed.table(named: "t"))
             #expect(table.fields.indices.allSatisfy { !table.store.holds($0) }, "\(q)")
-            let whole = try Self.engine(path, segment: 1 << 40, wholeWarnings)
-            let want = try #require(try whole.run(q).last)
-            #expect(got.fields.map(\.name) == want.fields.map(\.name), "\(q)")
-            #expect(got.fields.map(\.type) == want.fields.map(\.type), "\(q)")
-            #expect(got.rows == want.rows, "\(q)")
-            #expect(streamedWarnings.said == wholeWarnings.said, "\(q)")
         }
+    }
+
+    /// Runs `q` a stretch at a time and over whole columns, expects the same fields, rows and
+    /// warnings, and returns the engine that streamed.
+    @discardableResult
+    static func expectSameAsWholeRead(_ path: String, _ q: String) throws -> Engine {
+        let streamedWarnings = WarningSink(), wholeWarnings = WarningSink()
+        let streamed = try engine(path, segment: 64 << 10, streamedWarnings)
+        let got = try #require(try streamed.run(q).last)
+        let want = try #require(try engine(path, segment: 1 << 40, wholeWarnings).run(q).last)
+        #expect(got.fields.map(\.name) == want.fields.map(\.name), "\(q)")
+        #expect(got.fields.map(\.type) == want.fields.map(\.type), "\(q)")
+        #expect(got.rows == want.rows, "\(q)")
+        #expect(streamedWarnings.said == wholeWarnings.said, "\(q)")
+        return streamed
     }
 
     @Test func warningsSayEachCellAtItsLine() throws {
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = try Self.makeFile(dir)
-        let warnings = Warnings()
+        let warnings = WarningSink()
         let result = try #require(try Self.engine(path, segment: 64 << 10, warnings).run("t where persen >= 0 | count").last)
         #expect(result[0, 0] == .int(19_998))
         let said = warnings.items.filter { $0.message.contains("WTP") }
@@ -98,12 +98,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = try Self.makeFile(dir, tail: tail)
         for q in ["t | group by tahun sum(level), max(persen)", "t where level > 3 | count"] {
-            let streamedWarnings = Warnings(), wholeWarnings = Warnings()
-            let got = try #require(try Self.engine(path, segment: 64 << 10, streamedWarnings).run(q).last)
-            let want = try #require(try Self.engine(path, segment: 1 << 40, wholeWarnings).run(q).last)
-            #expect(got.fields.map(\.type) == want.fields.map(\.type), "\(q)")
-            #expect(got.rows == want.rows, "\(q)")
-            #expect(streamedWarnings.said == wholeWarnings.said, "\(q)")
+            try Self.expectSameAsWholeRead(path, q)
         }
     }
 
@@ -115,7 +110,7 @@ import Testing
         let path = try Self.makeFile(dir)
         for q in ["t | sum persen", "t | group by pemda avg(pagu)", "t where pemda = \"kab. kupang\" | count",
                   "t | group by pagu count() | count"] {
-            let engine = try Self.engine(path, segment: 64 << 10, Warnings())
+            let engine = try Self.engine(path, segment: 64 << 10, WarningSink())
             _ = try engine.run(q)
             let table = try #require(engine.table(named: "t"))
             #expect(table.fields.indices.contains { table.store.holds($0) }, "\(q)")

@@ -8,12 +8,6 @@ import Testing
 /// a read of every column gives, whatever the file holds: ties, nulls, blank lines, quoted
 /// fields over several lines, cells that are not numbers.
 @Suite struct TopRowsTests {
-    final class Warnings: @unchecked Sendable {
-        let lock = NSLock()
-        var items: [LKQError] = []
-        func add(_ e: LKQError) { lock.lock(); items.append(e); lock.unlock() }
-    }
-
     /// 60,000 rows (more than the path needs to be worth it) and the line of the row whose
     /// `skor` is `WTP` and whose `nilai` is the largest.
     static func makeFile(_ dir: String) throws -> (path: String, badLine: Int) {
@@ -39,7 +33,7 @@ import Testing
         return (path, badLine)
     }
 
-    static func engine(_ path: String, _ warnings: Warnings) throws -> Engine {
+    static func engine(_ path: String, _ warnings: WarningSink) throws -> Engine {
         try Engine(tables: []).loadingCSV(at: path, as: "t", options: CSVOptions(useCache: false, onWarning: { warnings.add($0) }))
     }
 
@@ -56,12 +50,12 @@ import Testing
             "t | sort id desc | limit 1000 | group by kode count() | sort kode",
         ]
         for q in queries {
-            let fast = try Self.engine(path, Warnings())
+            let fast = try Self.engine(path, WarningSink())
             let got = try #require(try fast.run(q).last)
             let table = try #require(fast.table(named: "t"))
             // The text column was not read whole: the answer came from the rows' own bytes.
             #expect(!table.store.holds(2), "\(q)")
-            let whole = try Self.engine(path, Warnings())
+            let whole = try Self.engine(path, WarningSink())
             _ = try whole.run("t | limit 1")
             let want = try #require(try whole.run(q).last)
             #expect(got.fields.map(\.name) == want.fields.map(\.name), "\(q)")
@@ -74,7 +68,7 @@ import Testing
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (path, badLine) = try Self.makeFile(dir)
-        let warnings = Warnings()
+        let warnings = WarningSink()
         let result = try #require(try Self.engine(path, warnings).run("t | sort nilai desc | limit 1 | select id, skor").last)
         #expect(result[0, 0] == .int(41_234))
         #expect(result[0, 1] == .null)
@@ -91,7 +85,7 @@ import Testing
         for i in 0..<50_000 { text += "\(i % 2),v\(i)\n" }  // 25,000 rows tie for the top
         let path = dir + "/ties.csv"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        let engine = try Self.engine(path, Warnings())
+        let engine = try Self.engine(path, WarningSink())
         let result = try #require(try engine.run("t | sort k desc | limit 3").last)
         #expect(result.rows == [[.int(1), .text("v1")], [.int(1), .text("v3")], [.int(1), .text("v5")]])
         #expect(try #require(engine.table(named: "t")).store.holds(1))
