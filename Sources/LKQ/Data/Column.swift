@@ -52,6 +52,17 @@ struct Column: Sendable {
 
     @inline(__always) func isNull(_ row: Int) -> Bool { nulls?.isNull(row) ?? false }
 
+    /// How many rows are null.
+    var nullCount: Int {
+        guard let mask = nulls else { return 0 }
+        var n = 0
+        for w in 0..<NullMask.wordCount(rows: count) {
+            let kept = min(64, count - w * 64)
+            n += (kept == 64 ? mask.words[w] : mask.words[w] & ((1 << UInt64(kept)) - 1)).nonzeroBitCount
+        }
+        return n
+    }
+
     /// The value at `row`, boxed; for output and tests, not for inner loops. A NaN or an
     /// infinity never leaves as a number: it reads as null.
     func value(at row: Int) -> Value {

@@ -216,10 +216,7 @@ public struct Table: Sendable {
         let bad = store.badCells()
         return fields.indices.map { i in
             let field = fields[i], column = loaded.columns[i]
-            var nulls = 0
-            if let mask = column.nulls {
-                for row in 0..<column.count where mask.isNull(row) { nulls += 1 }
-            }
+            let nulls = column.nullCount
             var notes: [String] = []
             if field.name == measure { notes.append("default measure") }
             if let b = bad[i], let first = b.first.first, case .file(let path, let line, let col) = first.location,
@@ -264,33 +261,27 @@ final class ColumnStore: @unchecked Sendable {
         self.loader = nil
         self.check = nil
         self.badCellsProvider = nil
+        self.rowReader = nil
+        self.streamer = nil
     }
 
     /// A store that calls `loader` for the columns a query needs, once each; `badCells` gives
     /// the cells of a file read lazily that were not numbers.
     init(columnCount: Int, check: (@Sendable () throws(Diagnostic) -> Void)? = nil, loader: @escaping Loader,
-         badCells: (@Sendable () -> [Int: CSVReader.BadCells])? = nil, rowReader: RowReader? = nil) {
+         badCells: (@Sendable () -> [Int: CSVReader.BadCells])? = nil, rowReader: RowReader? = nil,
+         streamer: Streamer? = nil) {
         self.count = nil
         self.columns = Array(repeating: nil, count: columnCount)
         self.loader = loader
         self.check = check
         self.badCellsProvider = badCells
         self.rowReader = rowReader
+        self.streamer = streamer
     }
 
     typealias Streamer = @Sendable (_ wanted: [Int], _ body: (_ count: Int, _ columns: [Int: Column]) throws(Diagnostic) -> Bool) throws(Diagnostic) -> Int?
     /// For a file that can be read as a stream (``CSVSource/stream(_:_:)``).
-    private var streamer: Streamer?
-    private var streams: (@Sendable () -> Bool)?
-
-    /// Makes this store able to hand its rows over a stretch at a time.
-    func allowStreaming(_ can: @escaping @Sendable () -> Bool, _ streamer: @escaping Streamer) {
-        self.streams = can
-        self.streamer = streamer
-    }
-
-    /// Whether ``stream(_:_:)`` may answer.
-    var canStream: Bool { streams?() ?? false }
+    private let streamer: Streamer?
 
     /// The rows of the `wanted` columns a stretch at a time, none kept (see
     /// ``CSVSource/stream(_:_:)``); nil when the caller must read the columns whole instead.
@@ -303,7 +294,7 @@ final class ColumnStore: @unchecked Sendable {
 
     typealias RowReader = @Sendable (_ rows: [Int], _ wanted: [Int]) throws(Diagnostic) -> [Int: Column]?
     /// For a file read lazily: some columns of a few rows, read again from the file.
-    private var rowReader: RowReader?
+    private let rowReader: RowReader?
 
     /// Whether column `c` is in memory.
     func holds(_ c: Int) -> Bool {

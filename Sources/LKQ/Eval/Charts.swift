@@ -214,18 +214,24 @@ extension Interpreter {
 extension Column {
     /// A column of boxed values, all of one type (or null).
     static func from(_ values: [Value]) -> Column {
-        if values.contains(where: { if case .text = $0 { return true }; return false }) {
-            return .texts(values.map { if case .text(let s) = $0 { return s }; return nil })
+        if values.contains(where: { if case .text = $0 { return true }; return false }) { return of(values, type: .text) }
+        if values.contains(where: { if case .double = $0 { return true }; return false }) { return of(values, type: .double) }
+        return of(values, type: .int)
+    }
+
+    /// A column of boxed values as a column of `type` (an integer widens to a decimal; any
+    /// value of another type is null).
+    static func of(_ values: [Value], type: ColumnType) -> Column {
+        switch type {
+        case .int: return .ints(values.map { if case .int(let i) = $0 { return i }; return nil })
+        case .double: return .doubles(values.map {
+            switch $0 {
+            case .double(let d): return d
+            case .int(let i): return Double(i)
+            default: return nil
+            }
+        })
+        case .text: return .texts(values.map { if case .text(let t) = $0 { return t }; return nil })
         }
-        if values.contains(where: { if case .double = $0 { return true }; return false }) {
-            return .doubles(values.map {
-                switch $0 {
-                case .double(let d): return d
-                case .int(let i): return Double(i)
-                default: return nil
-                }
-            })
-        }
-        return .ints(values.map { if case .int(let i) = $0 { return i }; return nil })
     }
 }

@@ -176,7 +176,6 @@ struct Interpreter {
     /// once), `avg`, `median` and `count_distinct`, window functions, a text `=` (whose warning
     /// about case looks at every row), and sums over a text `level` (whose warning does too).
     private func streamed(_ plan: QueryPlan, table: Table, read: [Int]?, at range: SourceRange) throws(Diagnostic) -> (Frame, Int)? {
-        guard table.store.canStream else { return nil }
         var sink = 0
         scan: while sink < plan.steps.count {
             switch plan.steps[sink].kind {
@@ -221,34 +220,30 @@ struct Interpreter {
                 case .max: merge = .max
                 case .avg, .median, .count_distinct: return nil
                 }
-                partials.append(Bound(kind: .aggregate(fn, args), type: b.type, range: b.range, isRupiah: b.isRupiah))
-                let column = Bound(kind: .column(nk + partials.count - 1), type: b.type, range: b.range, isRupiah: b.isRupiah)
-                return Bound(kind: .aggregate(merge, [column]), type: b.type, range: b.range, isRupiah: b.isRupiah)
+                partials.append(b)
+                return b.with(.aggregate(merge, [b.with(.column(nk + partials.count - 1))]))
             case .negate(let x):
-                guard let x = merging(x) else { return nil }
-                return Bound(kind: .negate(x), type: b.type, range: b.range, isRupiah: b.isRupiah)
+                return merging(x).map { b.with(.negate($0)) }
+            case .not(let x):
+                return merging(x).map { b.with(.not($0)) }
+            case .isNull(let x, let negated):
+                return merging(x).map { b.with(.isNull($0, negated: negated)) }
             case .arithmetic(let op, let l, let r):
                 guard let l = merging(l), let r = merging(r) else { return nil }
-                return Bound(kind: .arithmetic(op, l, r), type: b.type, range: b.range, isRupiah: b.isRupiah)
+                return b.with(.arithmetic(op, l, r))
             case .compare(let op, let l, let r):
                 guard let l = merging(l), let r = merging(r) else { return nil }
-                return Bound(kind: .compare(op, l, r), type: b.type, range: b.range, isRupiah: b.isRupiah)
+                return b.with(.compare(op, l, r))
             case .and(let l, let r):
                 guard let l = merging(l), let r = merging(r) else { return nil }
-                return Bound(kind: .and(l, r), type: b.type, range: b.range, isRupiah: b.isRupiah)
+                return b.with(.and(l, r))
             case .or(let l, let r):
                 guard let l = merging(l), let r = merging(r) else { return nil }
-                return Bound(kind: .or(l, r), type: b.type, range: b.range, isRupiah: b.isRupiah)
-            case .not(let x):
-                guard let x = merging(x) else { return nil }
-                return Bound(kind: .not(x), type: b.type, range: b.range, isRupiah: b.isRupiah)
-            case .isNull(let x, let negated):
-                guard let x = merging(x) else { return nil }
-                return Bound(kind: .isNull(x, negated: negated), type: b.type, range: b.range, isRupiah: b.isRupiah)
+                return b.with(.or(l, r))
             case .call(let fn, let args):
                 var out: [Bound] = []
                 for a in args { guard let m = merging(a) else { return nil }; out.append(m) }
-                return Bound(kind: .call(fn, out), type: b.type, range: b.range, isRupiah: b.isRupiah)
+                return b.with(.call(fn, out))
             case .inList, .caseWhen, .column, .window:
                 return nil
             }
@@ -258,6 +253,7 @@ struct Interpreter {
             guard let m = merging(item) else { return nil }
             merged.append(m)
         }
+        guard nk + partials.count > 0 else { return nil }
         let keyFields = Array(step.output.fields.prefix(nk))
         let partialFields = partials.indices.map { Field(name: "partial_\($0)", type: partials[$0].type.columnType) }
         let partialStep = PlanStep(kind: keys.map { .group(keys: $0, items: partials) } ?? .aggregate(partials), range: step.range,
@@ -316,25 +312,24 @@ struct Interpreter {
         let column = loaded[0]
         let order = try evaluator.order([SortColumn(column, descending: first.descending)], rows: count, limit: limit)
         guard order.count == limit, let last = order.last, !column.isNull(Int(last)) else { return nil }
-        var rows: [Int] = []
-        let descending = first.descending
-        switch column.storage {
-        case .int(let values):
+        // Every row as far up as the n-th by `k`, or unordered by it (null, NaN).
+        func candidates<T: Comparable>(_ values: Buffer<T>, unordered: (T) -> Bool) -> [Int]? {
             let v = values[Int(last)]
-            for r in 0..<count where column.isNull(r) || (descending ? values[r] >= v : values[r] <= v) {
+            if unordered(v) { return nil }
+            var rows: [Int] = []
+            for r in 0..<count where column.isNull(r) || unordered(values[r]) || (first.descending ? values[r] >= v : values[r] <= v) {
                 rows.append(r)
                 if rows.count > Interpreter.topRowsLimit { return nil }
             }
-        case .double(let values):
-            let v = values[Int(last)]
-            guard !v.isNaN else { return nil }
-            for r in 0..<count where column.isNull(r) || values[r].isNaN || (descending ? values[r] >= v : values[r] <= v) {
-                rows.append(r)
-                if rows.count > Interpreter.topRowsLimit { return nil }
-            }
-        case .text:
-            return nil
+            return rows
         }
+        let found: [Int]?
+        switch column.storage {
+        case .int(let values): found = candidates(values) { _ in false }
+        case .double(let values): found = candidates(values) { $0.isNaN }
+        case .text: found = nil
+        }
+        guard let rows = found else { return nil }
         try evaluator.checkCancelled()
         guard let got = try table.store.rows(rows, columns: wanted) else { return nil }
         try control?.scan(count, at: .source(source, range))
@@ -473,54 +468,41 @@ struct Interpreter {
 }
 
 extension Bound {
+    /// The same expression's type, range and rupiah mark over another kind.
+    func with(_ kind: Kind) -> Bound {
+        var out = self
+        out.kind = kind
+        return out
+    }
+
+    /// The expressions directly inside this one.
+    var children: [Bound] {
+        switch kind {
+        case .literal, .column, .groupKey: return []
+        case .negate(let x), .not(let x), .isNull(let x, _): return [x]
+        case .arithmetic(_, let l, let r), .compare(_, let l, let r), .and(let l, let r), .or(let l, let r): return [l, r]
+        case .inList(let x, let list, _): return [x] + list
+        case .caseWhen(let arms, let otherwise): return arms.flatMap { [$0.condition, $0.value] } + (otherwise.map { [$0] } ?? [])
+        case .call(_, let args), .aggregate(_, let args): return args
+        case .window(let w): return w.arguments + w.partition + w.order.map(\.key)
+        }
+    }
+
     /// Whether the value is computed from its own row alone (no aggregate, window or group key).
     var isRowLocal: Bool {
         switch kind {
-        case .literal, .column: return true
         case .groupKey, .aggregate, .window: return false
-        case .negate(let x), .not(let x), .isNull(let x, _): return x.isRowLocal
-        case .arithmetic(_, let l, let r), .compare(_, let l, let r), .and(let l, let r), .or(let l, let r):
-            return l.isRowLocal && r.isRowLocal
-        case .inList(let x, let list, _): return x.isRowLocal && list.allSatisfy(\.isRowLocal)
-        case .caseWhen(let arms, let otherwise):
-            return arms.allSatisfy { $0.condition.isRowLocal && $0.value.isRowLocal } && (otherwise?.isRowLocal ?? true)
-        case .call(_, let args): return args.allSatisfy(\.isRowLocal)
+        default: return children.allSatisfy(\.isRowLocal)
         }
     }
 
-    /// Whether it holds a text `=` (whose warning about case looks at every row at once).
+    /// Whether it holds a text `=` or `in` (whose warning about case looks at every row at once).
     var comparesTextForEquality: Bool {
         switch kind {
-        case .literal, .column, .groupKey: return false
-        case .compare(let op, let l, let r):
-            return (op == .equal && (l.type == .text || r.type == .text)) || l.comparesTextForEquality || r.comparesTextForEquality
-        case .negate(let x), .not(let x), .isNull(let x, _): return x.comparesTextForEquality
-        case .arithmetic(_, let l, let r), .and(let l, let r), .or(let l, let r):
-            return l.comparesTextForEquality || r.comparesTextForEquality
-        case .inList(let x, let list, _):
-            return x.type == .text || x.comparesTextForEquality || list.contains(where: \.comparesTextForEquality)
-        case .caseWhen(let arms, let otherwise):
-            return arms.contains { $0.condition.comparesTextForEquality || $0.value.comparesTextForEquality }
-                || (otherwise?.comparesTextForEquality ?? false)
-        case .call(_, let args), .aggregate(_, let args): return args.contains(where: \.comparesTextForEquality)
         case .window: return true
-        }
-    }
-}
-
-extension Column {
-    /// A column of boxed values of one column type (nulls where a value is null).
-    static func of(_ values: [Value], type: ColumnType) -> Column {
-        switch type {
-        case .int: return .ints(values.map { if case .int(let i) = $0 { return i }; return nil })
-        case .double: return .doubles(values.map {
-            switch $0 {
-            case .double(let d): return d
-            case .int(let i): return Double(i)
-            default: return nil
-            }
-        })
-        case .text: return .texts(values.map { if case .text(let t) = $0 { return t }; return nil })
+        case .compare(.equal, let l, let r) where l.type == .text || r.type == .text: return true
+        case .inList(let x, _, _) where x.type == .text: return true
+        default: return children.contains(where: \.comparesTextForEquality)
         }
     }
 }

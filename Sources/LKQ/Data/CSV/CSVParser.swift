@@ -414,8 +414,9 @@ final class ChunkParser {
     }
 
     /// Converts a batch: number columns row by row (a bad value fails or skips its row), then
-    /// each text column in three passes: hash every value and touch its slot, then look them up
-    /// with the memory already on its way (high-cardinality columns are bound by cache misses).
+    /// each text column in two passes: hash every value (and, once the dictionary outgrows the
+    /// cache, touch its slot), then look them up with the memory already on its way
+    /// (high-cardinality columns are bound by cache misses).
     ///
     /// `readable`: bytes of `b` before it may be read, beyond the fields themselves (whole words
     /// of digits are read at a time).

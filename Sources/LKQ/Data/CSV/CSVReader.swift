@@ -252,8 +252,9 @@ enum CSVReader {
             try source.load(wanted)
         }, badCells: { source.badCellSummary() }, rowReader: { rows, wanted throws(Diagnostic) in
             try source.readRows(rows, columns: wanted)
+        }, streamer: { wanted, body throws(Diagnostic) in
+            try source.stream(wanted, body)
         })
-        store.allowStreaming({ source.canStream }, { wanted, body throws(Diagnostic) in try source.stream(wanted, body) })
         return Table(name: name.lowercased(), fields: fields, measure: measure, origin: path, store: store)
     }
 
@@ -826,9 +827,7 @@ enum CSVReader {
             // Numeric while the cells that are not numbers are few (`mostlyNumbers`), as
             // inference decides from the head; past that the column is read again as text.
             if let b = bad[m.column] {
-                var nulls = 0
-                if let mask = column.nulls { for w in 0..<mask.words.count { nulls += mask.words[w].nonzeroBitCount } }
-                let numbers = column.count - nulls
+                let numbers = column.count - column.nullCount
                 if !CSVReader.mostlyNumbers(numbers: numbers, others: b.count) {
                     failed.append(m.column)
                     bad[m.column] = nil
@@ -1065,7 +1064,7 @@ final class CSVSource: @unchecked Sendable {
         !options.useCache && !options.skipBadRows && !options.strict && size >= 2 * options.streamSegmentBytes
     }
 
-    /// Reads the `wanted` columns one stretch of about `segmentBytes` at a time, handing each
+    /// Reads the `wanted` columns one stretch of ``CSVOptions/streamSegmentBytes`` at a time, handing each
     /// stretch's rows to `body` and keeping none of them: for a query whose answer is built as it
     /// goes (a filter and a count, sums by group). Returns the row count, or nil when the file
     /// turns out not to be what its head said (a column wider than inferred, or mostly not
@@ -1101,9 +1100,7 @@ final class CSVSource: @unchecked Sendable {
                 all.first += b.first.prefix(CSVReader.BadCells.kept - all.first.count)
                 bad[c] = all
             }
-            for (c, column) in out.columns {
-                if let mask = column.nulls { for w in 0..<mask.words.count { nulls[c, default: 0] += mask.words[w].nonzeroBitCount } }
-            }
+            for (c, column) in out.columns { nulls[c, default: 0] += column.nullCount }
             rows += out.count
             line += out.lines
             guard out.end > start || out.end >= size else { return nil }
@@ -1166,7 +1163,7 @@ final class CSVSource: @unchecked Sendable {
                 if pos >= chunk.count {
                     // Read on from the cursor, more each time a row does not fit.
                     let from = chunkStart + pos
-                    chunk = try CSVReader.readBytes(fd: fd, offset: from, count: min(max(want, 1 << 16), size - from), path: path)
+                    chunk = try CSVReader.readBytes(fd: fd, offset: from, count: min(want, size - from), path: path)
                     chunkStart = from; pos = 0
                 }
                 let final = chunkStart + chunk.count >= size
