@@ -119,25 +119,31 @@ limits: release
 
 ## Fuzzing (Fuzz/README.md): libFuzzer with Address Sanitizer, built by hand because SwiftPM
 ## cannot build a fuzz target. Each target is the LKQSyntax and LKQ sources plus one entry file, compiled as
-## one module. `make fuzz FUZZ_TIME=600` runs both targets that many seconds each; new inputs
+## one module, with the C splitter of the CSV reader linked in. `make fuzz FUZZ_TIME=600` runs both targets that many seconds each; new inputs
 ## are kept in .build/fuzz/corpus/, crashing ones written to .build/fuzz/crashes/.
 FUZZ_TIME ?= 60
 FUZZ_DIR := .build/fuzz
-FUZZ_SWIFTC := swiftc -sanitize=fuzzer,address -parse-as-library -module-name LKQ -swift-version 6 -O -g -use-ld=lld
+FUZZ_SWIFTC := swiftc -sanitize=fuzzer,address -parse-as-library -module-name LKQ -swift-version 6 -O -g -use-ld=lld \
+	-I Sources/CLKQScan/include
 LKQ_SOURCES := $(sort $(shell find Sources/LKQSyntax Sources/LKQ -name '*.swift'))
+# The CSV reader's C splitter, compiled with the same sanitizers for the fuzz targets to link.
+SCAN_C := Sources/CLKQScan/scan.c Sources/CLKQScan/include/lkq_scan.h
+$(FUZZ_DIR)/scan.o: $(SCAN_C)
+	@mkdir -p $(FUZZ_DIR)
+	clang -fsanitize=fuzzer-no-link,address -O2 -g -I Sources/CLKQScan/include -c Sources/CLKQScan/scan.c -o $@
 # Leak reports that are not LKQ's are suppressed; Fuzz/lsan.supp gives the reason for each.
 FUZZ_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan.supp:print_suppressions=0
 FUZZ_ARGS = -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -print_pcs=0
 
 .PHONY: fuzz fuzz-lkq fuzz-csv fuzz-smoke fuzz-build fuzz-seeds
 
-$(FUZZ_DIR)/lkq-fuzz: $(LKQ_SOURCES) Fuzz/LKQFuzz.swift
+$(FUZZ_DIR)/lkq-fuzz: $(LKQ_SOURCES) Fuzz/LKQFuzz.swift $(FUZZ_DIR)/scan.o
 	@mkdir -p $(FUZZ_DIR)
-	$(FUZZ_SWIFTC) $(LKQ_SOURCES) Fuzz/LKQFuzz.swift -o $@
+	$(FUZZ_SWIFTC) $(LKQ_SOURCES) Fuzz/LKQFuzz.swift $(FUZZ_DIR)/scan.o -o $@
 
-$(FUZZ_DIR)/csv-fuzz: $(LKQ_SOURCES) Fuzz/CSVFuzz.swift
+$(FUZZ_DIR)/csv-fuzz: $(LKQ_SOURCES) Fuzz/CSVFuzz.swift $(FUZZ_DIR)/scan.o
 	@mkdir -p $(FUZZ_DIR)
-	$(FUZZ_SWIFTC) $(LKQ_SOURCES) Fuzz/CSVFuzz.swift -o $@
+	$(FUZZ_SWIFTC) $(LKQ_SOURCES) Fuzz/CSVFuzz.swift $(FUZZ_DIR)/scan.o -o $@
 
 fuzz-build: $(FUZZ_DIR)/lkq-fuzz $(FUZZ_DIR)/csv-fuzz
 

@@ -1,3 +1,4 @@
+import CLKQScan
 import Foundation
 #if canImport(LKQSyntax)
 import LKQSyntax
@@ -254,6 +255,10 @@ final class ChunkParser {
         get { unescapedBuffer.pointee } set { unescapedBuffer.pointee = newValue }
     }
     private let counters: UnsafeMutablePointer<Int>
+    /// The plain-row splitter's view of this parser: per field, its entry among `wanted`, and
+    /// the batch it writes into.
+    private let plainSlots: UnsafeMutablePointer<Int32>
+    private let plain: UnsafeMutablePointer<lkq_csv_rows>
 
     /// Rows kept so far.
     var rows: Int { get { counters[0] } set { counters[0] = newValue } }
@@ -276,6 +281,11 @@ final class ChunkParser {
     /// from this stretch's start) and the file offset where its first row (or blank lines
     /// before it) starts. Kept when `indexRows` is set, so a few rows can be read again later.
     var indexRows = false
+    /// Whether plain rows go through the bit-mask splitter (`lkq_csv_plain_rows`) before the
+    /// tokenizer; off only in tests that compare the two.
+    var splitsPlainRows = true
+    /// Rows the splitter took (the rest went through the tokenizer).
+    private(set) var plainRows = 0
     private(set) var rowIndex: [(row: Int, line: Int, offset: Int)] = []
 
     /// Makes room for `rows` rows in every column (memory is only reserved; pages not written
@@ -314,6 +324,15 @@ final class ChunkParser {
         unescapedBuffer.initialize(to: GrowBuffer<UInt8>(capacity: 256))
         counters = .allocate(capacity: 2)
         counters.initialize(repeating: 0, count: 2)
+        plainSlots = .allocate(capacity: max(1, names.count))
+        plainSlots.initialize(repeating: -1, count: max(1, names.count))
+        for (j, col) in order.enumerated() { plainSlots[col] = Int32(j) }
+        plain = .allocate(capacity: 1)
+        plain.initialize(to: lkq_csv_rows(
+            bytes: nil, end: 0, stop_at: 0, separator: separator, columns: names.count,
+            slot: UnsafePointer(plainSlots), wanted: order.count, starts: batch.starts, ends: batch.ends,
+            flags: batch.flags, row_start: batch.rowStart, lines_before: batch.linesBefore,
+            last_wanted: order.max() ?? -1, changed: 1, window: lkq_csv_window_new()))
     }
 
     deinit {
@@ -325,6 +344,9 @@ final class ChunkParser {
         unescapedBuffer.pointee.release()
         unescapedBuffer.deallocate()
         counters.deallocate()
+        plainSlots.deallocate()
+        lkq_csv_window_free(plain.pointee.window)
+        plain.deallocate()
     }
 
     /// Reads rows that start before `stopAt` from `b[from..<bufEnd]`. `final` says no bytes follow
@@ -337,6 +359,16 @@ final class ChunkParser {
         let wanted = self.wantedColumns
         let batch = self.batch
         let cap = ChunkParser.batchRows
+        let plain = self.plain
+        plain.pointee.bytes = b
+        plain.pointee.end = bufEnd
+        plain.pointee.stop_at = stopAt
+        plain.pointee.changed = 1
+        // Rows until the plain splitter is tried again, after it could not split one: none after
+        // a first miss, then twice as many after each miss in a row (up to 63), so a file whose
+        // every row needs the tokenizer pays little, and one odd row among plain ones nothing.
+        var plainWait = splitsPlainRows ? 0 : Int.max
+        var plainMisses = 0
         while true {
             // Split up to `batchRows` rows, noting where the wanted fields are.
             var rowsIn = 0
@@ -344,6 +376,23 @@ final class ChunkParser {
             var pending: (kind: DiagnosticKind, rowStart: Int, at: Int)?
             if indexRows && pos < bufEnd && pos < stopAt { rowIndex.append((rows, lines, fileOffset &+ pos)) }
             while rowsIn < cap {
+                // Plain rows (the right field count, no line end inside quotes, no CR alone, no
+                // NUL or bad UTF-8) are split by bit masks; a row that is not is read below by
+                // the full tokenizer, which has every rule and error.
+                if plainWait == 0 {
+                    var next = pos
+                    let got = lkq_csv_plain_rows(plain, pos, rowsIn, cap &- rowsIn, lines, &next)
+                    if got > 0 {
+                        rowsIn &+= got; lines &+= got; pos = next; plainRows &+= got
+                        plainMisses = 0
+                        if rowsIn == cap { break }
+                    } else {
+                        plainWait = (1 &<< min(plainMisses, 6)) &- 1
+                        plainMisses &+= 1
+                    }
+                } else {
+                    plainWait &-= 1
+                }
                 if pos >= stopAt { status = .done; break }
                 if pos >= bufEnd { status = final ? .done : .needMore; break }
                 let next = tok.tokenize(b, pos, bufEnd, final)
