@@ -16,6 +16,7 @@ extension Evaluator {
     /// Groups the visible rows by the values of `keys` (hashing encoded values: text by
     /// dictionary code, numbers by value), then numbers the groups in ascending key order.
     func group(_ keys: [Operand], rows n: Int) throws(Diagnostic) -> Grouping {
+        if let fused = try fusedGroups(keys, rows: n) { return fused }
         var ids = [Int32](repeating: 0, count: n)
         var cardinality = 1
         for key in keys {
@@ -60,6 +61,70 @@ extension Evaluator {
             ids[k] = rank[Int(ids[k])]
         }
         return Grouping(ids: ids, count: cardinality, first: order.map { first[$0] })
+    }
+
+    /// Groups by keys that each take few slots, in key order: a text key its dictionary's
+    /// ranks (and one for null, last, as sorting puts it), an integer key its value less the
+    /// least (and one for null). When the product of the slot counts is small, one slot per row
+    /// for all keys together, numbered in slot order, is the grouping in key order: no key is
+    /// numbered on its own, no combination renumbered, no group sorted. Nil otherwise (a
+    /// decimal key, a constant, or too many combinations), for the general way.
+    private func fusedGroups(_ keys: [Operand], rows n: Int) throws(Diagnostic) -> Grouping? {
+        enum Slots {
+            case text(codes: Buffer<Int32>, rank: [Int32], null: Int32)
+            case int(Buffer<Int64>, lo: Int64, null: Int32)
+        }
+        let limit = Swift.min(Int(Int32.max), Swift.max(1 << 22, 4 * n))
+        var parts: [(slots: Slots, column: Column, count: Int)] = []
+        var total = 1
+        for key in keys {
+            guard case .column(let c) = key else { return nil }
+            let part: Slots, count: Int
+            switch c.storage {
+            case .text(let codes, let dict):
+                let rank = SortColumn.ranks(of: dict)
+                let top = (rank.max() ?? -1) + 1
+                part = .text(codes: codes, rank: rank, null: top)
+                count = Int(top) + 1
+            case .int(let b):
+                var lo = Int64.max, hi = Int64.min
+                for k in 0..<n { lo = Swift.min(lo, b[k]); hi = Swift.max(hi, b[k]) }
+                let (span, overflow) = hi.subtractingReportingOverflow(lo)
+                guard n > 0, !overflow, span < Int64(limit) else { return nil }
+                part = .int(b, lo: lo, null: Int32(span + 1))
+                count = Int(span) + 2
+            case .double:
+                return nil
+            }
+            let (product, overflow) = total.multipliedReportingOverflow(by: count)
+            guard !overflow, product <= limit else { return nil }
+            total = product
+            parts.append((part, c, count))
+        }
+        try checkCancelled()
+        var slots = [Int32](repeating: 0, count: n)
+        slots.withUnsafeMutableBufferPointer { out in
+            for (part, column, count) in parts {
+                let width = Int32(count)
+                switch part {
+                case .text(let codes, let rank, let null):
+                    rank.withUnsafeBufferPointer { rank in
+                        for k in 0..<n {
+                            out[k] = out[k] &* width &+ (column.isNull(k) ? null : rank[Int(codes[k])])
+                        }
+                    }
+                case .int(let b, let lo, let null):
+                    for k in 0..<n {
+                        out[k] = out[k] &* width &+ (column.isNull(k) ? null : Int32(truncatingIfNeeded: b[k] &- lo))
+                    }
+                }
+            }
+        }
+        try checkCancelled()
+        let (ids, count) = try numberSlots(&slots, range: total)
+        var first = [Int32](repeating: -1, count: count)
+        for k in 0..<n where first[Int(ids[k])] < 0 { first[Int(ids[k])] = Int32(k) }
+        return Grouping(ids: ids, count: count, first: first)
     }
 
     /// The groups in key order, when each key's dense rank and the group's number fit in one

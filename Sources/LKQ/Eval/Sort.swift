@@ -21,17 +21,22 @@ struct SortColumn {
         case .int(let b): keys = .int(b)
         case .double(let b): keys = .double(b)
         case .text(let codes, let dict):
-            // Entries that are equal as text (one spelled NFC, one NFD: `==` says equal) share
-            // a rank, so they tie and later keys order them, as `=` and `group by` treat them.
-            var rank = [Int32](repeating: 0, count: dict.count)
-            var r: Int32 = -1
-            var previous: String?
-            for i in dict.indices.sorted(by: { dict[$0] < dict[$1] }) {
-                if previous != dict[i] { r += 1; previous = dict[i] }
-                rank[i] = r
-            }
-            keys = .rank(codes: codes, rank: rank)
+            keys = .rank(codes: codes, rank: SortColumn.ranks(of: dict))
         }
+    }
+
+    /// The rank of each dictionary entry in ascending order, dense from 0. Entries that are
+    /// equal as text (one spelled NFC, one NFD: `==` says equal) share a rank, so they tie and
+    /// later keys order them, as `=` and `group by` treat them.
+    static func ranks(of dict: [String]) -> [Int32] {
+        var rank = [Int32](repeating: 0, count: dict.count)
+        var r: Int32 = -1
+        var previous: String?
+        for i in dict.indices.sorted(by: { dict[$0] < dict[$1] }) {
+            if previous != dict[i] { r += 1; previous = dict[i] }
+            rank[i] = r
+        }
+        return rank
     }
 
     @inline(__always) func isNull(_ row: Int) -> Bool { nulls?.isNull(row) ?? false }
