@@ -79,6 +79,16 @@ struct Column: Sendable {
         Column(storage: .int(Buffer(values.map { $0 ?? 0 })), nulls: NullMask.from(values.map { $0 == nil }))
     }
 
+    /// A column of `values`, null where `empty` is true (no entries: none is null), with no
+    /// optional per value.
+    static func ints(_ values: [Int64], nullWhere empty: [Bool]) -> Column {
+        Column(storage: .int(Buffer(values)), nulls: empty.isEmpty ? nil : NullMask.from(empty))
+    }
+
+    static func doubles(_ values: [Double], nullWhere empty: [Bool]) -> Column {
+        Column(storage: .double(Buffer(values)), nulls: empty.isEmpty ? nil : NullMask.from(empty))
+    }
+
     static func doubles(_ values: [Double?]) -> Column {
         Column(storage: .double(Buffer(values.map { $0 ?? 0 })), nulls: NullMask.from(values.map { $0 == nil }))
     }

@@ -251,14 +251,21 @@ extension Evaluator {
         let ids = groups?.ids ?? []
         let grouped = groups != nil
         let nulls: NullMask? = { if case .column(let c) = arg { return c.nulls }; return nil }()
-        var counts = [Int64](repeating: 0, count: g)
-        if case .constant(let v) = arg {
+        // Groups made from these rows over a column with no null each hold a value: a sum, min
+        // or max then needs no count per group (a pass over every row, into a table as large
+        // as the groups, for millions of groups).
+        let isColumn: Bool = { if case .column = arg { return true }; return false }()
+        let countless = grouped && nulls == nil && isColumn && (fn == .sum || fn == .min || fn == .max)
+        var counts = [Int64](repeating: 0, count: countless ? 0 : g)
+        if countless {
+        } else if case .constant(let v) = arg {
             if v != .null { for k in 0..<n { counts[grouped ? Int(ids[k]) : 0] += 1 } }
         } else {
             for k in 0..<n where nulls?.isNull(k) != true { counts[grouped ? Int(ids[k]) : 0] += 1 }
         }
         if fn == .count { return .ints(counts) }
-        let empty = counts.map { $0 == 0 }
+        // Per group, whether it has no value (its aggregate is null); empty when none is.
+        let empty = countless || !counts.contains(0) ? [] : counts.map { $0 == 0 }
         switch (fn, arg.type) {
         case (.sum, .int):
             var sums = [Int64](repeating: 0, count: g)
@@ -273,31 +280,35 @@ extension Evaluator {
                 // as a wrapped Int64 plus how many times it wrapped (up or down), so a total
                 // that fits is exact even when a partial sum did not (max, 1, -1), and one that
                 // does not fit is an error rather than a wrapped total.
-                let parts = Parallel.map(n) { slice -> ([Int64], [Int]) in
+                // The wraps are few (none in any real budget): kept only for groups that wrap.
+                let parts = Parallel.map(n) { slice -> ([Int64], [Int: Int]) in
                     var local = [Int64](repeating: 0, count: g)
-                    var wraps = [Int](repeating: 0, count: g)
+                    var wraps: [Int: Int] = [:]
                     local.withUnsafeMutableBufferPointer { local in
                         for k in slice where nulls?.isNull(k) != true {
                             let i = grouped ? Int(ids[k]) : 0
                             let (v, o) = local[i].addingReportingOverflow(b[k])
                             local[i] = v
-                            if o { wraps[i] += b[k] < 0 ? -1 : 1 }
+                            if o { wraps[i, default: 0] += b[k] < 0 ? -1 : 1 }
                         }
                     }
                     return (local, wraps)
                 }
-                var wraps = [Int](repeating: 0, count: g)
+                var wraps: [Int: Int] = [:]
                 for (local, localWraps) in parts {
-                    for i in 0..<g {
-                        let (v, o) = sums[i].addingReportingOverflow(local[i])
-                        sums[i] = v
-                        wraps[i] += localWraps[i] + (o ? (local[i] < 0 ? -1 : 1) : 0)
+                    sums.withUnsafeMutableBufferPointer { sums in
+                        for i in 0..<g {
+                            let (v, o) = sums[i].addingReportingOverflow(local[i])
+                            sums[i] = v
+                            if o { wraps[i, default: 0] += local[i] < 0 ? -1 : 1 }
+                        }
                     }
+                    for (i, w) in localWraps { wraps[i, default: 0] += w }
                 }
-                overflow = wraps.contains { $0 != 0 }
+                overflow = wraps.values.contains { $0 != 0 }
             }
             if overflow { throw fail(.integerOverflow(operation: "sum"), range) }
-            return .ints(zip(sums, empty).map { $1 ? nil : $0 })
+            return .ints(sums, nullWhere: empty)
         case (.avg, .int):
             // Added exactly and divided once: through rounded doubles the mean of Int64.max and
             // Int64.min is 0, not -0.5. Each sum is a wrapped Int64 plus how many times it
@@ -337,11 +348,11 @@ extension Evaluator {
             // Decimals with a few places (money with cents) add up exactly; see ExactSum.
             if fn == .sum, case .column(let c) = arg, case .double(let b) = c.storage,
                let exact = ExactSum.sum(b, nulls: nulls, ids: grouped ? ids : nil, groups: g) {
-                return .doubles(zip(exact, empty).map { $1 ? nil : $0 })
+                return .doubles(exact, nullWhere: empty)
             }
             if fn == .avg, case .column(let c) = arg, case .double(let b) = c.storage,
                let exact = ExactSum.mean(b, nulls: nulls, ids: grouped ? ids : nil, groups: g, counts: counts) {
-                return .doubles(zip(exact, empty).map { $1 ? nil : $0 })
+                return .doubles(exact, nullWhere: empty)
             }
             // Neumaier's compensated sum: the result is the correctly rounded sum far more
             // often than a plain loop, so `avg` of 51.09 and 37.74 prints as 44.415.
@@ -379,7 +390,7 @@ extension Evaluator {
             // A total past the range of a decimal is an error, never an infinity in the output.
             if sums.contains(where: { !$0.isFinite }) { throw fail(.decimalOverflow(operation: fn.rawValue), range) }
             if fn == .avg { for i in 0..<g where counts[i] > 0 { sums[i] /= Double(counts[i]) } }
-            return .doubles(zip(sums, empty).map { $1 ? nil : $0 })
+            return .doubles(sums, nullWhere: empty)
         case (.min, _), (.max, _):
             return extreme(fn == .max, arg, rows: n, groups: g, ids: grouped ? ids : nil, empty: empty)
         case (_, nil):
