@@ -52,37 +52,24 @@ extension Interpreter {
         return QueryResult(fields: frame.fields, columns: columns, measure: frame.measure, chart: nil)
     }
 
-    /// Each row's key as integers, per key column, in one code space for both sides; `nil`
-    /// where the key is null or (pipeline side) names a text the joined side never has.
-    static func encodeKeys(_ left: [Column], _ right: [Column]) -> (left: [[Int64?]], right: [[Int64?]]) {
-        var l: [[Int64?]] = []
-        var r: [[Int64?]] = []
+    /// Each side's key columns as integers in one code space for both sides (``JoinKey``), read
+    /// row by row from the columns themselves: no array of optionals per key and side.
+    static func encodeKeys(_ left: [Column], _ right: [Column]) -> (left: [JoinKey], right: [JoinKey]) {
+        var l: [JoinKey] = []
+        var r: [JoinKey] = []
         for (a, b) in zip(left, right) {
             switch (a.storage, b.storage) {
             case (.text(let ac, let ad), .text(let bc, let bd)):
                 var index: [String: Int64] = [:]
                 for (i, s) in bd.enumerated() { index[s] = Int64(i) }
-                let map = ad.map { index[$0] }
-                l.append((0..<a.count).map { a.isNull($0) ? nil : map[Int(ac[$0])] })
-                r.append((0..<b.count).map { b.isNull($0) ? nil : Int64(bc[$0]) })
+                l.append(JoinKey(column: a, kind: .text(ac, map: ad.map { index[$0] ?? -1 })))
+                r.append(JoinKey(column: b, kind: .text(bc, map: nil)))
             case (.int(let ai), .int(let bi)):
-                l.append((0..<a.count).map { a.isNull($0) ? nil : ai[$0] })
-                r.append((0..<b.count).map { b.isNull($0) ? nil : bi[$0] })
+                l.append(JoinKey(column: a, kind: .int(ai)))
+                r.append(JoinKey(column: b, kind: .int(bi)))
             default:
-                // A number compared with a decimal: both as doubles, -0 equal to 0.
-                func bits(_ c: Column, _ i: Int) -> Int64? {
-                    if c.isNull(i) { return nil }
-                    let d: Double
-                    switch c.storage {
-                    case .int(let v): d = Double(v[i])
-                    case .double(let v): d = v[i]
-                    case .text: return nil
-                    }
-                    if d.isNaN { return nil }
-                    return Int64(bitPattern: (d == 0 ? 0 : d).bitPattern)
-                }
-                l.append((0..<a.count).map { bits(a, $0) })
-                r.append((0..<b.count).map { bits(b, $0) })
+                l.append(JoinKey(column: a, kind: .decimal))
+                r.append(JoinKey(column: b, kind: .decimal))
             }
         }
         return (l, r)
@@ -90,7 +77,7 @@ extension Interpreter {
 
     /// Matching row pairs in pipeline order, joined rows in their own order within each;
     /// `-1` on the right for an unmatched row kept by `left join`.
-    private func pair(_ left: [[Int64?]], _ right: [[Int64?]], keepUnmatched: Bool,
+    private func pair(_ left: [JoinKey], _ right: [JoinKey], keepUnmatched: Bool,
                       range: SourceRange) throws(Diagnostic) -> (left: [Int32], right: [Int32]) {
         let leftCount = left.first?.count ?? 0
         let rightCount = right.first?.count ?? 0
@@ -104,7 +91,7 @@ extension Interpreter {
         var distinctSoFar: Int64 = 1
         for (c, (l, r)) in zip(left, right).enumerated() {
             var lo = Int64.max, hi = Int64.min
-            for case let v? in r { lo = min(lo, v); hi = max(hi, v) }
+            for row in 0..<rightCount { if let v = r[row] { lo = min(lo, v); hi = max(hi, v) } }
             var numbers = KeyNumbering(lo: lo, hi: hi, rows: rightCount)
             var columnRight = [Int32](repeating: -1, count: rightCount)
             var columnLeft = [Int32](repeating: -1, count: leftCount)
@@ -169,6 +156,42 @@ extension Interpreter {
             }
         }
         return (outLeft, outRight)
+    }
+}
+
+/// One side's key column as integers in the code space both sides share: text by the joined
+/// side's dictionary code (`map` takes the pipeline side's codes there, -1 for a text the joined
+/// side never has), integers by value, a number against a decimal by the decimal's bits (-0 as 0).
+struct JoinKey {
+    enum Kind {
+        case text(Buffer<Int32>, map: [Int64]?)
+        case int(Buffer<Int64>)
+        case decimal
+    }
+    let column: Column
+    let kind: Kind
+    var count: Int { column.count }
+
+    /// The key of `row`; nil when it is null or can match nothing.
+    @inline(__always) subscript(row: Int) -> Int64? {
+        if column.isNull(row) { return nil }
+        switch kind {
+        case .text(let codes, let map):
+            guard let map else { return Int64(codes[row]) }
+            let v = map[Int(codes[row])]
+            return v < 0 ? nil : v
+        case .int(let v):
+            return v[row]
+        case .decimal:
+            let d: Double
+            switch column.storage {
+            case .int(let v): d = Double(v[row])
+            case .double(let v): d = v[row]
+            case .text: return nil
+            }
+            if d.isNaN { return nil }
+            return Int64(bitPattern: (d == 0 ? 0 : d).bitPattern)
+        }
     }
 }
 
