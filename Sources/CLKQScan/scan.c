@@ -2,7 +2,11 @@
 // (separators, line feeds, and bytes that need the full tokenizer), then fields are cut at the
 // set bits, one step per field instead of one per byte. Swift's SIMD types do not compile to a
 // byte mask (no pmovmskb), hence C.
+#define _GNU_SOURCE
 #include "lkq_scan.h"
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -384,4 +388,14 @@ ptrdiff_t lkq_csv_plain_rows(lkq_csv_rows *r, ptrdiff_t pos, ptrdiff_t first, pt
     if (r->window && r->window->avx2) return plain_rows_avx2(r, pos, first, max_rows, lines, next);
 #endif
     return plain_rows(r, pos, first, max_rows, lines, next);
+}
+
+void *lkq_remap(void *mapping, size_t bytes, size_t new_bytes) {
+#if defined(__linux__)
+    void *p = mremap(mapping, bytes, new_bytes, MREMAP_MAYMOVE);
+    return p == MAP_FAILED ? NULL : p;
+#else
+    (void)mapping; (void)bytes; (void)new_bytes;
+    return NULL;
+#endif
 }

@@ -56,6 +56,28 @@ import Testing
         }
     }
 
+    /// Plans that start by filtering and computing row by row, with no aggregate after: each
+    /// stretch's rows are kept and put together (Interpreter.collected), text translated into
+    /// one dictionary, nulls kept where they are.
+    static let rowByRow = [
+        "t | select pemda, pagu - coalesce(realisasi, 0) as sisa, round(persen, 1) as p",
+        "t where level = 5 | select uraian, pagu",
+        "t where uraian ~ \"desa\" | extend pagu * 2 as dua | sort dua desc, pagu | limit 7",
+        "t where persen < 10 or persen is null | select tahun, pemda, realisasi, persen",
+        "t | select upper(uraian) as u, level | distinct | sort u, level",
+    ]
+
+    @Test func rowByRowStepsKeepOnlyWhatTheyGive() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = try Self.makeFile(dir)
+        for q in Self.rowByRow {
+            let streamed = try Self.expectSameAsWholeRead(path, q)
+            let table = try #require(streamed.table(named: "t"))
+            #expect(table.fields.indices.allSatisfy { !table.store.holds($0) }, "\(q)")
+        }
+    }
+
     /// Runs `q` a stretch at a time and over whole columns, expects the same fields, rows and
     /// warnings, and returns the engine that streamed.
     @discardableResult

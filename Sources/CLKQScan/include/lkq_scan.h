@@ -47,4 +47,9 @@ typedef struct {
 ptrdiff_t lkq_csv_plain_rows(lkq_csv_rows *r, ptrdiff_t pos, ptrdiff_t first, ptrdiff_t max_rows,
                              ptrdiff_t lines, ptrdiff_t *next);
 
+/// Grows an anonymous mapping of `bytes` to `new_bytes`, moving it if it must, without copying
+/// its pages (Linux `mremap`, which Swift cannot call: it is variadic). NULL when that cannot
+/// be done here; the caller then maps anew and copies.
+void *lkq_remap(void *mapping, size_t bytes, size_t new_bytes);
+
 #endif

@@ -100,6 +100,12 @@ struct Interpreter {
                 plan.steps = Array(plan.steps[next...])
                 break
             }
+            if let (done, next) = try collected(plan, table: table, read: read, at: query.range) {
+                try control?.produce(done.rowCount, at: .source(source, plan.steps[next - 1].range))
+                frame = done
+                plan.steps = Array(plan.steps[next...])
+                break
+            }
             if let top = try topRowsFirst(plan, table: table, read: read, at: query.range) {
                 frame = top
             } else {
@@ -143,7 +149,7 @@ struct Interpreter {
                            warnings: control?.takeWarnings() ?? [])
     }
 
-    private func run(_ steps: [PlanStep], on input: Frame) throws(Diagnostic) -> Frame {
+    func run(_ steps: [PlanStep], on input: Frame) throws(Diagnostic) -> Frame {
         var frame = input
         for step in steps {
             do {

@@ -1,3 +1,4 @@
+import CLKQScan
 import Foundation
 #if canImport(LKQSyntax)
 import LKQSyntax
@@ -21,7 +22,8 @@ final class MappedBlock: @unchecked Sendable {
 /// A growable run of plain values; handed over to a `Buffer` without copying.
 ///
 /// Small runs live in `malloc` memory; from 1 MiB on they live in their own anonymous mappings
-/// (a new one, twice the size, each time it grows; the old one is unmapped), so growing a
+/// (moved to a larger place by the kernel each time it grows, or where it cannot, a new one
+/// twice the size with the old one unmapped), so growing a
 /// column never leaves freed copies resident in the heap (glibc keeps blocks up to 32 MiB in
 /// the heap, where old copies stay in RSS).
 struct GrowBuffer<T: BitwiseCopyable> {
@@ -43,7 +45,11 @@ struct GrowBuffer<T: BitwiseCopyable> {
         var c = capacity
         if exactly { c = n } else { while c < n { c = c &* 2 } }
         let bytes = c * MemoryLayout<T>.stride
-        if bytes < GrowBuffer.mapThreshold {
+        if mapped > 0, let moved = lkq_remap(base, mapped, bytes) {
+            // The pages move with the mapping: nothing is copied, and no copy is resident twice.
+            base = moved.assumingMemoryBound(to: T.self)
+            mapped = bytes
+        } else if bytes < GrowBuffer.mapThreshold {
             base = realloc(base, bytes)!.assumingMemoryBound(to: T.self)
         } else {
             guard let m = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), m != MAP_FAILED
