@@ -58,13 +58,14 @@ import Testing
 
     /// Plans that start by filtering and computing row by row, with no aggregate after: each
     /// stretch's rows are kept and put together (Interpreter.collected), text translated into
-    /// one dictionary, nulls kept where they are.
+    /// one dictionary, nulls kept where they are; each side of a self-join so.
     static let rowByRow = [
         "t | select pemda, pagu - coalesce(realisasi, 0) as sisa, round(persen, 1) as p",
         "t where level = 5 | select uraian, pagu",
         "t where uraian ~ \"desa\" | extend pagu * 2 as dua | sort dua desc, pagu | limit 7",
         "t where persen < 10 or persen is null | select tahun, pemda, realisasi, persen",
         "t | select upper(uraian) as u, level | distinct | sort u, level",
+        "t where tahun = 2022 | select pemda, uraian, pagu | join (t where tahun = 2021 | select pemda, uraian, pagu as lalu) on pemda, uraian | sort pagu desc, lalu | limit 20",
     ]
 
     @Test func rowByRowStepsKeepOnlyWhatTheyGive() throws {

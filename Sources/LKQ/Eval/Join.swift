@@ -38,13 +38,19 @@ extension Interpreter {
     /// The rows of a join's right-hand query.
     private func executeRight(_ plan: QueryPlan) throws(Diagnostic) -> QueryResult {
         var frame: Frame
+        var steps = plan.steps
         switch plan.source {
-        case .table(let table, _):
-            frame = try frameOf(table, read: nil)
+        case .table(let table, let read):
+            if let (done, next) = try collected(plan, table: table, read: read, at: plan.sourceRange) {
+                frame = done
+                steps = Array(steps[next...])
+            } else {
+                frame = try frameOf(table, read: read)
+            }
         case .audit(let all):
             frame = try frameOf(try audit(all: all, range: plan.sourceRange), read: nil)
         }
-        for step in plan.steps {
+        for step in steps {
             try evaluator.checkCancelled()
             frame = try applyStep(step, to: frame)
         }
