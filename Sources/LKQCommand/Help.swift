@@ -36,7 +36,8 @@ enum Help {
                                     error (by default it is null, with a warning at its place)
               --no-cache            read CSV files afresh, without the binary column cache
                                     ($LKQ_CACHE_DIR, else $XDG_CACHE_HOME/lkq, else ~/.cache/lkq);
-                                    counts and integer sums over big files then stream
+                                    a big file is then read a stretch at a time where the
+                                    query allows (counts, integer sums, row-by-row steps)
               --bail                stop at the first statement that fails
               --max-memory SIZE     stop a statement that makes lkq hold more than SIZE of memory
                                     (4G, 512M; off for none); the default is 4/5 of the machine's
