@@ -47,22 +47,23 @@ __attribute__((target("avx2"))) static inline uint64_t mask32(__m256i eq, int sh
     return (uint64_t)(uint32_t)_mm256_movemask_epi8(eq) << shift;
 }
 
-/// Only the window needs the separate masks, so here quote, CR, NUL and bytes above 0x7F are one.
+/// The window's masks; CR, NUL and bytes above 0x7F are one.
 __attribute__((target("avx2"))) static void classify_window_avx2(const uint8_t *p, uint8_t separator, uint64_t *sep,
-                                                                 uint64_t *lf, uint64_t *other) {
+                                                                 uint64_t *lf, uint64_t *quote, uint64_t *other) {
     const __m256i s = _mm256_set1_epi8((char)separator), n = _mm256_set1_epi8('\n');
     const __m256i q = _mm256_set1_epi8('"'), r = _mm256_set1_epi8('\r'), z = _mm256_setzero_si256();
-    uint64_t ms = 0, ml = 0, mo = 0;
+    uint64_t ms = 0, ml = 0, mq = 0, mo = 0;
     for (int h = 0; h < 2; h++) {
         const __m256i x = _mm256_loadu_si256((const __m256i *)(p + 32 * h));
         ms |= mask32(_mm256_cmpeq_epi8(x, s), 32 * h);
         ml |= mask32(_mm256_cmpeq_epi8(x, n), 32 * h);
-        const __m256i odd = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(x, q), _mm256_cmpeq_epi8(x, r)),
-                                            _mm256_or_si256(_mm256_cmpeq_epi8(x, z), x));
+        mq |= mask32(_mm256_cmpeq_epi8(x, q), 32 * h);
+        const __m256i odd = _mm256_or_si256(_mm256_cmpeq_epi8(x, r), _mm256_or_si256(_mm256_cmpeq_epi8(x, z), x));
         mo |= mask32(odd, 32 * h);
     }
     *sep = ms;
     *lf = ml;
+    *quote = mq;
     *other = mo;
 }
 
@@ -239,10 +240,10 @@ static ptrdiff_t event_rows(const lkq_csv_rows *r, ptrdiff_t pos, ptrdiff_t firs
 
 enum { WINDOW_WORDS = 64 };
 
-/// The masks of up to 4 KB of bytes from `base`: separators, LFs, and the bytes that need a
-/// second look (quote, CR, NUL, above 0x7F).
+/// The masks of up to 4 KB of bytes from `base`: separators, LFs, quotes, and the bytes that
+/// need a second look (CR, NUL, above 0x7F).
 struct lkq_csv_window {
-    uint64_t sep[WINDOW_WORDS], lf[WINDOW_WORDS], other[WINDOW_WORDS];
+    uint64_t sep[WINDOW_WORDS], lf[WINDOW_WORDS], quote[WINDOW_WORDS], other[WINDOW_WORDS];
     ptrdiff_t base, length, words;
     int avx2;
 };
@@ -277,9 +278,10 @@ static void fill(lkq_csv_window *w, const lkq_csv_rows *r, ptrdiff_t base) {
         }
 #if defined(__x86_64__)
         if (w->avx2) {
-            classify_window_avx2(p, r->separator, &w->sep[k], &w->lf[k], &w->other[k]);
+            classify_window_avx2(p, r->separator, &w->sep[k], &w->lf[k], &w->quote[k], &w->other[k]);
             w->sep[k] &= valid;
             w->lf[k] &= valid;
+            w->quote[k] &= valid;
             w->other[k] &= valid;
             continue;
         }
@@ -287,7 +289,8 @@ static void fill(lkq_csv_window *w, const lkq_csv_rows *r, ptrdiff_t base) {
         const masks m = classify(p, r->separator);
         w->sep[k] = m.sep & valid;
         w->lf[k] = m.lf & valid;
-        w->other[k] = (m.quote | m.cr | m.bad) & valid;
+        w->quote[k] = m.quote & valid;
+        w->other[k] = (m.cr | m.bad) & valid;
     }
 }
 
@@ -298,6 +301,97 @@ static inline uint64_t range_bits(ptrdiff_t k, ptrdiff_t from, ptrdiff_t to) {
     if (lo > 0) m &= ~(uint64_t)0 << lo;
     if (hi < 64) m &= hi <= 0 ? 0 : ~(uint64_t)0 >> (64 - hi);
     return m;
+}
+
+/// A row of the window, `rel..<e` (its LF at `e`, its content ending at `ce`), with quotes in
+/// it and no other byte that needs a second look: checks that every quote opens a field,
+/// closes one (followed by a separator or the row's end) or is doubled inside one, that no line
+/// end is inside quotes, and that the separators outside quotes make `columns` fields; then
+/// writes the wanted fields (inside the quotes, flagged as the tokenizer flags them). Returns 1,
+/// or 0 when the row is not like that and the event loop must read it.
+static inline __attribute__((always_inline)) ptrdiff_t quoted_row(lkq_csv_rows *r, const lkq_csv_window *w,
+                                                                  ptrdiff_t rel, ptrdiff_t e, ptrdiff_t ce,
+                                                                  ptrdiff_t seps, ptrdiff_t row, ptrdiff_t last_wanted) {
+    enum { MAX_QUOTED = 32 };
+    // The quoted fields: where each opens and closes (window positions), and its flags.
+    ptrdiff_t open_at[MAX_QUOTED], close_at[MAX_QUOTED];
+    uint8_t field_flags[MAX_QUOTED];
+    int nq = 0;
+    const uint8_t *b = r->bytes + w->base;
+    const uint8_t separator = r->separator;
+    int inside = 0;
+    ptrdiff_t skip = -1;
+    for (ptrdiff_t j = rel >> 6; j <= (ce - 1) >> 6; j++) {
+        uint64_t bits = w->quote[j] & range_bits(j, rel, ce);
+        while (bits) {
+            const ptrdiff_t at = j * 64 + __builtin_ctzll(bits);
+            bits &= bits - 1;
+            if (at == skip) continue;
+            if (!inside) {
+                // A quote opens a field only at its start; one inside an unquoted field is kept
+                // as text, which the event loop handles.
+                if (at != rel && b[at - 1] != separator) return 0;
+                if (nq == MAX_QUOTED) return 0;
+                open_at[nq] = at;
+                field_flags[nq] = 1;
+                inside = 1;
+            } else if (at + 1 < ce && b[at + 1] == '"') {
+                field_flags[nq] |= 2;
+                skip = at + 1;
+            } else {
+                if (at + 1 != ce && b[at + 1] != separator) return 0;
+                close_at[nq++] = at;
+                inside = 0;
+            }
+        }
+    }
+    // Still inside quotes at the LF: the field goes on over the line end.
+    if (inside) return 0;
+    (void)e;
+    for (int i = 0; i < nq; i++) {
+        for (ptrdiff_t j = open_at[i] >> 6; j <= (close_at[i] - 1) >> 6; j++)
+            seps -= __builtin_popcountll(w->sep[j] & range_bits(j, open_at[i] + 1, close_at[i]));
+    }
+    const ptrdiff_t columns = r->columns, wanted = r->wanted;
+    if (seps != columns - 1) return 0;
+    if (last_wanted < 0) return 1;
+    const int32_t *slot = r->slot;
+    ptrdiff_t *starts = r->starts + row * wanted;
+    ptrdiff_t *ends = r->ends + row * wanted;
+    uint8_t *flags = r->flags + row * wanted;
+    const ptrdiff_t base = w->base;
+    ptrdiff_t f = 0, fs = rel;
+    int qi = 0;
+    // Separators are taken in order, those inside the current quoted field passed over.
+    for (ptrdiff_t j = rel >> 6; f <= last_wanted && j <= (ce - 1) >> 6; j++) {
+        uint64_t bits = w->sep[j] & range_bits(j, rel, ce);
+        while (bits && f <= last_wanted) {
+            const ptrdiff_t at = j * 64 + __builtin_ctzll(bits);
+            bits &= bits - 1;
+            while (qi < nq && close_at[qi] < fs) qi++;
+            if (qi < nq && open_at[qi] == fs && at < close_at[qi]) continue;
+            const int32_t s = slot[f];
+            if (s >= 0) {
+                if (qi < nq && open_at[qi] == fs) {
+                    starts[s] = base + fs + 1; ends[s] = base + close_at[qi]; flags[s] = field_flags[qi];
+                } else {
+                    starts[s] = base + fs; ends[s] = base + at; flags[s] = 0;
+                }
+            }
+            f++;
+            fs = at + 1;
+        }
+    }
+    if (f == columns - 1 && slot[f] >= 0) {
+        while (qi < nq && close_at[qi] < fs) qi++;
+        const int32_t s = slot[f];
+        if (qi < nq && open_at[qi] == fs) {
+            starts[s] = base + fs + 1; ends[s] = base + close_at[qi]; flags[s] = field_flags[qi];
+        } else {
+            starts[s] = base + fs; ends[s] = base + ce; flags[s] = 0;
+        }
+    }
+    return 1;
 }
 
 /// The row walk, compiled twice: for any x86-64 (or other processor), and for those with AVX2,
@@ -326,16 +420,27 @@ static inline __attribute__((always_inline)) ptrdiff_t plain_rows(lkq_csv_rows *
             const ptrdiff_t e = k * 64 + __builtin_ctzll(lf);
             // A CRLF's CR ends the last field.
             const ptrdiff_t ce = e > rel && r->bytes[w->base + e - 1] == '\r' ? e - 1 : e;
-            uint64_t odd = 0;
+            uint64_t odd = 0, quotes = 0;
             ptrdiff_t seps = 0;
             if (ce > rel) {
                 for (ptrdiff_t j = rel >> 6; j <= (ce - 1) >> 6; j++) {
                     const uint64_t in = range_bits(j, rel, ce);
                     odd |= w->other[j] & in;
+                    quotes |= w->quote[j] & in;
                     seps += __builtin_popcountll(w->sep[j] & in);
                 }
             }
-            if (!odd && seps == columns - 1) {
+            if (!odd && quotes) {
+                const ptrdiff_t got = quoted_row(r, w, rel, e, ce, seps, first + rows, last_wanted);
+                if (got > 0) {
+                    r->row_start[first + rows] = p;
+                    r->lines_before[first + rows] = lines + rows;
+                    rows++;
+                    p = w->base + e + 1;
+                    *next = p;
+                    continue;
+                }
+            } else if (!odd && seps == columns - 1) {
                 ptrdiff_t f = 0, fs = rel;
                 ptrdiff_t *starts = r->starts + (first + rows) * wanted;
                 ptrdiff_t *ends = r->ends + (first + rows) * wanted;

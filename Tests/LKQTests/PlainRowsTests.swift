@@ -35,6 +35,7 @@ import Testing
         case 243: return "ab\u{0}c"
         case 244: return "\"unclosed"
         case 245: return "\"x\"y"
+        case 246: return "k\"v\(sep)w\""
         default: return text + "z"
         }
     }
