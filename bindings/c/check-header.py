@@ -63,8 +63,10 @@ def swift_header(modules):
     sources = sorted(glob.glob(os.path.join(ROOT, "Sources/LKQC/*.swift")))
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "LKQC-Swift.h")
+        # The LKQ module imports the C target CLKQScan, whose module map is in its include folder.
         subprocess.run(["swiftc", "-parse-as-library", "-typecheck", "-module-name", "LKQC", *sources,
-                        "-I", modules, "-emit-clang-header-path", path], check=True)
+                        "-I", modules, "-I", os.path.join(ROOT, "Sources/CLKQScan/include"),
+                        "-emit-clang-header-path", path], check=True)
         with open(path) as f:
             return f.read()
 
