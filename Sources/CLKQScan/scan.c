@@ -124,7 +124,7 @@ static inline ptrdiff_t utf8_length(const uint8_t *b, ptrdiff_t p, ptrdiff_t end
 
 /// Splits rows one event (separator, line end, quote, byte above 0x7F) at a time: quoted
 /// fields, CRLF and UTF-8 are read here, anything rarer is left to the tokenizer.
-static ptrdiff_t event_rows(const lkq_csv_rows *r, ptrdiff_t pos, ptrdiff_t first, ptrdiff_t max_rows,
+static ptrdiff_t event_rows(const lkqscan_rows *r, ptrdiff_t pos, ptrdiff_t first, ptrdiff_t max_rows,
                             ptrdiff_t lines, ptrdiff_t *next) {
     const uint8_t *b = r->bytes;
     const ptrdiff_t end = r->end, columns = r->columns, wanted = r->wanted;
@@ -242,14 +242,14 @@ enum { WINDOW_WORDS = 64 };
 
 /// The masks of up to 4 KB of bytes from `base`: separators, LFs, quotes, and the bytes that
 /// need a second look (CR, NUL, above 0x7F).
-struct lkq_csv_window {
+struct lkqscan_window {
     uint64_t sep[WINDOW_WORDS], lf[WINDOW_WORDS], quote[WINDOW_WORDS], other[WINDOW_WORDS];
     ptrdiff_t base, length, words;
     int avx2;
 };
 
-lkq_csv_window *lkq_csv_window_new(void) {
-    lkq_csv_window *w = calloc(1, sizeof *w);
+lkqscan_window *lkqscan_window_new(void) {
+    lkqscan_window *w = calloc(1, sizeof *w);
     if (!w) return NULL;
 #if defined(__x86_64__)
     w->avx2 = avx2_usable();
@@ -257,9 +257,9 @@ lkq_csv_window *lkq_csv_window_new(void) {
     return w;
 }
 
-void lkq_csv_window_free(lkq_csv_window *w) { free(w); }
+void lkqscan_window_free(lkqscan_window *w) { free(w); }
 
-static void fill(lkq_csv_window *w, const lkq_csv_rows *r, ptrdiff_t base) {
+static void fill(lkqscan_window *w, const lkqscan_rows *r, ptrdiff_t base) {
     const ptrdiff_t left = r->end - base;
     w->base = base;
     w->length = left < WINDOW_WORDS * 64 ? left : WINDOW_WORDS * 64;
@@ -309,7 +309,7 @@ static inline uint64_t range_bits(ptrdiff_t k, ptrdiff_t from, ptrdiff_t to) {
 /// end is inside quotes, and that the separators outside quotes make `columns` fields; then
 /// writes the wanted fields (inside the quotes, flagged as the tokenizer flags them). Returns 1,
 /// or 0 when the row is not like that and the event loop must read it.
-static inline __attribute__((always_inline)) ptrdiff_t quoted_row(lkq_csv_rows *r, const lkq_csv_window *w,
+static inline __attribute__((always_inline)) ptrdiff_t quoted_row(lkqscan_rows *r, const lkqscan_window *w,
                                                                   ptrdiff_t rel, ptrdiff_t e, ptrdiff_t ce,
                                                                   ptrdiff_t seps, ptrdiff_t row, ptrdiff_t last_wanted) {
     enum { MAX_QUOTED = 32 };
@@ -396,11 +396,11 @@ static inline __attribute__((always_inline)) ptrdiff_t quoted_row(lkq_csv_rows *
 
 /// The row walk, compiled twice: for any x86-64 (or other processor), and for those with AVX2,
 /// where popcount and tzcnt are single instructions instead of a dozen.
-static inline __attribute__((always_inline)) ptrdiff_t plain_rows(lkq_csv_rows *r, ptrdiff_t pos, ptrdiff_t first,
+static inline __attribute__((always_inline)) ptrdiff_t plain_rows(lkqscan_rows *r, ptrdiff_t pos, ptrdiff_t first,
                                                                   ptrdiff_t max_rows, ptrdiff_t lines, ptrdiff_t *next) {
     const ptrdiff_t columns = r->columns, wanted = r->wanted, last_wanted = r->last_wanted;
     const int32_t *slot = r->slot;
-    lkq_csv_window *w = r->window;
+    lkqscan_window *w = r->window;
     ptrdiff_t rows = 0, p = pos;
     *next = pos;
     if (!w) return 0;
@@ -480,14 +480,14 @@ static inline __attribute__((always_inline)) ptrdiff_t plain_rows(lkq_csv_rows *
 }
 
 #if defined(__x86_64__)
-__attribute__((target("avx2,popcnt,bmi"))) static ptrdiff_t plain_rows_avx2(lkq_csv_rows *r, ptrdiff_t pos,
+__attribute__((target("avx2,popcnt,bmi"))) static ptrdiff_t plain_rows_avx2(lkqscan_rows *r, ptrdiff_t pos,
                                                                            ptrdiff_t first, ptrdiff_t max_rows,
                                                                            ptrdiff_t lines, ptrdiff_t *next) {
     return plain_rows(r, pos, first, max_rows, lines, next);
 }
 #endif
 
-ptrdiff_t lkq_csv_plain_rows(lkq_csv_rows *r, ptrdiff_t pos, ptrdiff_t first, ptrdiff_t max_rows,
+ptrdiff_t lkqscan_plain_rows(lkqscan_rows *r, ptrdiff_t pos, ptrdiff_t first, ptrdiff_t max_rows,
                              ptrdiff_t lines, ptrdiff_t *next) {
 #if defined(__x86_64__)
     if (r->window && r->window->avx2) return plain_rows_avx2(r, pos, first, max_rows, lines, next);
@@ -495,7 +495,7 @@ ptrdiff_t lkq_csv_plain_rows(lkq_csv_rows *r, ptrdiff_t pos, ptrdiff_t first, pt
     return plain_rows(r, pos, first, max_rows, lines, next);
 }
 
-void *lkq_remap(void *mapping, size_t bytes, size_t new_bytes) {
+void *lkqscan_remap(void *mapping, size_t bytes, size_t new_bytes) {
 #if defined(__linux__)
     void *p = mremap(mapping, bytes, new_bytes, MREMAP_MAYMOVE);
     return p == MAP_FAILED ? NULL : p;

@@ -1,7 +1,7 @@
 import Testing
 @testable import LKQ
 
-/// The bit-mask splitter (`lkq_csv_plain_rows`, C) must read exactly what the tokenizer alone
+/// The bit-mask splitter (`lkqscan_plain_rows`, C) must read exactly what the tokenizer alone
 /// reads: the same rows, lines, values, warnings and errors, on every kind of row it takes
 /// (plain, quoted, doubled quotes, CRLF, UTF-8) and every kind it must leave to the tokenizer
 /// (lone CR, line ends inside quotes, a quote inside a field, NUL, bad UTF-8, blank lines,

@@ -5,12 +5,12 @@
 #include <stdint.h>
 
 /// Masks of the bytes being split, kept between calls (opaque).
-typedef struct lkq_csv_window lkq_csv_window;
+typedef struct lkqscan_window lkqscan_window;
 
-lkq_csv_window *lkq_csv_window_new(void);
-void lkq_csv_window_free(lkq_csv_window *window);
+lkqscan_window *lkqscan_window_new(void);
+void lkqscan_window_free(lkqscan_window *window);
 
-/// Where `lkq_csv_plain_rows` writes the rows it splits: per row, one entry per wanted
+/// Where `lkqscan_plain_rows` writes the rows it splits: per row, one entry per wanted
 /// column (start, end, flags), the row's start offset and the lines before it.
 typedef struct {
     /// The bytes; offsets below are from here.
@@ -35,8 +35,8 @@ typedef struct {
     ptrdiff_t last_wanted;
     /// Set whenever `bytes`, `end` or the bytes themselves change: the masks are then made again.
     int changed;
-    lkq_csv_window *window;
-} lkq_csv_rows;
+    lkqscan_window *window;
+} lkqscan_rows;
 
 /// Splits the rows that start at `pos` while each is plain: exactly `columns` fields, each
 /// unquoted or quoted (doubled quotes allowed) and followed by a separator, an LF or a CRLF; valid
@@ -44,12 +44,12 @@ typedef struct {
 /// Writes row `first` onwards, at most `max_rows` of them, and stops before the first row that
 /// is not plain or not whole before `end`: the caller's full tokenizer reads that one, with all
 /// its rules and errors. Returns the rows split; `*next` is the offset of the row after them.
-ptrdiff_t lkq_csv_plain_rows(lkq_csv_rows *r, ptrdiff_t pos, ptrdiff_t first, ptrdiff_t max_rows,
+ptrdiff_t lkqscan_plain_rows(lkqscan_rows *r, ptrdiff_t pos, ptrdiff_t first, ptrdiff_t max_rows,
                              ptrdiff_t lines, ptrdiff_t *next);
 
 /// Grows an anonymous mapping of `bytes` to `new_bytes`, moving it if it must, without copying
 /// its pages (Linux `mremap`, which Swift cannot call: it is variadic). NULL when that cannot
 /// be done here; the caller then maps anew and copies.
-void *lkq_remap(void *mapping, size_t bytes, size_t new_bytes);
+void *lkqscan_remap(void *mapping, size_t bytes, size_t new_bytes);
 
 #endif

@@ -45,7 +45,7 @@ struct GrowBuffer<T: BitwiseCopyable> {
         var c = capacity
         if exactly { c = n } else { while c < n { c = c &* 2 } }
         let bytes = c * MemoryLayout<T>.stride
-        if mapped > 0, let moved = lkq_remap(base, mapped, bytes) {
+        if mapped > 0, let moved = lkqscan_remap(base, mapped, bytes) {
             // The pages move with the mapping: nothing is copied, and no copy is resident twice.
             base = moved.assumingMemoryBound(to: T.self)
             mapped = bytes

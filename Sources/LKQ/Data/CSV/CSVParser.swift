@@ -258,7 +258,7 @@ final class ChunkParser {
     /// The plain-row splitter's view of this parser: per field, its entry among `wanted`, and
     /// the batch it writes into.
     private let plainSlots: UnsafeMutablePointer<Int32>
-    private let plain: UnsafeMutablePointer<lkq_csv_rows>
+    private let plain: UnsafeMutablePointer<lkqscan_rows>
 
     /// Rows kept so far.
     var rows: Int { get { counters[0] } set { counters[0] = newValue } }
@@ -281,7 +281,7 @@ final class ChunkParser {
     /// from this stretch's start) and the file offset where its first row (or blank lines
     /// before it) starts. Kept when `indexRows` is set, so a few rows can be read again later.
     var indexRows = false
-    /// Whether plain rows go through the bit-mask splitter (`lkq_csv_plain_rows`) before the
+    /// Whether plain rows go through the bit-mask splitter (`lkqscan_plain_rows`) before the
     /// tokenizer; off only in tests that compare the two.
     var splitsPlainRows = true
     /// Rows the splitter took (the rest went through the tokenizer).
@@ -328,11 +328,11 @@ final class ChunkParser {
         plainSlots.initialize(repeating: -1, count: max(1, names.count))
         for (j, col) in order.enumerated() { plainSlots[col] = Int32(j) }
         plain = .allocate(capacity: 1)
-        plain.initialize(to: lkq_csv_rows(
+        plain.initialize(to: lkqscan_rows(
             bytes: nil, end: 0, stop_at: 0, separator: separator, columns: names.count,
             slot: UnsafePointer(plainSlots), wanted: order.count, starts: batch.starts, ends: batch.ends,
             flags: batch.flags, row_start: batch.rowStart, lines_before: batch.linesBefore,
-            last_wanted: order.max() ?? -1, changed: 1, window: lkq_csv_window_new()))
+            last_wanted: order.max() ?? -1, changed: 1, window: lkqscan_window_new()))
     }
 
     deinit {
@@ -345,7 +345,7 @@ final class ChunkParser {
         unescapedBuffer.deallocate()
         counters.deallocate()
         plainSlots.deallocate()
-        lkq_csv_window_free(plain.pointee.window)
+        lkqscan_window_free(plain.pointee.window)
         plain.deallocate()
     }
 
@@ -381,7 +381,7 @@ final class ChunkParser {
                 // the full tokenizer, which has every rule and error.
                 if plainWait == 0 {
                     var next = pos
-                    let got = lkq_csv_plain_rows(plain, pos, rowsIn, cap &- rowsIn, lines, &next)
+                    let got = lkqscan_plain_rows(plain, pos, rowsIn, cap &- rowsIn, lines, &next)
                     if got > 0 {
                         rowsIn &+= got; lines &+= got; pos = next; plainRows &+= got
                         plainMisses = 0
