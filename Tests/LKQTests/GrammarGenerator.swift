@@ -3,7 +3,8 @@
 
 /// SplitMix64: a small, fast, seeded generator, so that every run makes the same statements
 /// and a failure can be replayed from its seed.
-struct SplitMix64 {
+/// A `RandomNumberGenerator` too, for the standard library's `random(in:using:)`.
+struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
 
     mutating func next() -> UInt64 {

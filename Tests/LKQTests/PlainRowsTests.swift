@@ -7,24 +7,12 @@ import Testing
 /// (lone CR, line ends inside quotes, a quote inside a field, NUL, bad UTF-8, blank lines,
 /// wrong field counts, rows longer than its 4 KB window), whole or cut anywhere.
 @Suite struct PlainRowsTests {
-    /// A deterministic generator, so a failure names a seed that gives it again.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let pieces: [String] = ["", "a", "12", "-7", "98,40", "1.476", "Desa", "pagu 2023", " x ", "-", "é", "Ñusa",
                                    "“kutip”", "a\"b", "\"\"", "x\ty"]
 
     /// One field: mostly plain, sometimes quoted (with separators, doubled quotes, line ends
     /// inside), sometimes odd.
-    static func field(_ sep: Character, _ rng: inout SplitMix) -> String {
+    static func field(_ sep: Character, _ rng: inout SplitMix64) -> String {
         let text = pieces.randomElement(using: &rng)!
         switch Int.random(in: 0..<250, using: &rng) {
         case 0..<200: return text
@@ -41,7 +29,7 @@ import Testing
     }
 
     static func file(seed: UInt64, columns: Int, sep: Character) -> [UInt8] {
-        var rng = SplitMix(state: seed)
+        var rng = SplitMix64(state: seed)
         var bytes: [UInt8] = []
         for _ in 0..<Int.random(in: 1...300, using: &rng) {
             var n = columns
@@ -116,7 +104,7 @@ import Testing
         var taken = 0, rows = 0
         for k in 0..<40 {
             let seed = UInt64(batch * 1_000 + k)
-            var rng = SplitMix(state: seed ^ 0xABCD)
+            var rng = SplitMix64(state: seed ^ 0xABCD)
             let columns = Int.random(in: 1...12, using: &rng)
             let sep: Character = [",", ";", "\t", "|"].randomElement(using: &rng)!
             let bytes = Self.file(seed: seed, columns: columns, sep: sep)

@@ -48,7 +48,7 @@ import Testing
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = try Self.makeFile(dir)
-        for q in Self.queries {
+        for q in Self.queries + Self.rowByRow {
             let streamed = try Self.expectSameAsWholeRead(path, q)
             // No column was held whole: the query was answered a stretch at a time.
             let table = try #require(streamed.table(named: "t"))
@@ -67,17 +67,6 @@ import Testing
         "t | select upper(uraian) as u, level | distinct | sort u, level",
         "t where tahun = 2022 | select pemda, uraian, pagu | join (t where tahun = 2021 | select pemda, uraian, pagu as lalu) on pemda, uraian | sort pagu desc, lalu | limit 20",
     ]
-
-    @Test func rowByRowStepsKeepOnlyWhatTheyGive() throws {
-        let dir = makeTempDir()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = try Self.makeFile(dir)
-        for q in Self.rowByRow {
-            let streamed = try Self.expectSameAsWholeRead(path, q)
-            let table = try #require(streamed.table(named: "t"))
-            #expect(table.fields.indices.allSatisfy { !table.store.holds($0) }, "\(q)")
-        }
-    }
 
     /// Runs `q` a stretch at a time and over whole columns, expects the same fields, rows and
     /// warnings, and returns the engine that streamed.

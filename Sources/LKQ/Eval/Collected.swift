@@ -15,37 +15,18 @@ extension Interpreter {
     /// for what ``streamed(_:table:read:at:)`` takes (an aggregate right after the row-by-row
     /// steps).
     func collected(_ plan: QueryPlan, table: Table, read: [Int]?, at range: SourceRange) throws(Diagnostic) -> (Frame, Int)? {
-        var end = 0
-        scan: while end < plan.steps.count {
-            switch plan.steps[end].kind {
-            case .filter(let condition):
-                guard condition.isRowLocal, !condition.comparesTextForEquality else { break scan }
-            case .project(let projections):
-                for case .computed(let b) in projections where !b.isRowLocal || b.comparesTextForEquality { break scan }
-            case .aggregate, .group, .sort, .limit, .distinct, .join:
-                break scan
-            }
-            end += 1
-        }
+        let end = Interpreter.rowLocalSteps(plan.steps)
         guard end > 0 else { return nil }
         let wanted = read ?? Array(table.fields.indices)
         guard !wanted.isEmpty else { return nil }
         let prefix = Array(plan.steps[..<end])
-        let fields = table.fields
         var parts: [StretchColumns?] = []
         var outFields: [Field] = []
         var measure: String?
         var total = 0
         var handedOver = false
         defer { if !handedOver { for j in parts.indices { parts[j]?.release() } } }
-        let rows = try table.store.stream(wanted) { count, loaded throws(Diagnostic) in
-            try evaluator.checkCancelled()
-            try control?.scan(count, at: .source(source, range))
-            var columns = [Column?](repeating: nil, count: fields.count)
-            for (c, column) in loaded { columns[c] = column }
-            let stretch = Frame(tableName: table.name, fields: fields, columns: columns, baseCount: count,
-                                selection: nil, measure: table.measure)
-            let out = try run(prefix, on: stretch)
+        let rows = try streamSteps(prefix, table: table, wanted: wanted, at: range) { out, _ throws(Diagnostic) in
             if parts.isEmpty {
                 outFields = out.fields
                 measure = out.measure

@@ -167,6 +167,43 @@ struct Interpreter {
         return frame
     }
 
+    /// Reads the `wanted` columns of `table` a stretch at a time (``ColumnStore/stream(_:_:)``),
+    /// runs `steps` on each stretch and hands the result to `body` with the stretch's rows,
+    /// which returns false to give up. Returns the rows read, or nil when the stream gave up or
+    /// could not start.
+    func streamSteps(_ steps: [PlanStep], table: Table, wanted: [Int], at range: SourceRange,
+                     _ body: (_ out: Frame, _ rows: Int) throws(Diagnostic) -> Bool) throws(Diagnostic) -> Int? {
+        let fields = table.fields
+        return try table.store.stream(wanted) { count, loaded throws(Diagnostic) in
+            try evaluator.checkCancelled()
+            try control?.scan(count, at: .source(source, range))
+            var columns = [Column?](repeating: nil, count: fields.count)
+            for (c, column) in loaded { columns[c] = column }
+            let stretch = Frame(tableName: table.name, fields: fields, columns: columns, baseCount: count,
+                                selection: nil, measure: table.measure)
+            return try body(try run(steps, on: stretch), count)
+        }
+    }
+
+    /// How many of `steps`, from the first, filter or compute columns row by row (no window
+    /// function, no text `=`, whose warning about case looks at every row): the steps a stretch
+    /// of a file can go through on its own.
+    static func rowLocalSteps(_ steps: [PlanStep]) -> Int {
+        var end = 0
+        scan: while end < steps.count {
+            switch steps[end].kind {
+            case .filter(let condition):
+                guard condition.isRowLocal, !condition.comparesTextForEquality else { break scan }
+            case .project(let projections):
+                for case .computed(let b) in projections where !b.isRowLocal || b.comparesTextForEquality { break scan }
+            case .aggregate, .group, .sort, .limit, .distinct, .join:
+                break scan
+            }
+            end += 1
+        }
+        return end
+    }
+
     /// Most rows the partial answers of a streamed query may add up to before the file is read
     /// whole instead (a `group by` with nearly as many groups as rows gains nothing from it).
     static let streamedPartialRows = 1_000_000
@@ -182,20 +219,7 @@ struct Interpreter {
     /// once), `avg`, `median` and `count_distinct`, window functions, a text `=` (whose warning
     /// about case looks at every row), and sums over a text `level` (whose warning does too).
     private func streamed(_ plan: QueryPlan, table: Table, read: [Int]?, at range: SourceRange) throws(Diagnostic) -> (Frame, Int)? {
-        var sink = 0
-        scan: while sink < plan.steps.count {
-            switch plan.steps[sink].kind {
-            case .filter(let condition):
-                guard condition.isRowLocal, !condition.comparesTextForEquality else { return nil }
-            case .project(let projections):
-                for case .computed(let b) in projections where !b.isRowLocal || b.comparesTextForEquality { return nil }
-            case .aggregate, .group:
-                break scan
-            case .sort, .limit, .distinct, .join:
-                return nil
-            }
-            sink += 1
-        }
+        let sink = Interpreter.rowLocalSteps(plan.steps)
         guard sink < plan.steps.count else { return nil }
         let step = plan.steps[sink]
         let keys: [Bound]?, items: [Bound]
@@ -266,15 +290,8 @@ struct Interpreter {
                                    output: Schema(tableName: step.output.tableName, fields: keyFields + partialFields, measure: nil))
         let prefix = Array(plan.steps[..<sink])
         var values = [[Value]](repeating: [], count: nk + partials.count)
-        let fields = table.fields
-        let rows = try table.store.stream(wanted) { count, loaded throws(Diagnostic) in
-            try evaluator.checkCancelled()
-            try control?.scan(count, at: .source(source, range))
-            var columns = [Column?](repeating: nil, count: fields.count)
-            for (c, column) in loaded { columns[c] = column }
-            let stretch = Frame(tableName: table.name, fields: fields, columns: columns, baseCount: count,
-                                selection: nil, measure: table.measure)
-            let partial = try applyStep(partialStep, to: try run(prefix, on: stretch))
+        let rows = try streamSteps(prefix, table: table, wanted: wanted, at: range) { out, count throws(Diagnostic) in
+            let partial = try applyStep(partialStep, to: out)
             for j in values.indices {
                 let column = partial.visible(j)
                 for r in 0..<partial.rowCount { values[j].append(column.value(at: r)) }
