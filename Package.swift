@@ -14,8 +14,9 @@ let package = Package(
         // The syntax of the language: lexer, parser, AST, printer, diagnostics, the registry of
         // its words. It depends on nothing, and knows nothing of values, tables or plans.
         .target(name: "LKQSyntax"),
-        // The CSV reader's plain-row splitter: bytes classified 64 at a time into bit masks, which
-        // Swift's SIMD types cannot produce. Plain C with no library, so the fuzz builds compile it too.
+        // The CSV reader's plain-row splitter (bytes classified 64 at a time into bit masks, which
+        // Swift's SIMD types cannot produce) and `mremap` for growing columns in place. Plain C
+        // with no library, so the fuzz builds compile it too.
         .target(name: "CLKQScan"),
         .target(
             name: "LKQ",

@@ -1,7 +1,8 @@
 // The plain-row splitter behind the CSV reader: bytes are classified 64 at a time into bit masks
-// (separators, line feeds, and bytes that need the full tokenizer), then fields are cut at the
-// set bits, one step per field instead of one per byte. Swift's SIMD types do not compile to a
-// byte mask (no pmovmskb), hence C.
+// (separators, line feeds, quotes, and bytes that need a second look), then rows are checked in
+// whole words and fields cut at the set bits, one step per field instead of one per byte.
+// Swift's SIMD types do not compile to a byte mask (no pmovmskb), hence C. Also `mremap`, which
+// Swift cannot call.
 #define _GNU_SOURCE
 #include "lkq_scan.h"
 #if defined(__linux__)
@@ -303,14 +304,14 @@ static inline uint64_t range_bits(ptrdiff_t k, ptrdiff_t from, ptrdiff_t to) {
     return m;
 }
 
-/// A row of the window, `rel..<e` (its LF at `e`, its content ending at `ce`), with quotes in
+/// A row of the window from `rel`, its content ending at `ce` (before its LF or CRLF), with quotes in
 /// it and no other byte that needs a second look: checks that every quote opens a field,
 /// closes one (followed by a separator or the row's end) or is doubled inside one, that no line
 /// end is inside quotes, and that the separators outside quotes make `columns` fields; then
 /// writes the wanted fields (inside the quotes, flagged as the tokenizer flags them). Returns 1,
 /// or 0 when the row is not like that and the event loop must read it.
 static inline __attribute__((always_inline)) ptrdiff_t quoted_row(lkqscan_rows *r, const lkqscan_window *w,
-                                                                  ptrdiff_t rel, ptrdiff_t e, ptrdiff_t ce,
+                                                                  ptrdiff_t rel, ptrdiff_t ce,
                                                                   ptrdiff_t seps, ptrdiff_t row, ptrdiff_t last_wanted) {
     enum { MAX_QUOTED = 32 };
     // The quoted fields: where each opens and closes (window positions), and its flags.
@@ -347,7 +348,6 @@ static inline __attribute__((always_inline)) ptrdiff_t quoted_row(lkqscan_rows *
     }
     // Still inside quotes at the LF: the field goes on over the line end.
     if (inside) return 0;
-    (void)e;
     for (int i = 0; i < nq; i++) {
         for (ptrdiff_t j = open_at[i] >> 6; j <= (close_at[i] - 1) >> 6; j++)
             seps -= __builtin_popcountll(w->sep[j] & range_bits(j, open_at[i] + 1, close_at[i]));
@@ -431,7 +431,7 @@ static inline __attribute__((always_inline)) ptrdiff_t plain_rows(lkqscan_rows *
                 }
             }
             if (!odd && quotes) {
-                const ptrdiff_t got = quoted_row(r, w, rel, e, ce, seps, first + rows, last_wanted);
+                const ptrdiff_t got = quoted_row(r, w, rel, ce, seps, first + rows, last_wanted);
                 if (got > 0) {
                     r->row_start[first + rows] = p;
                     r->lines_before[first + rows] = lines + rows;

@@ -257,10 +257,9 @@ extension Evaluator {
         let isColumn: Bool = { if case .column = arg { return true }; return false }()
         let countless = grouped && nulls == nil && isColumn && (fn == .sum || fn == .min || fn == .max)
         var counts = [Int64](repeating: 0, count: countless ? 0 : g)
-        if countless {
-        } else if case .constant(let v) = arg {
+        if case .constant(let v) = arg {
             if v != .null { for k in 0..<n { counts[grouped ? Int(ids[k]) : 0] += 1 } }
-        } else {
+        } else if !countless {
             for k in 0..<n where nulls?.isNull(k) != true { counts[grouped ? Int(ids[k]) : 0] += 1 }
         }
         if fn == .count { return .ints(counts) }
