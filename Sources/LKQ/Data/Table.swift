@@ -289,8 +289,12 @@ final class ColumnStore: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard let streamer, wanted.allSatisfy({ columns[$0] == nil }) else { return nil }
+        streamsStarted += 1
         return try streamer(wanted, body)
     }
+
+    /// How many reads of the file as a stream have started: a self-join is meant to take one.
+    private(set) var streamsStarted = 0
 
     typealias RowReader = @Sendable (_ rows: [Int], _ wanted: [Int]) throws(Diagnostic) -> [Int: Column]?
     /// For a file read lazily: some columns of a few rows, read again from the file.

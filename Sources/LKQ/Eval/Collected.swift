@@ -10,42 +10,101 @@ extension Interpreter {
     /// of as well). Returns the frame after those steps and the number of the next step; nil when
     /// the plan or the file does not allow it, and the caller reads the columns whole.
     ///
-    /// Each side of a join streams on its own: a self-join reads the file twice, which costs
-    /// less than holding every column it reads (the 10M-row self-join of the benchmarks). Not
-    /// for what ``streamed(_:table:read:at:)`` takes (an aggregate right after the row-by-row
-    /// steps).
-    func collected(_ plan: QueryPlan, table: Table, read: [Int]?, at range: SourceRange) throws(Diagnostic) -> (Frame, Int)? {
+    /// When the next step joins a query over the same file that starts row by row as well (a
+    /// self-join: this year against last), that query's first steps run on the same stretches,
+    /// so the file is read once for both sides; what they give waits in `joined` for the join
+    /// (``executeRight(_:)``). Not for what ``streamed(_:table:read:at:)`` takes (an aggregate
+    /// right after the row-by-row steps).
+    func collected(_ plan: QueryPlan, table: Table, read: [Int]?, at range: SourceRange,
+                   joined: JoinedSide? = nil) throws(Diagnostic) -> (Frame, Int)? {
         let end = Interpreter.rowLocalSteps(plan.steps)
         guard end > 0 else { return nil }
         let wanted = read ?? Array(table.fields.indices)
         guard !wanted.isEmpty else { return nil }
-        let prefix = Array(plan.steps[..<end])
-        var parts: [StretchColumns?] = []
-        var outFields: [Field] = []
-        var measure: String?
-        var total = 0
+        var sides = [CollectedSide(steps: Array(plan.steps[..<end]), wanted: wanted)]
+        var right: (plan: QueryPlan, end: Int)?
+        if let joined, end < plan.steps.count, case .join(let join) = plan.steps[end].kind,
+           case .table(let other, let otherRead) = join.right.source, other.store === table.store,
+           case let rightEnd = Interpreter.rowLocalSteps(join.right.steps), rightEnd > 0,
+           case let rightWanted = otherRead ?? Array(other.fields.indices), !rightWanted.isEmpty {
+            sides.append(CollectedSide(steps: Array(join.right.steps[..<rightEnd]), wanted: rightWanted))
+            right = (join.right, rightEnd)
+        }
+        let frames = try collected(sides, table: table, at: range)
+        if let right, let frame = frames[1] {
+            joined?.put(frame, next: right.end, for: right.plan.sourceRange)
+        }
+        return frames[0].map { ($0, end) }
+    }
+
+    /// Runs each side's steps over the same stretches of `table`, read once for the union of the
+    /// columns they want; per side, what its steps give over every row, or nil where that side
+    /// gave up (a type change, text with nearly one value per row) and is read whole instead.
+    private func collected(_ sides: [CollectedSide], table: Table, at range: SourceRange) throws(Diagnostic) -> [Frame?] {
+        var parts = [[StretchColumns?]](repeating: [], count: sides.count)
+        var outFields = [[Field]](repeating: [], count: sides.count)
+        var measures = [String?](repeating: nil, count: sides.count)
+        var totals = [Int](repeating: 0, count: sides.count)
+        var alive = [Bool](repeating: true, count: sides.count)
         var handedOver = false
-        defer { if !handedOver { for j in parts.indices { parts[j]?.release() } } }
-        let rows = try streamSteps(prefix, table: table, wanted: wanted, at: range) { out, _ throws(Diagnostic) in
-            if parts.isEmpty {
-                outFields = out.fields
-                measure = out.measure
+        defer {
+            if !handedOver { for i in parts.indices { for j in parts[i].indices { parts[i][j]?.release() } } }
+        }
+        func drop(_ side: Int) {
+            alive[side] = false
+            for j in parts[side].indices { parts[side][j]?.release() }
+            parts[side] = []
+        }
+        let rows = try streamSteps(sides, table: table, at: range) { side, out, _ throws(Diagnostic) in
+            guard alive[side] else { return false }
+            if parts[side].isEmpty {
+                outFields[side] = out.fields
+                measures[side] = out.measure
                 // A column the query never reads stays absent.
-                parts = out.fields.indices.map { out.columns[$0] == nil ? nil : StretchColumns(type: out.fields[$0].type) }
+                parts[side] = out.fields.indices.map { out.columns[$0] == nil ? nil : StretchColumns(type: out.fields[$0].type) }
             }
-            guard out.fields == outFields else { return false }
-            total += out.rowCount
-            for j in parts.indices {
-                guard parts[j] != nil else { continue }
-                guard out.columns[j] != nil, parts[j]!.append(out.visible(j)) else { return false }
+            guard out.fields == outFields[side] else { drop(side); return false }
+            totals[side] += out.rowCount
+            for j in parts[side].indices {
+                guard parts[side][j] != nil else { continue }
+                guard out.columns[j] != nil, parts[side][j]!.append(out.visible(j)) else { drop(side); return false }
             }
             return true
         }
-        guard rows != nil, !parts.isEmpty else { return nil }
+        guard rows != nil else { return sides.map { _ in nil } }
         handedOver = true
-        let columns: [Column?] = parts.indices.map { parts[$0]?.column() }
-        return (Frame(tableName: table.name, fields: outFields, columns: columns, baseCount: total,
-                      selection: nil, measure: measure), end)
+        return sides.indices.map { i in
+            guard alive[i], !parts[i].isEmpty else {
+                for j in parts[i].indices { parts[i][j]?.release() }
+                return nil
+            }
+            let columns: [Column?] = parts[i].indices.map { parts[i][$0]?.column() }
+            return Frame(tableName: table.name, fields: outFields[i], columns: columns, baseCount: totals[i],
+                         selection: nil, measure: measures[i])
+        }
+    }
+}
+
+/// The first steps of one query over a streamed file, and the columns it reads.
+struct CollectedSide {
+    var steps: [PlanStep]
+    var wanted: [Int]
+}
+
+/// What the joined query of a self-join gave when its first steps ran on the pipeline's read
+/// of the file, kept until the join takes it (once, so its columns are freed with the join's).
+final class JoinedSide {
+    private var waiting: (range: SourceRange, frame: Frame, next: Int)?
+
+    func put(_ frame: Frame, next: Int, for range: SourceRange) {
+        waiting = (range, frame, next)
+    }
+
+    /// The frame kept for the query at `range`, and the number of its next step.
+    func take(for range: SourceRange) -> (Frame, Int)? {
+        guard let w = waiting, w.range == range else { return nil }
+        waiting = nil
+        return (w.frame, w.next)
     }
 }
 

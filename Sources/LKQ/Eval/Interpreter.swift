@@ -12,6 +12,9 @@ struct Interpreter {
     let control: RunControl?
     /// Set while running a claim's query for `audit`, which may not start another audit.
     var insideAudit = false
+    /// The joined query's rows of a self-join whose two sides were read in one pass
+    /// (``collected(_:table:read:at:joined:)``).
+    var joined: JoinedSide?
 
     var evaluator: Evaluator { Evaluator(source: source, control: control) }
 
@@ -90,6 +93,7 @@ struct Interpreter {
         // A query over database tables runs inside the database.
         if let result = try runInDatabase(plan, query) { return result }
         var frame: Frame
+        var runner = self
         switch plan.source {
         case .audit(let all):
             frame = try frameOf(audit(all: all, range: plan.sourceRange), read: nil)
@@ -100,8 +104,10 @@ struct Interpreter {
                 plan.steps = Array(plan.steps[next...])
                 break
             }
-            if let (done, next) = try collected(plan, table: table, read: read, at: query.range) {
+            let joined = JoinedSide()
+            if let (done, next) = try collected(plan, table: table, read: read, at: query.range, joined: joined) {
                 try control?.produce(done.rowCount, at: .source(source, plan.steps[next - 1].range))
+                runner.joined = joined
                 frame = done
                 plan.steps = Array(plan.steps[next...])
                 break
@@ -120,7 +126,7 @@ struct Interpreter {
                 plan = try again.resolve(query, over: loaded)
             }
         }
-        frame = try run(plan.steps, on: frame)
+        frame = try runner.run(plan.steps, on: frame)
         var tail = plan.tail
         while let stage = tail.first {
             try evaluator.checkCancelled()
@@ -173,15 +179,31 @@ struct Interpreter {
     /// could not start.
     func streamSteps(_ steps: [PlanStep], table: Table, wanted: [Int], at range: SourceRange,
                      _ body: (_ out: Frame, _ rows: Int) throws(Diagnostic) -> Bool) throws(Diagnostic) -> Int? {
+        try streamSteps([CollectedSide(steps: steps, wanted: wanted)], table: table, at: range) { _, out, rows throws(Diagnostic) in
+            try body(out, rows)
+        }
+    }
+
+    /// As above for several sides over one read of the union of their columns: each stretch
+    /// goes through every side's steps, each side seeing only its own columns. `body` returning
+    /// false drops that side; the stream gives up (nil) once every side is dropped.
+    func streamSteps(_ sides: [CollectedSide], table: Table, at range: SourceRange,
+                     _ body: (_ side: Int, _ out: Frame, _ rows: Int) throws(Diagnostic) -> Bool) throws(Diagnostic) -> Int? {
         let fields = table.fields
-        return try table.store.stream(wanted) { count, loaded throws(Diagnostic) in
+        var union: [Int] = []
+        for side in sides { for c in side.wanted where !union.contains(c) { union.append(c) } }
+        var alive = [Bool](repeating: true, count: sides.count)
+        return try table.store.stream(union) { count, loaded throws(Diagnostic) in
             try evaluator.checkCancelled()
             try control?.scan(count, at: .source(source, range))
-            var columns = [Column?](repeating: nil, count: fields.count)
-            for (c, column) in loaded { columns[c] = column }
-            let stretch = Frame(tableName: table.name, fields: fields, columns: columns, baseCount: count,
-                                selection: nil, measure: table.measure)
-            return try body(try run(steps, on: stretch), count)
+            for (i, side) in sides.enumerated() where alive[i] {
+                var columns = [Column?](repeating: nil, count: fields.count)
+                for c in side.wanted { columns[c] = loaded[c] }
+                let stretch = Frame(tableName: table.name, fields: fields, columns: columns, baseCount: count,
+                                    selection: nil, measure: table.measure)
+                alive[i] = try body(i, try run(side.steps, on: stretch), count)
+            }
+            return alive.contains(true)
         }
     }
 

@@ -41,7 +41,9 @@ extension Interpreter {
         var steps = plan.steps
         switch plan.source {
         case .table(let table, let read):
-            if let (done, next) = try collected(plan, table: table, read: read, at: plan.sourceRange) {
+            var early = joined?.take(for: plan.sourceRange)
+            if early == nil { early = try collected(plan, table: table, read: read, at: plan.sourceRange) }
+            if let (done, next) = early {
                 frame = done
                 steps = Array(steps[next...])
             } else {
