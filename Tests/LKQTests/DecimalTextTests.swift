@@ -29,4 +29,25 @@ import Testing
             #expect(written(v) == Value.format(v), "\(v)")
         }
     }
+
+    /// Integers are written from their digit count (OutputBytes.digitCount): every power of ten
+    /// and its neighbours, the extremes, and random values of every length.
+    @Test func integersAsStringWritesThem() {
+        var rng = SystemRandomNumberGenerator()
+        var values: [Int64] = [0, 1, -1, 9, 10, 11, 99, 100, Int64.max, Int64.min, Int64.min + 1]
+        var p: Int64 = 1
+        for _ in 0..<18 {
+            p *= 10
+            values += [p - 1, p, p + 1, -(p - 1), -p, -(p + 1)]
+        }
+        for _ in 0..<20_000 {
+            values.append(Int64.random(in: Int64.min...Int64.max, using: &rng) >> Int64.random(in: 0...63, using: &rng))
+        }
+        for v in values {
+            var out = OutputBytes(capacity: 64)
+            defer { out.deallocate() }
+            out.int(v)
+            #expect(String(decoding: UnsafeBufferPointer(start: out.base, count: out.count), as: UTF8.self) == String(v))
+        }
+    }
 }
