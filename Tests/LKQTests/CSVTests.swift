@@ -257,10 +257,16 @@ func place(_ d: Diagnostic?) -> (Int, Int)? {
             }
             let reference = strtod(t, nil)
             #expect(mine?.bitPattern == reference.bitPattern, "\(t)")
+            // The short path takes digits with at most one point, up to 15 bytes, and agrees.
+            let plain = bytes.withUnsafeBufferPointer { CSVNumbers.parsePlainDecimal($0.baseAddress!, $0.count) }
+            let short = bytes.count <= 15 && t.allSatisfy { $0.isNumber || $0 == "." }
+            #expect((plain != nil) == short, "\(t)")
+            if let plain { #expect(plain.bitPattern == reference.bitPattern, "\(t)") }
         }
-        for bad in ["", "-", "e5", "1e", "1.2.3", "inf", "nan", "0x10", "1,5", "--1", "1e999", "-2e400", "1.8e308"] {
+        for bad in ["", "-", "e5", "1e", "1.2.3", "inf", "nan", "0x10", "1,5", "--1", "1e999", "-2e400", "1.8e308", "."] {
             let bytes = Array(bad.utf8) + [0]
             #expect(bytes.withUnsafeBufferPointer { CSVNumbers.parseDouble($0.baseAddress!, $0.count - 1) } == nil, "\(bad)")
+            #expect(bytes.withUnsafeBufferPointer { CSVNumbers.parsePlainDecimal($0.baseAddress!, $0.count - 1) } == nil, "\(bad)")
         }
     }
 

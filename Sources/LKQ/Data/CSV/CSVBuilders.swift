@@ -446,7 +446,7 @@ final class ColumnBuilder {
             if kind == .int, let v = CSVNumbers.parseInt(p, n), p[0] != 48 || n == 1 {
                 s.pointee.words.append(UInt64(bitPattern: v)); s.pointee.count &+= 1; return true
             }
-            if kind == .double, let v = CSVNumbers.parseDouble(p, n) {
+            if kind == .double, let v = CSVNumbers.parsePlainDecimal(p, n) ?? CSVNumbers.parseDouble(p, n) {
                 s.pointee.words.append(v.bitPattern); s.pointee.count &+= 1; return true
             }
         }
