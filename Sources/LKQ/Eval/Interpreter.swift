@@ -104,10 +104,12 @@ struct Interpreter {
                 plan.steps = Array(plan.steps[next...])
                 break
             }
+            // The joined side of a self-join may be read with this side, even when this side
+            // is then read whole.
             let joined = JoinedSide()
+            runner.joined = joined
             if let (done, next) = try collected(plan, table: table, read: read, at: query.range, joined: joined) {
                 try control?.produce(done.rowCount, at: .source(source, plan.steps[next - 1].range))
-                runner.joined = joined
                 frame = done
                 plan.steps = Array(plan.steps[next...])
                 break
