@@ -50,4 +50,27 @@ import Testing
             #expect(String(decoding: UnsafeBufferPointer(start: out.base, count: out.count), as: UTF8.self) == String(v))
         }
     }
+
+    /// A block that starts small grows as values are written (OutputBytes.grown, which returns a
+    /// new value rather than mutating in place), and keeps every byte in order.
+    @Test func growingKeepsEveryByte() {
+        var out = OutputBytes(capacity: 8)
+        defer { out.deallocate() }
+        var expected = ""
+        let word = Array("Pemberdayaan Masyarakat Desa, ".utf8) + [UInt8](repeating: 0, count: 16)
+        for i in 0..<5_000 {
+            out.int(Int64(i) * 7_919 - 1_000_000)
+            expected += String(Int64(i) * 7_919 - 1_000_000)
+            out.plainDouble(Double(i) / 8)
+            expected += Value.format(Double(i) / 8)
+            out.append(" \(i);")
+            expected += " \(i);"
+            let n = i % 2 == 0 ? 12 : 30
+            word.withUnsafeBufferPointer { out.append(paddedFrom: $0.baseAddress!, count: n) }
+            expected += String(decoding: word[0..<n], as: UTF8.self)
+            out.byte(10)
+            expected += "\n"
+        }
+        #expect(String(decoding: UnsafeBufferPointer(start: out.base, count: out.count), as: UTF8.self) == expected)
+    }
 }

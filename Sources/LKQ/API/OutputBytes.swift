@@ -24,18 +24,24 @@ struct OutputBytes {
     mutating func removeAll() { count = 0 }
 
     /// Makes room for `n` more bytes.
+    ///
+    /// The slow paths here return a new value rather than mutate `self` out of line: a writer's
+    /// `OutputBytes` then never has its address taken, so it stays in registers through the row
+    /// loop instead of being reloaded after every byte stored (a store through a byte pointer
+    /// may alias anything in memory).
     @inline(__always) mutating func reserve(_ n: Int) {
-        if count + n > capacity { grow(n) }
+        if count + n > capacity { self = grown(n) }
     }
 
-    @inline(never) private mutating func grow(_ n: Int) {
+    @inline(never) private func grown(_ n: Int) -> OutputBytes {
         var size = capacity * 2
         while count + n > size { size *= 2 }
-        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
-        bigger.update(from: base, count: count)
+        var bigger = self
+        bigger.base = .allocate(capacity: size)
+        bigger.base.update(from: base, count: count)
         base.deallocate()
-        base = bigger
-        capacity = size
+        bigger.capacity = size
+        return bigger
     }
 
     @inline(__always) mutating func byte(_ b: UInt8) {
@@ -44,7 +50,7 @@ struct OutputBytes {
         count += 1
     }
 
-    mutating func append(_ p: UnsafeRawBufferPointer) {
+    @inline(__always) mutating func append(_ p: UnsafeRawBufferPointer) {
         guard let start = p.baseAddress, p.count > 0 else { return }
         reserve(p.count)
         UnsafeMutableRawPointer(base + count).copyMemory(from: start, byteCount: p.count)
@@ -64,9 +70,13 @@ struct OutputBytes {
         count += n
     }
 
-    mutating func append(_ s: String) {
+    @inline(__always) mutating func append(_ s: String) { self = appending(s) }
+
+    @inline(never) private func appending(_ s: String) -> OutputBytes {
+        var out = self
         var s = s
-        s.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+        s.withUTF8 { out.append(UnsafeRawBufferPointer($0)) }
+        return out
     }
 
     /// Two ASCII digits for each of 0...99, so integers are written two digits at a time.
@@ -123,7 +133,7 @@ struct OutputBytes {
         if Value.printsWhole(d) {
             int(Int64(d))
         } else if !fewDecimals(d) {
-            append(Value.format(d))
+            self = appending(Value.format(d))
         }
     }
 
@@ -265,7 +275,10 @@ struct MachineWriter {
 
     /// Appends `range`, rows of a result of `rows`, to `out`.
     private func formatRows(_ range: Range<Int>, of rows: Int, _ cells: [CellPointers], _ keys: [String], _ json: Bool,
-                        into out: inout OutputBytes) {
+                        into target: inout OutputBytes) {
+        // A local copy, kept in registers (see ``OutputBytes/reserve(_:)``).
+        var out = target
+        defer { target = out }
         for r in range {
             if json { out.byte(UInt8(ascii: "{")) }
             for c in cells.indices {
