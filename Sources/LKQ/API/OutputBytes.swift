@@ -33,6 +33,8 @@ struct OutputBytes {
         if count + n > capacity { self = grown(n) }
     }
 
+    /// A copy with room for `n` more bytes; this value's block is freed, so the caller must
+    /// replace this value with the copy.
     @inline(never) private func grown(_ n: Int) -> OutputBytes {
         var size = capacity * 2
         while count + n > size { size *= 2 }
