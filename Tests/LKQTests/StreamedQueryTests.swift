@@ -112,8 +112,8 @@ import Testing
         let dir = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = try Self.makeFile(dir, tail: tail)
-        // In the self-join, only the joined side reads `level`: the pipeline's side keeps its
-        // one read while the joined side gives way.
+        // In the self-join only the joined side reads `level`, but the two sides share one read,
+        // which gives way for both: each side is then read whole, with the same answer.
         for q in ["t | group by tahun sum(level), max(persen)", "t where level > 3 | count",
                   "t where tahun = 2022 | select pemda, uraian, pagu | join (t where tahun = 2021 | select pemda, uraian, level) on pemda, uraian | sort pagu desc, level | limit 20"] {
             try Self.expectSameAsWholeRead(path, q)

@@ -39,7 +39,9 @@ extension Interpreter {
 
     /// Runs each side's steps over the same stretches of `table`, read once for the union of the
     /// columns they want; per side, what its steps give over every row, or nil where that side
-    /// gave up (a type change, text with nearly one value per row) and is read whole instead.
+    /// gave up (text with nearly one value per row) and is read whole instead. When the read
+    /// itself gives up (a column wider than its head said, ``CSVSource/stream(_:_:)``), every
+    /// side is nil.
     private func collected(_ sides: [CollectedSide], table: Table, at range: SourceRange) throws(Diagnostic) -> [Frame?] {
         var parts = [[StretchColumns?]](repeating: [], count: sides.count)
         var outFields = [[Field]](repeating: [], count: sides.count)
