@@ -118,16 +118,36 @@ struct OutputBytes {
     @inline(__always) static func digitCount(_ m: UInt64) -> Int {
         let n = m | 1
         let t = ((64 - n.leadingZeroBitCount) &* 1233) &>> 12
-        return t &+ (n >= powersOfTen[t] ? 1 : 0)
+        return t &+ (n >= powerOfTen(t) ? 1 : 0)
     }
 
-    /// 10^0 through 10^19, the powers a UInt64 can hold.
-    private static let powersOfTen: [UInt64] = [
-        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
-        10_000_000_000, 100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000,
-        1_000_000_000_000_000, 10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000,
-        10_000_000_000_000_000_000,
-    ]
+    /// 10^k for k in 0...19, the powers a UInt64 can hold. A switch over constants, not a
+    /// global array: the optimiser makes it a table in read-only data, whereas a global array
+    /// is set up lazily at first use, which the C API's threads would race through.
+    @inline(__always) static func powerOfTen(_ k: Int) -> UInt64 {
+        switch k {
+        case 0: 1
+        case 1: 10
+        case 2: 100
+        case 3: 1_000
+        case 4: 10_000
+        case 5: 100_000
+        case 6: 1_000_000
+        case 7: 10_000_000
+        case 8: 100_000_000
+        case 9: 1_000_000_000
+        case 10: 10_000_000_000
+        case 11: 100_000_000_000
+        case 12: 1_000_000_000_000
+        case 13: 10_000_000_000_000
+        case 14: 100_000_000_000_000
+        case 15: 1_000_000_000_000_000
+        case 16: 10_000_000_000_000_000
+        case 17: 100_000_000_000_000_000
+        case 18: 1_000_000_000_000_000_000
+        default: 10_000_000_000_000_000_000
+        }
+    }
 
     /// A finite double as ``Value/format(_:)`` writes it: whole values below 10^15 as integers,
     /// others as Swift's shortest text that reads back as the same double.
@@ -159,7 +179,7 @@ struct OutputBytes {
         // A whole value is written as an integer before this is called.
         guard k > 0 else { return false }
         if d < 0 { byte(UInt8(ascii: "-")) }
-        let p = Self.powersOfTen[k]
+        let p = Self.powerOfTen(k)
         int(Int64(units / p))
         units %= p
         reserve(k + 1)
