@@ -84,7 +84,10 @@ RULES = {
                           " where the other operand is null on that row (big * 100 - number(\"x\"))."
                           " DuckDB folds such an expression to null without computing it. Recognised"
                           " when only LKQ failed, with an integer overflow, and a column of DuckDB's"
-                          " result is null in every row.",
+                          " result is null in every row. A decimal overflow (R7) hidden the same way"
+                          " ((x * realisasi) * (y + x) where y is null: inf * null is null) is"
+                          " recognised by running the SQL again, unoptimised, with each decimal"
+                          " +, - or * that may overflow made to fail where it gives inf.",
 }
 
 # Known LKQ bugs: not rules, but disagreements already reported, each recognised by a variant
@@ -264,6 +267,7 @@ class Gen:
         self.schema = schema
         self.cats = categories
         self.alias_n = 0
+        self.may_overflow = []  # SQL of each decimal +, - or * that may give inf (R20)
 
     def on(self, cat):
         return cat in self.cats
@@ -316,6 +320,8 @@ class Gen:
             t = "int" if a.type == b.type == "int" else "double"
             cls = max(a.cls, b.cls) + (1 if op == "*" else 0) + (1 if max(a.cls, b.cls) >= 1 else 0)
             text = f"{a.lkq} {op} {b.lkq}"
+            if risky and t == "double":
+                self.may_overflow.append(f"({a.sql} {op} {b.sql})")
             return E(text if depth == 0 else f"({text})", f"({a.sql} {op} {b.sql})", t, min(cls, 3))
         if k < 0.65:
             a = self.num_expr(cols, depth + 1, risky)
@@ -593,9 +599,19 @@ class Gen:
 
 
 class Query:
-    def __init__(self, category, lkq, sql, ordered, variants=None):
+    def __init__(self, category, lkq, sql, ordered, variants=None, eager=None):
         self.category, self.lkq, self.sql, self.ordered = category, lkq, sql, ordered
         self.variants = variants or {}  # known bug id: SQL doing what the bug does
+        self.eager = eager  # the SQL failing where an operand overflows to inf (R20), if any
+
+
+def eager_sql(sql, nodes):
+    """`sql` with each of `nodes` (SQL texts it holds verbatim) failing where it gives inf, as
+    LKQ's arithmetic does even when the other operand is null (R20). Outer nodes first: an
+    inner node is then wrapped in every copy of the outer one."""
+    for node in sorted(set(nodes), key=len, reverse=True):
+        sql = sql.replace(node, f"(CASE WHEN isinf({node}) THEN error('number overflow') ELSE {node} END)")
+    return sql
 
 
 class Pipeline:
@@ -946,7 +962,8 @@ def generate(rng, schema, categories):
         p.select(risky=True, force=force)
     # A known bug that a stage can reproduce in SQL adds its variant to p.variants, which
     # later stages carry along (Pipeline.add).
-    return Query(cat, p.lkq, p.sql, p.ordered, dict(p.variants))
+    return Query(cat, p.lkq, p.sql, p.ordered, dict(p.variants),
+                 eager_sql(p.sql, gen.may_overflow) if gen.may_overflow else None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1207,6 +1224,20 @@ def self_test():
     for name, query, lk, dk, agree in cases:
         if (compare(query, lk, dk) is None) != agree:
             failures.append(f"{name}: expected {'agreement' if agree else 'a disagreement'}")
+    try:
+        import duckdb
+    except ImportError:
+        return failures
+    # R20 with R7: the eager SQL fails where an operand is inf and the other null, and only there.
+    con = duckdb.connect()
+    con.execute("PRAGMA disable_optimizer")
+    nodes = ["(x * y)", "((x * y) * z)"]
+    hidden = "SELECT ((x * y) * z) AS c FROM (VALUES (1e300, 1e300, NULL), (1.0, 2.0, 3.0)) AS t(x, y, z)"
+    finite = "SELECT ((x * y) * z) AS c FROM (VALUES (1e300, 1.0, NULL), (1.0, 2.0, 3.0)) AS t(x, y, z)"
+    if "error" in run_duckdb(con, hidden) or "overflow" not in run_duckdb(con, eager_sql(hidden, nodes)).get("error", ""):
+        failures.append("an inf hidden by a null (R20): the eager SQL does not fail")
+    if run_duckdb(con, eager_sql(finite, nodes)) != run_duckdb(con, finite):
+        failures.append("no inf (R20): the eager SQL does not give the same rows")
     return failures
 
 
@@ -1336,6 +1367,13 @@ def main():
                     elif "integer overflow" in lk["error"] and dk["rows"] and any(
                             all(r[i] is None for r in dk["rows"]) for i in range(len(dk["rows"][0]))):
                         why = None
+                    # R20 with R7: an operand overflowed to inf where the other was null.
+                    elif "number overflow" in lk["error"] and qq.eager:
+                        con.execute("PRAGMA disable_optimizer")
+                        eager = run_duckdb(con, qq.eager)
+                        con.execute("PRAGMA enable_optimizer")
+                        if compare(qq, lk, eager) is None:
+                            why = None
                 stat = totals.setdefault(qq.category, [0, 0, 0, 0])
                 stat[0] += 1
                 if why is None:

@@ -338,10 +338,7 @@ extension Evaluator {
                     let (q, r) = sums[i].quotientAndRemainder(dividingBy: counts[i])
                     return Double(q) + Double(r) / Double(counts[i])
                 }
-                let total = Int128(wraps[i]) << 64 + Int128(sums[i])
-                let count = Int128(counts[i])
-                let (q, r) = total.quotientAndRemainder(dividingBy: count)
-                return Double(Int64(q)) + Double(Int64(r)) / Double(counts[i])
+                return Self.mean(exactSum: Int128(wraps[i]) << 64 + Int128(sums[i]), count: counts[i])
             })
         case (.sum, .double), (.avg, .double):
             // Decimals with a few places (money with cents) add up exactly; see ExactSum.
@@ -420,6 +417,13 @@ extension Evaluator {
 }
 
 extension Evaluator {
+    /// The mean of `count` integers that add up to `exactSum`: quotient and remainder are
+    /// turned into doubles apart, so the only rounding is the final one's, whatever the sum.
+    static func mean(exactSum: Int128, count: Int64) -> Double {
+        let (q, r) = exactSum.quotientAndRemainder(dividingBy: Int128(count))
+        return Double(Int64(q)) + Double(Int64(r)) / Double(count)
+    }
+
     /// `count` nulls of `column`'s type: `min` and `max` over no rows keep their argument's
     /// type, so `max(kabupaten) = "x"` compares text with text.
     static func nulls(like column: Column, count: Int) -> Column {

@@ -271,6 +271,7 @@ extension Evaluator {
         for run in runs {
             var count: Int64 = 0
             var intSum: Int64 = 0
+            var wideSum: Int128 = 0
             var sum = 0.0, carry = 0.0
             var best: Int? = nil
             var distinct = Set<Value>()
@@ -290,6 +291,10 @@ extension Evaluator {
                             let (v, o) = intSum.addingReportingOverflow(b[row])
                             if o { throw fail(.integerOverflow(operation: "sum"), range) }
                             intSum = v
+                        } else if case .int(let b) = column.storage {
+                            // Exact, as avg over groups is: through rounded doubles the
+                            // mean of Int64.max, Int64.min and -7 would be -7/3, not -8/3.
+                            wideSum += Int128(b[row])
                         } else {
                             let x = Operand.column(column).double(row)
                             let t = sum + x
@@ -324,6 +329,7 @@ extension Evaluator {
                     }
                 case .avg:
                     guard count > 0 else { value = .null; break }
+                    if case .int = column?.storage { value = .double(Self.mean(exactSum: wideSum, count: count)); break }
                     guard (sum + carry).isFinite else { throw fail(.decimalOverflow(operation: "avg"), range) }
                     value = .double((sum + carry) / Double(count))
                 case .min, .max: value = best.map { column!.value(at: $0) } ?? .null
