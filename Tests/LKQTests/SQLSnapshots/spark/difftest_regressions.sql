@@ -52,3 +52,18 @@ WITH
   )
 SELECT CAST(SUM(CAST(`v` AS DECIMAL(38, 0))) AS DOUBLE) / NULLIF(COUNT(`v`), 0) AS `avg_v`
 FROM step_1;
+
+-- 24: desa where no <= 3 | select no, case when no = 1 then 9223372036854775807 when no = 2 then -9223372036854775807 - 1 else -7 end as v | select no, avg(v) over (sort no) as w
+SET spark.sql.ansi.enabled = true;
+WITH
+  step_1 AS (
+    SELECT
+      `no`,
+      CAST(CASE WHEN `no` = 1 THEN 9223372036854775807 WHEN `no` = 2 THEN CAST(-9223372036854775807 AS BIGINT) - 1 ELSE -7 END AS BIGINT) AS `v`
+    FROM `desa`
+    WHERE `no` <= 3
+  )
+SELECT
+  `no`,
+  CAST(SUM(CAST(`v` AS DECIMAL(38, 0))) OVER (ORDER BY `no` ASC NULLS LAST) AS DOUBLE) / NULLIF(COUNT(`v`) OVER (ORDER BY `no` ASC NULLS LAST), 0) AS `w`
+FROM step_1;
