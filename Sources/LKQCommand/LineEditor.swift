@@ -87,7 +87,7 @@ final class LineEditor {
             var template = Array("\(folder)/lkq-history-XXXXXX".utf8CString)
             let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
             guard fd >= 0 else { return path }
-            let copy = String(cString: template)
+            let copy = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             defer { unlink(copy); close(fd) }
             let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if written == bytes.count { lkq_history_load(history, copy) }
@@ -209,7 +209,7 @@ final class LineEditor {
         var template = Array("\(folder)/lkq-entry-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { return nil }
-        let path = String(cString: template)
+        let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         defer { unlink(path); close(fd) }
         guard lkq_history_save(scratch, path) >= 0 else { return nil }
         var bytes: [UInt8] = []

@@ -176,7 +176,7 @@ struct ChartRenderer {
         }
 
         // Columns: labels (text may be cut), the sparkline, first, last.
-        var headers = labels.map { TerminalText.sanitize(result.fields[$0].name) } + [sparkHeader, "first", "last"]
+        let headers = labels.map { TerminalText.sanitize(result.fields[$0].name) } + [sparkHeader, "first", "last"]
         var cells: [[String]] = labels.map { c in (0..<rows).map { TerminalText.sanitize(display.text(row: $0, column: c)) } }
         cells.append(sparks)
         cells.append(firsts.map(ends))

@@ -82,7 +82,7 @@ public struct QueryBudget: Sendable, Equatable {
 private func fscanf_statm(_ f: UnsafeMutablePointer<FILE>, _ size: UnsafeMutablePointer<Int>, _ resident: UnsafeMutablePointer<Int>) -> Bool {
     var line = [CChar](repeating: 0, count: 128)
     guard fgets(&line, Int32(line.count), f) != nil else { return false }
-    let fields = String(cString: line).split(separator: " ")
+    let fields = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }.split(separator: " ")
     guard fields.count >= 2, let a = Int(fields[0]), let b = Int(fields[1]) else { return false }
     size.pointee = a
     resident.pointee = b

@@ -23,7 +23,7 @@ extension Interpreter {
         guard !wanted.isEmpty else { return nil }
         var sides = [CollectedSide(steps: Array(plan.steps[..<end]), wanted: wanted)]
         var right: (plan: QueryPlan, end: Int)?
-        if let joined, end < plan.steps.count, case .join(let join) = plan.steps[end].kind,
+        if joined != nil, end < plan.steps.count, case .join(let join) = plan.steps[end].kind,
            case .table(let other, let otherRead) = join.right.source, other.store === table.store,
            case let rightEnd = Interpreter.rowLocalSteps(join.right.steps), rightEnd > 0,
            case let rightWanted = otherRead ?? Array(other.fields.indices), !rightWanted.isEmpty {

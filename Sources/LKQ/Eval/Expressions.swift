@@ -118,8 +118,11 @@ struct Evaluator {
                 }
             }
             let column = Column(storage: .double(out), nulls: anyNull ? NullMask.from(nulls) : nil)
-            for i in 0..<n where !column.isNull(i) && !out[i].isFinite {
-                throw fail(.decimalOverflow(operation: op.rawValue), range)
+            // Only a row that is not null overflows; the common case skips the second pass.
+            if overflow {
+                for i in 0..<n where !column.isNull(i) && !out[i].isFinite {
+                    throw fail(.decimalOverflow(operation: op.rawValue), range)
+                }
             }
             return .column(column)
         }

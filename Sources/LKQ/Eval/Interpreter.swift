@@ -265,7 +265,7 @@ struct Interpreter {
             switch b.kind {
             case .literal, .groupKey:
                 return b
-            case .aggregate(let fn, let args):
+            case .aggregate(let fn, _):
                 let merge: AggregateFunction
                 switch fn {
                 case .count, .count_if: merge = .sum
