@@ -1,4 +1,5 @@
 import Foundation
+import CLKQScan
 #if canImport(LKQSyntax)
 import LKQSyntax
 #endif
@@ -121,32 +122,9 @@ struct OutputBytes {
         return t &+ (n >= powerOfTen(t) ? 1 : 0)
     }
 
-    /// 10^k for k in 0...19, the powers a UInt64 can hold. A switch over constants, not a
-    /// global array: the optimiser makes it a table in read-only data, whereas a global array
-    /// is set up lazily at first use, which the C API's threads would race through.
+    /// 10^k for k in 0...19, the powers a UInt64 can hold (a table in C: see lkq_digits.h).
     @inline(__always) static func powerOfTen(_ k: Int) -> UInt64 {
-        switch k {
-        case 0: 1
-        case 1: 10
-        case 2: 100
-        case 3: 1_000
-        case 4: 10_000
-        case 5: 100_000
-        case 6: 1_000_000
-        case 7: 10_000_000
-        case 8: 100_000_000
-        case 9: 1_000_000_000
-        case 10: 10_000_000_000
-        case 11: 100_000_000_000
-        case 12: 1_000_000_000_000
-        case 13: 10_000_000_000_000
-        case 14: 100_000_000_000_000
-        case 15: 1_000_000_000_000_000
-        case 16: 10_000_000_000_000_000
-        case 17: 100_000_000_000_000_000
-        case 18: 1_000_000_000_000_000_000
-        default: 10_000_000_000_000_000_000
-        }
+        lkq_power_of_ten(k)
     }
 
     /// A finite double as ``Value/format(_:)`` writes it: whole values below 10^15 as integers,
