@@ -117,14 +117,9 @@ struct Evaluator {
                     if !out[i].isFinite { overflow = true }
                 }
             }
-            let column = Column(storage: .double(out), nulls: anyNull ? NullMask.from(nulls) : nil)
-            // Only a row that is not null overflows; the common case skips the second pass.
-            if overflow {
-                for i in 0..<n where !column.isNull(i) && !out[i].isFinite {
-                    throw fail(.decimalOverflow(operation: op.rawValue), range)
-                }
-            }
-            return .column(column)
+            // A null row holds 0, so only a row with a value can have set the flag.
+            if overflow { throw fail(.decimalOverflow(operation: op.rawValue), range) }
+            return .column(Column(storage: .double(out), nulls: anyNull ? NullMask.from(nulls) : nil))
         }
         var overflow = false
         let out = Buffer<Int64>.make(count: n) { out in
